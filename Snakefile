@@ -1,0 +1,39 @@
+# albench: does any active-learning query strategy beat random sampling?
+# The default config comes from workflow/profiles/default (see there why not `configfile:`).
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+from albench.config import check_config
+from albench.errors import ConfigError
+
+min_version("9.0")
+
+
+if not config:
+
+    raise WorkflowError(
+        "no config given: run from the repository root (the default profile names "
+        "config/config.yaml) or pass --configfile my.yaml"
+    )
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+try:
+    check_config(config)
+except ConfigError as error:
+    raise WorkflowError(f"invalid config: {error}") from None
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/learn.smk"
+include: "workflow/rules/aggregate.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_output(),

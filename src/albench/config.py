@@ -1,0 +1,140 @@
+"""Semantic checks of a benchmark config and the per-cell view of it.
+
+The JSON schema (`workflow/schemas/config.schema.yaml`) checks shapes and types; this module
+checks what a schema cannot: that classes exist, that the baseline is a strategy, and that the
+protocol fits every data set. Every error names the config key, and the data set where one is
+involved.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from typing import Any
+
+from albench import LOOP_VERSION
+from albench.datasets import known_size
+from albench.errors import ConfigError
+
+
+def seed_list(config: dict[str, Any]) -> list[int]:
+    """Return the replicate seeds: 0..n-1 for an integer `seeds`, else the list as given."""
+    seeds = config["seeds"]
+    if isinstance(seeds, bool) or not isinstance(seeds, int | list):
+        raise ConfigError(f"seeds: expected a positive integer or a list, got {seeds!r}")
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ConfigError(f"seeds: must be at least 1, got {seeds}")
+        return list(range(seeds))
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+        raise ConfigError(f"seeds: a list must hold non-negative integers, got {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"seeds: the list repeats a seed: {seeds!r}")
+    return list(seeds)
+
+
+def resolve_size(value: int | float, n_samples: int, key: str) -> int:
+    """Return `value` as a sample count: integers as given, fractions of `n_samples` rounded."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected an integer or a fraction, got {value!r}")
+    if isinstance(value, int):
+        if value < 1:
+            raise ConfigError(f"{key}: must be at least 1, got {value}")
+        return value
+    if not 0 < value < 1:
+        raise ConfigError(f"{key}: a fraction must lie in (0, 1), got {value}")
+    return max(1, round(value * n_samples))
+
+
+def n_test(test_size: float, n_samples: int) -> int:
+    """Return the test-set size scikit-learn's `train_test_split` gives for a fraction."""
+    return math.ceil(test_size * n_samples)
+
+
+def check_protocol_fits(name: str, protocol: dict[str, Any], n_samples: int) -> None:
+    """Raise ConfigError unless initial + iterations x batch fits in data set `name`'s pool."""
+    non_test = n_samples - n_test(protocol["test_size"], n_samples)
+    initial = resolve_size(protocol["initial_size"], n_samples, "protocol.initial_size")
+    batch = resolve_size(protocol["batch_size"], n_samples, "protocol.batch_size")
+    needed = initial + protocol["iterations"] * batch
+    if needed > non_test:
+        raise ConfigError(
+            f"protocol: data set {name!r} has {non_test} non-test samples, but initial_size "
+            f"({initial}) + iterations ({protocol['iterations']}) x batch_size ({batch}) "
+            f"= {needed}; lower protocol.iterations or protocol.batch_size, or drop the data set"
+        )
+
+
+def _import_object(path: str, key: str) -> Any:
+    module_name, _, attr = path.rpartition(".")
+    if not module_name:
+        raise ConfigError(f"{key}: {path!r} is not a dotted path such as sklearn.svm.SVC")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc})") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise ConfigError(f"{key}: module {module_name!r} has no {attr!r}") from None
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the key if the schema-valid `config` cannot run."""
+    seed_list(config)
+    strategies = config["strategies"]
+    if config["baseline"] not in strategies:
+        raise ConfigError(
+            f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
+        )
+    for name, spec in config["models"].items():
+        _import_object(spec["estimator"], f"models.{name}.estimator")
+    import skactiveml.pool
+
+    for name, spec in strategies.items():
+        if not hasattr(skactiveml.pool, spec["query"]):
+            raise ConfigError(
+                f"strategies.{name}.query: {spec['query']!r} is not a query strategy of "
+                "skactiveml.pool"
+            )
+    protocol = config["protocol"]
+    for name, spec in config["datasets"].items():
+        size = known_size(spec)
+        if size is not None:
+            check_protocol_fits(name, protocol, size)
+
+
+def cells(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one {dataset, model, strategy, seed} record per cell of the benchmark grid."""
+    return [
+        {"dataset": d, "model": m, "strategy": s, "seed": seed}
+        for d in config["datasets"]
+        for m in config["models"]
+        for s in config["strategies"]
+        for seed in seed_list(config)
+    ]
+
+
+def canonical(obj: Any) -> str:
+    """Return `obj` as JSON with sorted keys, so equal configs give equal strings."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def cell_spec(config: dict[str, Any], dataset: str, model: str, strategy: str) -> str:
+    """Return, as canonical JSON, exactly the config that cells of this triple depend on.
+
+    Handed to each cell as a Snakemake param: editing one strategy's params reruns only that
+    strategy's cells, and a LOOP_VERSION bump reruns all of them.
+    """
+    return canonical(
+        {
+            "dataset": dataset,
+            "model": model,
+            "strategy": strategy,
+            "model_spec": config["models"][model],
+            "strategy_spec": config["strategies"][strategy],
+            "protocol": config["protocol"],
+            "loop_version": LOOP_VERSION,
+        }
+    )

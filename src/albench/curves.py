@@ -1,0 +1,85 @@
+"""The Parquet schemas of learning curves and selections, and their reading and writing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+
+from albench.parquet import write_table
+
+ID_COLUMNS = ("dataset", "model", "strategy", "seed")
+TIMING_COLUMNS = ("fit_seconds", "query_seconds", "score_seconds")
+NON_METRIC_COLUMNS = frozenset(
+    {*ID_COLUMNS, "iteration", "n_labeled", *TIMING_COLUMNS, "fallback_model"}
+)
+
+
+def curve_schema(metrics: Sequence[str]) -> pa.Schema:
+    """Return the Arrow schema of a learning curve recording `metrics`."""
+    return pa.schema(
+        [
+            ("dataset", pa.string()),
+            ("model", pa.string()),
+            ("strategy", pa.string()),
+            ("seed", pa.int64()),
+            ("iteration", pa.int64()),
+            ("n_labeled", pa.int64()),
+            *((m, pa.float64()) for m in metrics),
+            *((t, pa.float64()) for t in TIMING_COLUMNS),
+            ("fallback_model", pa.bool_()),
+        ]
+    )
+
+
+SELECTION_SCHEMA = pa.schema(
+    [("iteration", pa.int64()), ("index", pa.int64()), ("label", pa.int64())]
+)
+
+
+def provenance(cell_json: str, seed: int) -> dict[str, str]:
+    """Return the metadata every cell output carries: its config, a hash of it, versions."""
+    import skactiveml
+    import sklearn
+
+    import albench
+
+    return {
+        "cell": cell_json,
+        "seed": str(seed),
+        "cell_hash": hashlib.sha256(f"{cell_json}|{seed}".encode()).hexdigest(),
+        "albench_version": albench.__version__,
+        "loop_version": str(albench.LOOP_VERSION),
+        "skactiveml_version": skactiveml.__version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+    }
+
+
+def metric_columns(columns: Iterable[str]) -> list[str]:
+    """Return the metric columns among a curve's `columns`, in order."""
+    return [name for name in columns if name not in NON_METRIC_COLUMNS]
+
+
+def write_curve(curve: pd.DataFrame, path: str | Path, cell_json: str, seed: int) -> None:
+    """Write a learning curve frame to `path` with the curve schema and provenance metadata."""
+    schema = curve_schema(metric_columns(curve.columns))
+    table = pa.Table.from_pandas(curve[schema.names], schema=schema, preserve_index=False)
+    write_table(table, path, provenance(cell_json, seed))
+
+
+def write_selection(selection: pd.DataFrame, path: str | Path, cell_json: str, seed: int) -> None:
+    """Write the queried samples of a cell to `path` with provenance metadata."""
+    table = pa.Table.from_pandas(selection, schema=SELECTION_SCHEMA, preserve_index=False)
+    write_table(table, path, provenance(cell_json, seed))
+
+
+def read_curves(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Return all curves at `paths` as one frame, read as one Arrow dataset (not file by file)."""
+    dataset = pads.dataset([str(p) for p in paths], format="parquet")
+    return dataset.to_table().to_pandas()

@@ -1,0 +1,151 @@
+"""The pool-based active-learning loop of one benchmark cell."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from albench.config import resolve_size
+from albench.curves import write_curve, write_selection
+from albench.datasets import Dataset, read_dataset
+from albench.metrics import score
+from albench.models import MISSING_LABEL, build_estimator, wrap_classifier
+from albench.seeding import derive_seed
+from albench.splits import read_split, split_indices
+from albench.strategies import Strategy
+
+log = logging.getLogger("albench")
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """The learning curve (one row per iteration) and the queried samples of one cell."""
+
+    curve: pd.DataFrame
+    selection: pd.DataFrame
+
+
+def run_al_loop(
+    dataset: Dataset,
+    roles: dict[str, np.ndarray],
+    cell: dict[str, Any],
+    seed: int,
+) -> CellResult:
+    """Return the learning curve and selections of one AL cell.
+
+    `roles` maps `initial`, `pool` and `test` to data set rows; `cell` is the cell's config
+    (see `albench.config.cell_spec`). Iteration 0 fits on the initial set; each later iteration
+    queries `batch_size` pool rows, reveals their labels and refits. Exactly one fit per iteration:
+    the model scored on the test set is the one the strategy queries with.
+    """
+    protocol = cell["protocol"]
+    n_total = len(dataset.y)
+    batch_size = resolve_size(protocol["batch_size"], n_total, "protocol.batch_size")
+    iterations = protocol["iterations"]
+    metrics = list(protocol["metrics"])
+    names = (cell["dataset"], cell["model"])
+
+    # Rows the learner may see (labelled or not); features scaled with their statistics only.
+    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
+    scaler = StandardScaler().fit(dataset.X[train_rows])
+    X_train = scaler.transform(dataset.X[train_rows])
+    X_test = scaler.transform(dataset.X[roles["test"]])
+    y_test = dataset.y[roles["test"]]
+    y_true = dataset.y[train_rows]
+    y_seen = np.full(len(train_rows), MISSING_LABEL)
+    labelled = np.isin(train_rows, roles["initial"])
+    y_seen[labelled] = y_true[labelled]
+
+    model_seed = derive_seed("model", seed, *names)
+    estimator = build_estimator(cell["model"], cell["model_spec"], model_seed)
+    clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
+    strategy = Strategy(
+        cell["strategy"],
+        cell["strategy_spec"],
+        derive_seed("strategy", seed, *names, cell["strategy"]),
+    )
+
+    rows: list[dict[str, Any]] = []
+    selected: list[tuple[int, int, int]] = []
+    query_seconds = float("nan")
+    for iteration in range(iterations + 1):
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            # The wrapper warns and predicts label frequencies when the fit fails; that
+            # fallback is recorded in the curve instead.
+            warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+            clf.fit(X_train, y_seen)
+            fit_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            values = score(metrics, y_test, clf.predict(X_test), dataset.n_classes)
+        score_seconds = time.perf_counter() - start
+        fallback = not getattr(clf, "is_fitted_", True)
+        if fallback:
+            log.warning("iteration %d: model fit failed, label-frequency fallback", iteration)
+        rows.append(
+            {
+                "iteration": iteration,
+                "n_labeled": int(np.sum(~np.isnan(y_seen))),
+                **values,
+                "fit_seconds": fit_seconds,
+                "query_seconds": query_seconds,
+                "score_seconds": score_seconds,
+                "fallback_model": fallback,
+            }
+        )
+        if iteration == iterations:
+            break
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+            query = strategy.query(X_train, y_seen, clf, batch_size)
+        query_seconds = time.perf_counter() - start
+        _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
+        y_seen[query] = y_true[query]
+        selected.extend((iteration + 1, int(train_rows[i]), int(y_true[i])) for i in query)
+
+    identity = {"dataset": names[0], "model": names[1], "strategy": cell["strategy"], "seed": seed}
+    curve = pd.DataFrame([{**identity, **row} for row in rows])
+    selection = pd.DataFrame(selected, columns=["iteration", "index", "label"])
+    return CellResult(curve=curve, selection=selection)
+
+
+def _check_query(query: np.ndarray, y_seen: np.ndarray, batch_size: int, name: str, it: int):
+    if len(query) != batch_size or len(np.unique(query)) != batch_size:
+        raise RuntimeError(
+            f"strategy {name!r} returned {len(query)} indices ({len(np.unique(query))} distinct) "
+            f"at iteration {it}, expected {batch_size} distinct"
+        )
+    if not np.isnan(y_seen[query]).all():
+        raise RuntimeError(
+            f"strategy {name!r} queried an already labelled sample at iteration {it}"
+        )
+
+
+def run_cell(
+    data: str | Path,
+    split: str | Path,
+    curve_path: str | Path,
+    selection_path: str | Path,
+    cell_json: str,
+    seed: int,
+    threads: int = 1,
+) -> CellResult:
+    """Run one cell from the prepared data and split files and write its two Parquet outputs."""
+    cell = json.loads(cell_json)
+    with threadpool_limits(limits=threads):
+        result = run_al_loop(read_dataset(data), split_indices(read_split(split)), cell, seed)
+    write_curve(result.curve, curve_path, cell_json, seed)
+    write_selection(result.selection, selection_path, cell_json, seed)
+    log.info("cell %s seed %d: %d iterations", cell_json, seed, len(result.curve) - 1)
+    return result

@@ -1,0 +1,51 @@
+rule aggregate:
+    input:
+        get_curves(),
+    output:
+        curves="results/summary/curves.parquet",
+        aubc=report(
+            "results/summary/aubc.csv",
+            caption="../report/aubc.rst",
+            category="Summary",
+        ),
+        summary=report(
+            "results/summary/aubc_summary.csv",
+            caption="../report/aubc_summary.rst",
+            category="Summary",
+        ),
+    log:
+        "logs/aggregate.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/aggregate.py"
+
+
+rule plot_curves:
+    input:
+        "results/summary/curves.parquet",
+    output:
+        report(
+            "results/figures/{dataset}__{model}.png",
+            caption="../report/learning_curves.rst",
+            category="Learning curves",
+            labels={"data set": "{dataset}", "model": "{model}"},
+        ),
+    log:
+        "logs/plot_curves/{dataset}__{model}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        strategies=list(config["strategies"]),
+        baseline=config["baseline"],
+        metrics=PROTOCOL["metrics"],
+    script:
+        "../../scripts/plot_curves.py"

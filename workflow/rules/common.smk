@@ -1,0 +1,41 @@
+# Input functions and config helpers shared by the rule files.
+from albench.config import cell_spec, cells, seed_list
+
+
+wildcard_constraints:
+    dataset=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    strategy=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    seed=r"\d+",
+
+
+CELLS = cells(config)
+PROTOCOL = config["protocol"]
+
+
+def get_curves():
+    return [
+        "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet".format(**c)
+        for c in CELLS
+    ]
+
+
+def get_figures():
+    return expand(
+        "results/figures/{dataset}__{model}.png",
+        dataset=config["datasets"],
+        model=config["models"],
+    )
+
+
+def get_final_output():
+    return [
+        *get_figures(),
+        "results/summary/curves.parquet",
+        "results/summary/aubc.csv",
+        "results/summary/aubc_summary.csv",
+    ]
+
+
+def get_cell_spec(wildcards):
+    return cell_spec(config, wildcards.dataset, wildcards.model, wildcards.strategy)

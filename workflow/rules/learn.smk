@@ -1,0 +1,19 @@
+rule al_cell:
+    input:
+        data="results/data/{dataset}.parquet",
+        split="results/splits/{dataset}/seed{seed}.parquet",
+    output:
+        curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+        selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+    log:
+        "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        cell=get_cell_spec,
+    script:
+        "../../scripts/al_cell.py"
