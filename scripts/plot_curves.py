@@ -5,7 +5,7 @@ from albench.plots import plot_learning_curves
 
 with log_to(snakemake.log[0]):
     plot_learning_curves(
-        snakemake.input[0],
+        snakemake.input,
         dataset=snakemake.wildcards.dataset,
         model=snakemake.wildcards.model,
         output=snakemake.output[0],

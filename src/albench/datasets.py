@@ -82,6 +82,9 @@ def _load_synthetic(name: str, spec: dict[str, Any]):
         )
     params = dict(spec.get("params", {}))
     params.setdefault("random_state", spec.get("seed", 0))
+    if isinstance(params.get("n_samples"), list):
+        # YAML has no tuples; generators take per-class counts as a tuple.
+        params["n_samples"] = tuple(params["n_samples"])
     try:
         out = make(**params)
     except TypeError as exc:

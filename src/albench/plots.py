@@ -10,8 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import pyarrow.dataset as pads  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from albench.curves import read_curves  # noqa: E402
 
 BASELINE_COLOUR = "black"
 METRIC_LABELS = {
@@ -32,7 +33,7 @@ def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, obje
 
 
 def plot_learning_curves(
-    curves_path: str | Path,
+    curve_paths: Sequence[str | Path],
     dataset: str,
     model: str,
     output: str | Path,
@@ -45,12 +46,10 @@ def plot_learning_curves(
     The bands are seaborn's bootstrap intervals of the mean over seeds (seeded, so the figure is
     reproducible). The baseline is drawn black and dashed.
     """
-    table = pads.dataset(str(curves_path), format="parquet").to_table(
-        filter=(pads.field("dataset") == dataset) & (pads.field("model") == model)
-    )
-    curves = table.to_pandas()
+    curves = read_curves(curve_paths)
+    curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
     if curves.empty:
-        raise ValueError(f"no curves for data set {dataset!r} and model {model!r} in {curves_path}")
+        raise ValueError(f"no curves for data set {dataset!r} and model {model!r}")
     order = [s for s in strategies if s in set(curves["strategy"])]
     colours = strategy_colours(strategies, baseline)
     dashes = {s: (4, 2) if s == baseline else "" for s in order}

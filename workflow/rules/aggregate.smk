@@ -27,7 +27,7 @@ rule aggregate:
 
 rule plot_curves:
     input:
-        "results/summary/curves.parquet",
+        get_figure_curves,
     output:
         report(
             "results/figures/{dataset}__{model}.png",

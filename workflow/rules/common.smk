@@ -13,10 +13,19 @@ CELLS = cells(config)
 PROTOCOL = config["protocol"]
 
 
+CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+
+
 def get_curves():
+    return [CURVE.format(**c) for c in CELLS]
+
+
+def get_figure_curves(wildcards):
+    # Only this figure's cells, so adding a data set or model redraws no old figure.
     return [
-        "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet".format(**c)
+        CURVE.format(**c)
         for c in CELLS
+        if c["dataset"] == wildcards.dataset and c["model"] == wildcards.model
     ]
 
 

@@ -1,0 +1,143 @@
+import copy
+
+import pytest
+import yaml
+from conftest import REPO, SCHEMA, small_config
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from albench.config import cell_spec, cells, check_config, resolve_size, seed_list
+from albench.errors import ConfigError
+from albench.metrics import METRICS
+
+
+def validated(config):
+    config = copy.deepcopy(config)
+    validate(config, str(SCHEMA))
+    return config
+
+
+def test_default_config_is_valid_and_fits():
+    config = validated(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
+    check_config(config)
+    assert len(cells(config)) == 5 * 1 * 5 * 10
+
+
+def test_schema_fills_protocol_defaults():
+    config = small_config()
+    del config["protocol"], config["baseline"]
+    config = validated(config)
+    assert config["protocol"]["test_size"] == 0.25
+    assert config["protocol"]["metrics"] == ["accuracy", "balanced_accuracy", "f1_macro"]
+    assert config["baseline"] == "random"
+
+
+def test_schema_metrics_match_the_library():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert set(schema["properties"]["protocol"]["properties"]["metrics"]["items"]["enum"]) == set(
+        METRICS
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        (lambda c: c.update(colour="blue"), "colour"),
+        (lambda c: c["protocol"].update(batchsize=3), "batchsize"),
+        (lambda c: c["protocol"].update(metrics=["accuracy", "auroc"]), "auroc"),
+        (lambda c: c["protocol"].update(iterations="ten"), "ten"),
+        (lambda c: c["protocol"].update(test_size=1.5), "test_size"),
+        (lambda c: c["protocol"].update(batch_size=0), "batch_size"),
+        (lambda c: c["protocol"].update(initial_size=1.5), "initial_size"),
+        (lambda c: c.update(seeds=0), "seeds"),
+        (lambda c: c.update(seeds=[]), "seeds"),
+        (lambda c: c.update(seeds=[1, -2]), "seeds"),
+        (lambda c: c["datasets"]["iris"].update(source="ftp"), "ftp"),
+        (lambda c: c["datasets"]["iris"].update(name="mnist"), "mnist"),
+        (lambda c: c["datasets"].update({"a__b": {"source": "sklearn", "name": "iris"}}), "a__b"),
+        (lambda c: c["models"]["logreg"].update(estimator="LogisticRegression"), "estimator"),
+        (lambda c: c["strategies"]["random"].update(prams={}), "prams"),
+        (lambda c: c.pop("strategies"), "strategies"),
+    ],
+)
+def test_schema_errors_name_the_key(edit, fragment):
+    config = small_config()
+    edit(config)
+    with pytest.raises(WorkflowError, match=fragment):
+        validate(config, str(SCHEMA))
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (lambda c: c.update(baseline="uniform"), r"baseline: 'uniform' is not one of"),
+        (
+            lambda c: c["strategies"]["entropy"].update(query="Entropy"),
+            r"strategies.entropy.query: 'Entropy' is not a query strategy",
+        ),
+        (
+            lambda c: c["models"]["logreg"].update(estimator="sklearn.linear_model.Nope"),
+            r"models.logreg.estimator: module 'sklearn.linear_model' has no 'Nope'",
+        ),
+        (
+            lambda c: c["models"]["logreg"].update(estimator="nosuchpkg.Model"),
+            r"models.logreg.estimator: cannot import module 'nosuchpkg'",
+        ),
+        (
+            lambda c: c["protocol"].update(iterations=25),
+            r"protocol: data set 'moons' has 90 non-test samples, but initial_size \(6\) "
+            r"\+ iterations \(25\) x batch_size \(4\) = 106",
+        ),
+        (
+            # JSON schema counts 1.0 as an integer; the library refuses it as a fraction
+            lambda c: c["protocol"].update(initial_size=1.0),
+            r"protocol.initial_size: a fraction must lie in \(0, 1\), got 1.0",
+        ),
+    ],
+)
+def test_semantic_errors_name_the_key(edit, pattern):
+    config = validated(small_config())
+    edit(config)
+    with pytest.raises(ConfigError, match=pattern):
+        check_config(config)
+
+
+def test_protocol_fit_uses_fractions_of_each_data_set():
+    config = validated(small_config())
+    config["protocol"].update(batch_size=0.2, iterations=4)  # iris: 30 per round -> 126 > 112
+    with pytest.raises(ConfigError, match="data set 'iris'"):
+        check_config(config)
+
+
+def test_seed_list():
+    assert seed_list({"seeds": 3}) == [0, 1, 2]
+    assert seed_list({"seeds": [5, 0, 7]}) == [5, 0, 7]
+    with pytest.raises(ConfigError, match="repeats"):
+        seed_list({"seeds": [1, 1]})
+
+
+def test_resolve_size():
+    assert resolve_size(7, 1000, "k") == 7
+    assert resolve_size(0.03, 2746, "k") == 82  # the seed's 3 % of the flowers
+    assert resolve_size(0.001, 100, "k") == 1
+    with pytest.raises(ConfigError, match="k: a fraction"):
+        resolve_size(1.5, 100, "k")
+
+
+def test_cell_spec_depends_only_on_its_own_strategy():
+    config = validated(small_config())
+    before = {s: cell_spec(config, "iris", "logreg", s) for s in config["strategies"]}
+    config["strategies"]["entropy"]["params"]["method"] = "least_confident"
+    config["strategies"]["added"] = {"query": "RandomSampling", "params": {}}
+    config["datasets"]["wine"] = {"source": "sklearn", "name": "wine"}
+    after = {s: cell_spec(config, "iris", "logreg", s) for s in before}
+    assert [s for s in before if before[s] != after[s]] == ["entropy"]
+
+
+def test_cell_spec_is_independent_of_key_order():
+    config = validated(small_config())
+    reordered = copy.deepcopy(config)
+    reordered["protocol"] = dict(reversed(list(config["protocol"].items())))
+    assert cell_spec(config, "iris", "logreg", "badge") == cell_spec(
+        reordered, "iris", "logreg", "badge"
+    )

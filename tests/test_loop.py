@@ -1,0 +1,147 @@
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from albench.datasets import validate_dataset, write_dataset
+from albench.loop import run_al_loop, run_cell
+from albench.splits import make_split, split_indices, write_split
+
+STRATEGIES = {
+    "random": {"query": "RandomSampling"},
+    "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+    "margin": {"query": "UncertaintySampling", "params": {"method": "margin_sampling"}},
+    "badge": {"query": "Badge"},
+}
+
+
+def roles_for(data, seed=0, initial=6):
+    return split_indices(make_split(data.y, 0.25, initial, random_state=seed))
+
+
+def with_strategy(cell, name):
+    return {**cell, "strategy": name, "strategy_spec": STRATEGIES[name]}
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_curve_grows_by_batch_and_queries_only_the_pool(blobs, cell, name):
+    cell = with_strategy(cell, name)
+    roles = roles_for(blobs)
+    result = run_al_loop(blobs, roles, cell, seed=0)
+    curve, selection = result.curve, result.selection
+
+    assert curve["iteration"].tolist() == list(range(6))
+    assert curve["n_labeled"].tolist() == [6 + 4 * i for i in range(6)]
+    assert selection.groupby("iteration").size().tolist() == [4] * 5
+    assert selection["index"].is_unique
+    assert set(selection["index"]) <= set(roles["pool"])
+    assert not set(selection["index"]) & set(roles["test"])
+    # the revealed labels are the true ones
+    np.testing.assert_array_equal(selection["label"], blobs.y[selection["index"]])
+    for metric in ("accuracy", "balanced_accuracy", "f1_macro"):
+        assert curve[metric].between(0, 1).all()
+    assert curve["query_seconds"].isna().tolist() == [True] + [False] * 5
+    assert not curve["fallback_model"].any()
+
+
+def test_batch_size_as_fraction_of_the_data_set(blobs, cell):
+    cell["protocol"] = {**cell["protocol"], "batch_size": 0.05}  # 5 % of 120 = 6
+    curve = run_al_loop(blobs, roles_for(blobs), cell, seed=0).curve
+    assert np.diff(curve["n_labeled"]).tolist() == [6] * 5
+
+
+def test_same_seed_gives_identical_results(blobs, cell):
+    roles = roles_for(blobs)
+    cell = with_strategy(cell, "badge")
+    a = run_al_loop(blobs, roles, cell, seed=3)
+    b = run_al_loop(blobs, roles, cell, seed=3)
+    timing = ["fit_seconds", "query_seconds", "score_seconds"]
+    pd.testing.assert_frame_equal(a.curve.drop(columns=timing), b.curve.drop(columns=timing))
+    pd.testing.assert_frame_equal(a.selection, b.selection)
+
+
+def test_other_seed_gives_other_selections(blobs, cell):
+    roles = roles_for(blobs)
+    cell = with_strategy(cell, "random")
+    a = run_al_loop(blobs, roles, cell, seed=0).selection
+    b = run_al_loop(blobs, roles, cell, seed=1).selection
+    assert not a.equals(b)
+
+
+def test_strategies_share_iteration_zero(blobs, cell):
+    """Paired comparison: every strategy starts from the same model and score."""
+    roles = roles_for(blobs)
+    firsts = {
+        name: run_al_loop(blobs, roles, with_strategy(cell, name), seed=2).curve.iloc[0]
+        for name in STRATEGIES
+    }
+    scores = {(row["accuracy"], row["f1_macro"], row["n_labeled"]) for row in firsts.values()}
+    assert len(scores) == 1
+
+
+def test_one_fit_per_iteration(blobs, cell, monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    calls = []
+    original = LogisticRegression.fit
+
+    def counting_fit(self, X, y, *args, **kwargs):
+        calls.append(len(y))
+        return original(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", counting_fit)
+    run_al_loop(blobs, roles_for(blobs), with_strategy(cell, "entropy"), seed=0)
+    assert calls == [6 + 4 * i for i in range(6)]
+
+
+def test_model_that_cannot_fit_is_recorded_as_fallback(cell):
+    # Two labelled classes are needed by logistic regression; an initial set of one sample
+    # has one class, so iteration 0 falls back to label frequencies.
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.repeat([0, 1], 20)
+    data = validate_dataset("d", X, y)
+    roles = roles_for(data, initial=1)
+    cell = with_strategy(cell, "random")
+    cell["protocol"] = {**cell["protocol"], "initial_size": 1, "batch_size": 5, "iterations": 2}
+    curve = run_al_loop(data, roles, cell, seed=0).curve
+    assert bool(curve["fallback_model"].iloc[0]) is True
+
+
+def test_features_are_scaled_without_the_test_rows(blobs, cell, monkeypatch):
+    from sklearn.preprocessing import StandardScaler
+
+    seen = []
+    original = StandardScaler.fit
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(len(X))
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(StandardScaler, "fit", spy)
+    roles = roles_for(blobs)
+    run_al_loop(blobs, roles, with_strategy(cell, "random"), seed=0)
+    assert seen == [len(roles["initial"]) + len(roles["pool"])]
+
+
+def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, cell):
+    import json
+
+    write_dataset(blobs, tmp_path / "d.parquet")
+    write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
+    cell_json = json.dumps(cell)
+    run_cell(
+        tmp_path / "d.parquet",
+        tmp_path / "s.parquet",
+        tmp_path / "c.parquet",
+        tmp_path / "q.parquet",
+        cell_json=cell_json,
+        seed=0,
+    )
+    curve = pq.read_table(tmp_path / "c.parquet")
+    meta = curve.schema.metadata
+    assert json.loads(meta[b"albench.cell"]) == cell
+    for key in (b"albench.cell_hash", b"albench.sklearn_version", b"albench.skactiveml_version"):
+        assert meta[key]
+    assert curve.schema.field("seed").type == "int64"
+    assert curve.num_rows == 6
+    assert pq.read_table(tmp_path / "q.parquet").num_rows == 20
+    assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind

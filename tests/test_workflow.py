@@ -1,0 +1,166 @@
+"""End-to-end runs of the real workflow on a tiny config, the way a user runs it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import REPO, small_config
+
+pytestmark = pytest.mark.slow
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run snakemake on the repository's Snakefile with `workdir` as working directory."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), *args]
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {args} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def write_config(workdir: Path, config: dict, name: str = "bench.yaml") -> Path:
+    path = workdir / name
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def planned_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:
+    """Return {rule: count} from the job table a dry run prints."""
+    jobs = {}
+    for line in proc.stdout.splitlines():
+        match = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if match and match[1] != "total":
+            jobs[match[1]] = int(match[2])
+    return jobs
+
+
+def planned_cells(proc: subprocess.CompletedProcess) -> set[str]:
+    """Return the dataset/model/strategy/seedN of every al_cell job a dry run plans."""
+    return set(re.findall(r"output: results/curves/(\S+)\.parquet", proc.stdout))
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """A workdir in which the small benchmark has run to completion."""
+    workdir = tmp_path_factory.mktemp("bench")
+    write_config(workdir, small_config())
+    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    return workdir
+
+
+def test_every_output_exists_with_its_schema(finished):
+    results = finished / "results"
+    cells = sorted((results / "curves").rglob("*.parquet"))
+    assert len(cells) == 2 * 1 * 3 * 2
+    curve = pq.read_table(cells[0])
+    assert curve.schema.names == [
+        "dataset", "model", "strategy", "seed", "iteration", "n_labeled",
+        "accuracy", "balanced_accuracy", "f1_macro",
+        "fit_seconds", "query_seconds", "score_seconds", "fallback_model",
+    ]  # fmt: skip
+    assert str(curve.schema.field("seed").type) == "int64"
+    assert curve.num_rows == 4
+    selection = pq.read_table(results / "selections/iris/logreg/badge/seed1.parquet")
+    assert selection.schema.names == ["iteration", "index", "label"]
+    assert selection.num_rows == 3 * 4
+    split = pd.read_parquet(results / "splits/moons/seed0.parquet")
+    assert split["role"].value_counts().to_dict() == {"pool": 84, "test": 30, "initial": 6}
+    data = pd.read_parquet(results / "data/iris.parquet")
+    assert list(data.columns) == ["x0", "x1", "x2", "x3", "label"]
+
+    curves = pd.read_parquet(results / "summary/curves.parquet")
+    assert len(curves) == 12 * 4
+    aubc = pd.read_csv(results / "summary/aubc.csv")
+    assert len(aubc) == 12 and aubc["aubc_accuracy"].between(0, 1).all()
+    summary = pd.read_csv(results / "summary/aubc_summary.csv")
+    assert len(summary) == 6 and (summary["n_seeds"] == 2).all()
+    assert (summary["aubc_f1_macro_ci_low"] <= summary["aubc_f1_macro_mean"]).all()
+    for figure in ("iris__logreg.png", "moons__logreg.png"):
+        png = (results / "figures" / figure).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    assert (finished / "logs/al_cell/iris/logreg/badge/seed1.log").exists()
+
+
+def test_strategies_of_one_seed_are_paired(finished):
+    curves = pd.read_parquet(finished / "results/summary/curves.parquet")
+    first = curves[curves["iteration"] == 0]
+    spread = first.groupby(["dataset", "seed"])["accuracy"].nunique()
+    assert (spread == 1).all()
+
+
+def test_up_to_date_run_does_nothing(finished):
+    proc = snakemake(finished, "--configfile", "bench.yaml", "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_editing_one_strategy_reruns_only_its_cells(finished):
+    config = small_config()
+    config["strategies"]["entropy"]["params"]["method"] = "least_confident"
+    write_config(finished, config, "edited.yaml")
+    proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
+    assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
+    assert planned_jobs(proc) == {"al_cell": 4, "aggregate": 1, "plot_curves": 2, "all": 1}
+
+
+def test_adding_a_seed_runs_only_its_cells(finished):
+    config = small_config()
+    config["seeds"] = [0, 1, 2]
+    write_config(finished, config, "more_seeds.yaml")
+    proc = snakemake(finished, "--configfile", "more_seeds.yaml", "-n")
+    assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
+    assert planned_jobs(proc) == {
+        "split": 2, "al_cell": 6, "aggregate": 1, "plot_curves": 2, "all": 1,
+    }  # fmt: skip
+
+
+def test_adding_a_data_set_reruns_nothing_old(finished):
+    config = small_config()
+    config["datasets"]["wine"] = {"source": "sklearn", "name": "wine"}
+    write_config(finished, config, "more_data.yaml")
+    proc = snakemake(finished, "--configfile", "more_data.yaml", "-n")
+    assert {c.split("/")[0] for c in planned_cells(proc)} == {"wine"}
+    assert planned_jobs(proc)["al_cell"] == 6
+    assert planned_jobs(proc)["plot_curves"] == 1
+
+
+def test_user_config_replaces_the_default(finished):
+    """The default's data sets must not be merged into the user's benchmark."""
+    proc = snakemake(finished, "--configfile", "bench.yaml", "-n", "--forceall")
+    datasets = {c.split("/")[0] for c in planned_cells(proc)}
+    assert datasets == {"iris", "moons"}
+
+
+def test_default_config_is_used_without_configfile(tmp_path):
+    (tmp_path / "config").mkdir()
+    shutil.copy(REPO / "config" / "config.yaml", tmp_path / "config" / "config.yaml")
+    proc = snakemake(tmp_path, "-n")
+    assert {c.split("/")[0] for c in planned_cells(proc)} == {
+        "iris", "wine", "breast_cancer", "digits", "moons",
+    }  # fmt: skip
+    assert planned_jobs(proc)["al_cell"] == 250
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c["protocol"].update(iterations=40), "protocol: data set 'iris'"),
+        (lambda c: c["protocol"].update(metrics=["auroc"]), "auroc"),
+        (lambda c: c.update(baseline="nope"), "baseline: 'nope'"),
+    ],
+)
+def test_bad_config_stops_before_any_job(tmp_path, edit, message):
+    config = small_config()
+    edit(config)
+    write_config(tmp_path, config)
+    proc = snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "1", check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+    assert not (tmp_path / "results").exists()
