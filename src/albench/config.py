@@ -8,7 +8,6 @@ involved.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from typing import Any
@@ -66,20 +65,6 @@ def check_protocol_fits(name: str, protocol: dict[str, Any], n_samples: int) -> 
         )
 
 
-def _import_object(path: str, key: str) -> Any:
-    module_name, _, attr = path.rpartition(".")
-    if not module_name:
-        raise ConfigError(f"{key}: {path!r} is not a dotted path such as sklearn.svm.SVC")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc})") from exc
-    try:
-        return getattr(module, attr)
-    except AttributeError:
-        raise ConfigError(f"{key}: module {module_name!r} has no {attr!r}") from None
-
-
 def check_config(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run."""
     seed_list(config)
@@ -88,16 +73,13 @@ def check_config(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
         )
-    for name, spec in config["models"].items():
-        _import_object(spec["estimator"], f"models.{name}.estimator")
-    import skactiveml.pool
+    from albench.models import build_estimator
+    from albench.strategies import strategy_class
 
+    for name, spec in config["models"].items():
+        build_estimator(f"models.{name}", spec, random_state=0)
     for name, spec in strategies.items():
-        if not hasattr(skactiveml.pool, spec["query"]):
-            raise ConfigError(
-                f"strategies.{name}.query: {spec['query']!r} is not a query strategy of "
-                "skactiveml.pool"
-            )
+        strategy_class(name, spec)
     protocol = config["protocol"]
     for name, spec in config["datasets"].items():
         size = known_size(spec)

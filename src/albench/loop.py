@@ -67,12 +67,13 @@ def run_al_loop(
     y_seen[labelled] = y_true[labelled]
 
     model_seed = derive_seed("model", seed, *names)
-    estimator = build_estimator(cell["model"], cell["model_spec"], model_seed)
+    estimator = build_estimator(f"models.{cell['model']}", cell["model_spec"], model_seed)
     clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
     strategy = Strategy(
         cell["strategy"],
-        cell["strategy_spec"],
+        {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
         derive_seed("strategy", seed, *names, cell["strategy"]),
+        dataset.n_classes,
     )
 
     rows: list[dict[str, Any]] = []

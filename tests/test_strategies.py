@@ -1,0 +1,229 @@
+"""Every supported scikit-activeml strategy through a real AL cell, and the traps handled."""
+
+import copy
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+
+from albench.datasets import validate_dataset
+from albench.errors import ConfigError
+from albench.loop import run_al_loop
+from albench.models import build_estimator, wrap_classifier
+from albench.splits import make_split, split_indices
+from albench.strategies import Strategy, strategy_class
+
+LOGREG = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
+FOREST = {"estimator": "sklearn.ensemble.RandomForestClassifier", "params": {"n_estimators": 10}}
+TIMING = ["fit_seconds", "query_seconds", "score_seconds"]
+
+# (strategy spec, model spec) pairs measured to work with scikit-activeml 1.0.1.
+SUPPORTED = {
+    "random": ({"query": "RandomSampling"}, LOGREG),
+    "least_confident": ({"query": "UncertaintySampling", "params": {"method": "least_confident"}}, LOGREG),
+    "margin": ({"query": "UncertaintySampling", "params": {"method": "margin_sampling"}}, LOGREG),
+    "entropy": ({"query": "UncertaintySampling", "params": {"method": "entropy"}}, LOGREG),
+    "badge": ({"query": "Badge"}, LOGREG),
+    "falcun": ({"query": "Falcun"}, LOGREG),
+    "dropquery": ({"query": "DropQuery"}, LOGREG),
+    "contrastive": ({"query": "ContrastiveAL"}, LOGREG),
+    "clue": ({"query": "Clue"}, LOGREG),
+    "pal": ({"query": "ProbabilisticAL", "params": {"metric": "rbf"}}, LOGREG),
+    "pal_parzen": ({"query": "ProbabilisticAL"}, {"estimator": "skactiveml.classifier.ParzenWindowClassifier"}),
+    "coreset": ({"query": "CoreSet"}, LOGREG),
+    "typiclust": ({"query": "TypiClust"}, LOGREG),
+    "probcover": ({"query": "ProbCover"}, LOGREG),
+    "gsx": ({"query": "GreedySamplingX"}, LOGREG),
+    "maxherding": ({"query": "MaxHerding"}, LOGREG),
+    "cost_embedding": ({"query": "CostEmbeddingAL"}, LOGREG),
+    "qbc_forest": ({"query": "QueryByCommittee"}, FOREST),
+    "qbc_bagging": ({"query": "QueryByCommittee", "ensemble": {"bagging": 4}}, LOGREG),
+    "qbc_models": (
+        {"query": "QueryByCommittee", "ensemble": {"models": [LOGREG, {"estimator": "sklearn.naive_bayes.GaussianNB"}]}},
+        LOGREG,
+    ),
+    "greedy_bald": ({"query": "GreedyBALD"}, FOREST),
+    "batch_bald": ({"query": "BatchBALD", "params": {"n_MC_samples": 5}, "ensemble": {"bagging": 4}}, LOGREG),
+    "discriminative": ({"query": "DiscriminativeAL"}, LOGREG),
+    "fourds": ({"query": "FourDs"}, {"estimator": "skactiveml.classifier.MixtureModelClassifier"}),
+}  # fmt: skip
+
+# Supported with a cost warning: cubic (or worse) in the pool, so they get a tiny pool here.
+EXPENSIVE = {
+    "quire": ({"query": "Quire"}, LOGREG),
+    "mc_eer": ({"query": "MonteCarloEER"}, LOGREG),
+    "voi_eer": ({"query": "ValueOfInformationEER"}, LOGREG),
+    "eap": ({"query": "UncertaintySampling", "params": {"method": "expected_average_precision"}}, LOGREG),
+}  # fmt: skip
+
+
+def dataset(n, classes=3, seed=0):
+    X, y = make_classification(
+        n_samples=n, n_features=6, n_informative=4, n_redundant=0, n_classes=classes,
+        random_state=seed,
+    )  # fmt: skip
+    return validate_dataset("synthetic", X, y)
+
+
+def make_cell(name, strategy_spec, model_spec, iterations=2, batch=3):
+    return {
+        "dataset": "synthetic", "model": "m", "strategy": name,
+        "model_spec": copy.deepcopy(model_spec), "strategy_spec": copy.deepcopy(strategy_spec),
+        "protocol": {"test_size": 0.25, "initial_size": 6, "batch_size": batch,
+                     "iterations": iterations, "metrics": ["accuracy", "f1_macro"]},
+    }  # fmt: skip
+
+
+def run(data, cell, seed=0):
+    roles = split_indices(make_split(data.y, 0.25, cell["protocol"]["initial_size"], seed))
+    return run_al_loop(data, roles, cell, seed=seed), roles
+
+
+def check_result(result, roles, batch, iterations):
+    curve, selection = result.curve, result.selection
+    assert curve["n_labeled"].tolist() == [6 + batch * i for i in range(iterations + 1)]
+    assert selection["index"].is_unique
+    assert set(selection["index"]) <= set(roles["pool"])
+    assert curve["accuracy"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("name", sorted(SUPPORTED))
+def test_supported_strategy_runs_a_real_cell(name):
+    strategy_spec, model_spec = SUPPORTED[name]
+    cell = make_cell(name, strategy_spec, model_spec)
+    result, roles = run(dataset(120), cell)
+    check_result(result, roles, batch=3, iterations=2)
+
+
+@pytest.mark.parametrize("name", sorted(EXPENSIVE))
+def test_expensive_strategy_runs_with_a_cost_warning(name):
+    strategy_spec, model_spec = EXPENSIVE[name]
+    cell = make_cell(name, strategy_spec, model_spec, iterations=1, batch=2)
+    with pytest.warns(UserWarning, match="costs O\\(pool\\^3\\)"):
+        result, roles = run(dataset(40), cell)
+    check_result(result, roles, batch=2, iterations=1)
+
+
+def test_epistemic_uncertainty_on_a_binary_task():
+    cell = make_cell("epistemic", {"query": "EpistemicUncertaintySampling"}, LOGREG, 1, 2)
+    with pytest.warns(UserWarning, match="costs"):
+        result, roles = run(dataset(30, classes=2), cell)
+    check_result(result, roles, batch=2, iterations=1)
+
+
+def test_epistemic_uncertainty_refuses_multiclass_with_its_reason():
+    cell = make_cell("epistemic", {"query": "EpistemicUncertaintySampling"}, LOGREG, 1, 2)
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="two-class"):
+        run(dataset(30, classes=3), cell)
+
+
+@pytest.mark.parametrize(
+    ("spec", "pattern"),
+    [
+        ({"query": "GreedySamplingTarget"}, "regression strategy"),
+        ({"query": "ExpectedModelChangeMaximization"}, "regression strategy"),
+        ({"query": "SubSamplingWrapper"}, "use candidate_subsample"),
+        ({"query": "ExpectedErrorReduction"}, "abstract base"),
+        ({"query": "Entropy"}, "not a query strategy"),
+        (
+            {"query": "UncertaintySampling", "params": {"metod": "entropy"}},
+            r"does not accept \['metod'\]",
+        ),
+    ],
+)
+def test_unusable_strategies_are_refused_with_the_reason(spec, pattern):
+    with pytest.raises(ConfigError, match=pattern) as info:
+        strategy_class("s", spec)
+    assert "strategies.s." in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["dropquery", "clue", "typiclust", "probcover", "badge"])
+def test_clustering_strategies_are_seeded_by_the_cell(name):
+    """DropQuery and Clue ignore random_state unless cluster_algo_dict carries it."""
+    strategy_spec, model_spec = SUPPORTED[name]
+    data = dataset(150)
+    cell = make_cell(name, strategy_spec, model_spec, iterations=3, batch=5)
+    first, _ = run(data, cell, seed=4)
+    again, _ = run(data, cell, seed=4)
+    pd.testing.assert_frame_equal(first.selection, again.selection)
+    pd.testing.assert_frame_equal(
+        first.curve.drop(columns=TIMING), again.curve.drop(columns=TIMING)
+    )
+
+
+def test_probcover_caches_nothing_across_cells():
+    """ProbCover caches an n x n distance matrix on the instance: each cell builds its own."""
+    strategy_spec, model_spec = SUPPORTED["probcover"]
+    cell = make_cell("probcover", strategy_spec, model_spec)
+    small, large = dataset(100, seed=1), dataset(140, seed=2)
+    fresh, _ = run(large, cell)
+    run(small, cell)
+    after, _ = run(large, cell)
+    pd.testing.assert_frame_equal(fresh.selection, after.selection)
+
+
+def test_estimator_is_seeded_from_the_cell_unless_the_user_sets_it():
+    assert build_estimator("models.f", FOREST, 123).random_state == 123
+    pinned = {**FOREST, "params": {"random_state": 7}}
+    assert build_estimator("models.f", pinned, 123).random_state == 7
+
+
+def test_forest_cells_are_reproducible():
+    cell = make_cell("random", {"query": "RandomSampling"}, FOREST)
+    data = dataset(120)
+    a, _ = run(data, cell, seed=1)
+    b, _ = run(data, cell, seed=1)
+    pd.testing.assert_frame_equal(a.curve.drop(columns=TIMING), b.curve.drop(columns=TIMING))
+
+
+def test_probability_width_is_fixed_while_classes_are_unlabelled():
+    X, y = np.random.default_rng(0).normal(size=(30, 2)), np.repeat([0, 1, 2], 10)
+    clf = wrap_classifier(build_estimator("models.m", LOGREG, 0), n_classes=3, random_state=0)
+    y_seen = np.full(30, np.nan)
+    y_seen[[0, 1, 10, 11]] = y[[0, 1, 10, 11]]  # class 2 not labelled yet
+    clf.fit(X, y_seen)
+    assert clf.predict_proba(X).shape == (30, 3)
+
+
+def test_candidate_subsample_is_seeded_and_limits_the_candidates():
+    data = dataset(200)
+    spec = {"query": "Badge", "candidate_subsample": 20}
+    cell = make_cell("badge", spec, LOGREG, iterations=2, batch=4)
+    a, roles = run(data, cell, seed=0)
+    b, _ = run(data, cell, seed=0)
+    check_result(a, roles, batch=4, iterations=2)
+    pd.testing.assert_frame_equal(a.selection, b.selection)
+    full, _ = run(data, make_cell("badge", {"query": "Badge"}, LOGREG, 2, 4), seed=0)
+    assert not full.selection.equals(a.selection)
+
+
+def test_protocol_wide_candidate_subsample_applies_to_every_strategy():
+    data = dataset(200)
+    cell = make_cell("badge", {"query": "Badge"}, LOGREG, iterations=2, batch=4)
+    per_strategy = make_cell("badge", {"query": "Badge", "candidate_subsample": 20}, LOGREG, 2, 4)
+    cell["protocol"]["candidate_subsample"] = 20
+    a, _ = run(data, cell)
+    b, _ = run(data, per_strategy)
+    pd.testing.assert_frame_equal(a.selection, b.selection)
+
+
+def test_ensemble_model_needs_an_ensemble():
+    cell = make_cell("qbc", {"query": "QueryByCommittee", "ensemble": "model"}, LOGREG)
+    with pytest.raises(ConfigError, match="ensemble: 'model' needs an ensemble model"):
+        run(dataset(60), cell)
+
+
+def test_badge_list_output_becomes_an_index_array():
+    data = dataset(60)
+    roles = split_indices(make_split(data.y, 0.25, 6, 0))
+    X = data.X[np.sort(np.concatenate([roles["initial"], roles["pool"]]))]
+    y = np.full(len(X), np.nan)
+    y[:6] = data.y[:6]
+    clf = wrap_classifier(build_estimator("models.m", LOGREG, 0), 3, 0)
+    clf.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        picked = Strategy("badge", {"query": "Badge"}, 0, 3).query(X, y, clf, 4)
+    assert isinstance(picked, np.ndarray) and picked.dtype == np.int64 and len(picked) == 4
