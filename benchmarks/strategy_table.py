@@ -14,7 +14,6 @@ import inspect
 import time
 import warnings
 
-import numpy as np
 import skactiveml.pool
 
 from albench.datasets import validate_dataset

@@ -22,7 +22,10 @@ TIMING = ["fit_seconds", "query_seconds", "score_seconds"]
 # (strategy spec, model spec) pairs measured to work with scikit-activeml 1.0.1.
 SUPPORTED = {
     "random": ({"query": "RandomSampling"}, LOGREG),
-    "least_confident": ({"query": "UncertaintySampling", "params": {"method": "least_confident"}}, LOGREG),
+    "least_confident": (
+        {"query": "UncertaintySampling", "params": {"method": "least_confident"}},
+        LOGREG,
+    ),
     "margin": ({"query": "UncertaintySampling", "params": {"method": "margin_sampling"}}, LOGREG),
     "entropy": ({"query": "UncertaintySampling", "params": {"method": "entropy"}}, LOGREG),
     "badge": ({"query": "Badge"}, LOGREG),
@@ -31,7 +34,10 @@ SUPPORTED = {
     "contrastive": ({"query": "ContrastiveAL"}, LOGREG),
     "clue": ({"query": "Clue"}, LOGREG),
     "pal": ({"query": "ProbabilisticAL", "params": {"metric": "rbf"}}, LOGREG),
-    "pal_parzen": ({"query": "ProbabilisticAL"}, {"estimator": "skactiveml.classifier.ParzenWindowClassifier"}),
+    "pal_parzen": (
+        {"query": "ProbabilisticAL"},
+        {"estimator": "skactiveml.classifier.ParzenWindowClassifier"},
+    ),
     "coreset": ({"query": "CoreSet"}, LOGREG),
     "typiclust": ({"query": "TypiClust"}, LOGREG),
     "probcover": ({"query": "ProbCover"}, LOGREG),
@@ -41,22 +47,31 @@ SUPPORTED = {
     "qbc_forest": ({"query": "QueryByCommittee"}, FOREST),
     "qbc_bagging": ({"query": "QueryByCommittee", "ensemble": {"bagging": 4}}, LOGREG),
     "qbc_models": (
-        {"query": "QueryByCommittee", "ensemble": {"models": [LOGREG, {"estimator": "sklearn.naive_bayes.GaussianNB"}]}},
+        {
+            "query": "QueryByCommittee",
+            "ensemble": {"models": [LOGREG, {"estimator": "sklearn.naive_bayes.GaussianNB"}]},
+        },
         LOGREG,
     ),
     "greedy_bald": ({"query": "GreedyBALD"}, FOREST),
-    "batch_bald": ({"query": "BatchBALD", "params": {"n_MC_samples": 5}, "ensemble": {"bagging": 4}}, LOGREG),
+    "batch_bald": (
+        {"query": "BatchBALD", "params": {"n_MC_samples": 5}, "ensemble": {"bagging": 4}},
+        LOGREG,
+    ),
     "discriminative": ({"query": "DiscriminativeAL"}, LOGREG),
     "fourds": ({"query": "FourDs"}, {"estimator": "skactiveml.classifier.MixtureModelClassifier"}),
-}  # fmt: skip
+}
 
 # Supported with a cost warning: cubic (or worse) in the pool, so they get a tiny pool here.
 EXPENSIVE = {
     "quire": ({"query": "Quire"}, LOGREG),
     "mc_eer": ({"query": "MonteCarloEER"}, LOGREG),
     "voi_eer": ({"query": "ValueOfInformationEER"}, LOGREG),
-    "eap": ({"query": "UncertaintySampling", "params": {"method": "expected_average_precision"}}, LOGREG),
-}  # fmt: skip
+    "eap": (
+        {"query": "UncertaintySampling", "params": {"method": "expected_average_precision"}},
+        LOGREG,
+    ),
+}
 
 
 def dataset(n, classes=3, seed=0):
