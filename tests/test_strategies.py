@@ -242,3 +242,85 @@ def test_badge_list_output_becomes_an_index_array():
         warnings.simplefilter("ignore")
         picked = Strategy("badge", {"query": "Badge"}, 0, 3).query(X, y, clf, 4)
     assert isinstance(picked, np.ndarray) and picked.dtype == np.int64 and len(picked) == 4
+
+
+def test_pipeline_model_from_steps():
+    spec = {
+        "steps": [
+            {"estimator": "sklearn.preprocessing.PolynomialFeatures", "params": {"degree": 2}},
+            {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}},
+        ]
+    }
+    cell = make_cell("entropy", SUPPORTED["entropy"][0], spec)
+    result, roles = run(dataset(120), cell)
+    check_result(result, roles, batch=3, iterations=2)
+
+
+def test_pipeline_whose_last_step_is_no_classifier_is_refused():
+    spec = {"steps": [{"estimator": "sklearn.preprocessing.StandardScaler"}]}
+    with pytest.raises(ConfigError, match="models.p: sklearn.preprocessing.StandardScaler is not"):
+        build_estimator("models.p", spec, 0)
+
+
+MLP = {
+    "estimator": "albench.models.EmbeddingMLPClassifier",
+    "params": {"hidden_layer_sizes": [16], "max_iter": 300},
+}
+
+
+def test_mlp_embeddings_are_its_last_hidden_layer():
+    data = dataset(80)
+    mlp = build_estimator("models.mlp", MLP, 0).fit(data.X, data.y)
+    proba, embeddings = mlp.predict_proba(data.X, return_embeddings=True)
+    np.testing.assert_allclose(proba, mlp.predict_proba(data.X))
+    assert embeddings.shape == (80, 16)
+    assert (embeddings >= 0).all()  # relu activations
+    # the output layer applied to the embeddings gives the model's probabilities
+    logits = embeddings @ mlp.coefs_[-1] + mlp.intercepts_[-1]
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(proba, softmax / softmax.sum(axis=1, keepdims=True), rtol=1e-6)
+
+
+def test_badge_uses_the_mlp_embeddings(monkeypatch):
+    from albench.models import EmbeddingMLPClassifier
+
+    calls = []
+    original = EmbeddingMLPClassifier.embed
+
+    def spy(self, X):
+        calls.append(len(X))
+        return original(self, X)
+
+    monkeypatch.setattr(EmbeddingMLPClassifier, "embed", spy)
+    cell = make_cell("badge", {"query": "Badge"}, MLP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the MLP does not converge on 6 samples
+        result, roles = run(dataset(120), cell)
+    check_result(result, roles, batch=3, iterations=2)
+    assert len(calls) == 2  # one embedding pass per query
+
+
+def test_model_without_probabilities_is_refused_when_strategies_need_them():
+    from albench.config import check_config
+
+    config = {
+        "datasets": {"iris": {"source": "sklearn", "name": "iris"}},
+        "models": {"svm": {"estimator": "sklearn.svm.SVC", "params": {}}},
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+        },
+        "seeds": 1,
+        "protocol": {"test_size": 0.25, "initial_size": 6, "batch_size": 3, "iterations": 2},
+        "baseline": "random",
+    }
+    with pytest.raises(
+        ConfigError, match=r"models.svm: SVC gives no class probabilities .*entropy"
+    ):
+        check_config(config)
+    config["strategies"]["coreset"] = config["strategies"].pop("entropy") | {"query": "CoreSet"}
+    del config["strategies"]["coreset"]["params"]
+    check_config(config)  # no strategy needs probabilities: accepted
+    config["models"]["svm"]["params"]["probability"] = True
+    config["strategies"]["entropy"] = {"query": "UncertaintySampling"}
+    check_config(config)

@@ -73,13 +73,18 @@ def check_config(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
         )
-    from albench.models import build_estimator
-    from albench.strategies import strategy_class
+    from albench.models import build_estimator, gives_probabilities
+    from albench.strategies import needs_probabilities, strategy_class
 
+    need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
     for name, spec in config["models"].items():
-        build_estimator(f"models.{name}", spec, random_state=0)
-    for name, spec in strategies.items():
-        strategy_class(name, spec)
+        estimator = build_estimator(f"models.{name}", spec, random_state=0)
+        if need_proba and not gives_probabilities(estimator):
+            raise ConfigError(
+                f"models.{name}: {type(estimator).__name__} gives no class probabilities "
+                f"(predict_proba), which strategies {need_proba} need; enable them (e.g. "
+                "SVC's probability: true) or drop those strategies"
+            )
     protocol = config["protocol"]
     for name, spec in config["datasets"].items():
         size = known_size(spec)

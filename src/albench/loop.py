@@ -19,7 +19,7 @@ from albench.config import resolve_size
 from albench.curves import write_curve, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
-from albench.models import MISSING_LABEL, build_estimator, wrap_classifier
+from albench.models import MISSING_LABEL, build_estimator, gives_embeddings, wrap_classifier
 from albench.seeding import derive_seed
 from albench.splits import read_split, split_indices
 from albench.strategies import Strategy
@@ -74,6 +74,7 @@ def run_al_loop(
         {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
         derive_seed("strategy", seed, *names, cell["strategy"]),
         dataset.n_classes,
+        embeddings=gives_embeddings(estimator),
     )
 
     rows: list[dict[str, Any]] = []

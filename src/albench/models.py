@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 import numpy as np
 from skactiveml.base import SkactivemlClassifier
 from skactiveml.classifier import SklearnClassifier
 from sklearn.base import BaseEstimator, is_classifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network._base import ACTIVATIONS
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from albench.errors import ConfigError
 
 MISSING_LABEL = np.nan
+EMBEDDING_FLAG = "return_embeddings"
 
 
 def import_object(path: str, key: str) -> Any:
@@ -30,23 +36,84 @@ def import_object(path: str, key: str) -> Any:
         raise ConfigError(f"{key}: module {module_name!r} has no {attr!r}") from None
 
 
-def build_estimator(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
-    """Return the estimator of model spec `spec` (config key `key`), seeded with `random_state`.
-
-    The seed is set only where the estimator takes one and the user did not set it:
-    scikit-activeml's wrapper does not pass its own seed on to the estimator.
-    """
+def _instantiate(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
     cls = import_object(spec["estimator"], f"{key}.estimator")
     params = dict(spec.get("params", {}))
     try:
         estimator = cls(**params)
     except TypeError as exc:
         raise ConfigError(f"{key}.params: {spec['estimator']} rejected them: {exc}") from exc
-    if not is_classifier(estimator):
-        raise ConfigError(f"{key}.estimator: {spec['estimator']} is not a classifier")
-    if "random_state" in estimator.get_params() and "random_state" not in params:
+    if "random_state" in estimator.get_params(deep=False) and "random_state" not in params:
         estimator.set_params(random_state=random_state)
     return estimator
+
+
+def build_estimator(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
+    """Return the classifier of model spec `spec` (config key `key`), seeded with `random_state`.
+
+    `spec` names one `estimator` with `params`, or a pipeline as a list of `steps`, each an
+    estimator with params, the last a classifier. The seed is set only where an estimator takes
+    one and the user did not set it: scikit-activeml's wrapper does not pass its seed on.
+    """
+    if "steps" in spec:
+        steps = [
+            _instantiate(f"{key}.steps[{i}]", step, random_state)
+            for i, step in enumerate(spec["steps"])
+        ]
+        estimator = make_pipeline(*steps)
+        described = " -> ".join(step["estimator"] for step in spec["steps"])
+    else:
+        estimator = _instantiate(key, spec, random_state)
+        described = spec["estimator"]
+    if not is_classifier(estimator):
+        raise ConfigError(f"{key}: {described} is not a classifier")
+    return estimator
+
+
+def gives_probabilities(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator` has `predict_proba` (SVC only with probability=True)."""
+    return hasattr(estimator, "predict_proba")
+
+
+def gives_embeddings(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator.predict_proba` takes `return_embeddings` (learned features)."""
+    method = getattr(estimator, "predict_proba", None)
+    return method is not None and EMBEDDING_FLAG in inspect.signature(method).parameters
+
+
+class EmbeddingMLPClassifier(MLPClassifier):
+    """scikit-learn's MLP whose `predict_proba` can also return its last hidden layer.
+
+    `predict_proba(X, return_embeddings=True)` returns `(proba, embeddings)`, the interface
+    scikit-activeml's Badge, DropQuery and ContrastiveAL use for learned representations.
+    """
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Return the activations of the last hidden layer for `X`."""
+        check_is_fitted(self)
+        hidden = check_array(X, dtype=np.float64)
+        for weights, bias in zip(self.coefs_[:-1], self.intercepts_[:-1], strict=True):
+            hidden = hidden @ weights + bias
+            ACTIVATIONS[self.activation](hidden)  # in place
+        return hidden
+
+    def predict_proba(self, X: Any, return_embeddings: bool = False):
+        """Return class probabilities, and the embeddings too if `return_embeddings`."""
+        proba = super().predict_proba(X)
+        return (proba, self.embed(X)) if return_embeddings else proba
+
+
+class EmbeddingSklearnClassifier(SklearnClassifier):
+    """scikit-activeml's wrapper, passing `return_embeddings` through to the estimator."""
+
+    def predict_proba(self, X: Any, return_embeddings: bool = False, **kwargs):
+        proba = super().predict_proba(X, **kwargs)
+        if not return_embeddings:
+            return proba
+        if self.is_fitted_:
+            return proba, self.estimator_.embed(X)
+        # Fallback model (fit failed): raw features stand in for the embeddings.
+        return proba, check_array(X, dtype=np.float64)
 
 
 def wrap_classifier(estimator: BaseEstimator, n_classes: int, random_state: int):
@@ -58,7 +125,8 @@ def wrap_classifier(estimator: BaseEstimator, n_classes: int, random_state: int)
     """
     if isinstance(estimator, SkactivemlClassifier):
         return estimator.set_params(classes=np.arange(n_classes), missing_label=MISSING_LABEL)
-    return SklearnClassifier(
+    wrapper = EmbeddingSklearnClassifier if gives_embeddings(estimator) else SklearnClassifier
+    return wrapper(
         estimator,
         classes=np.arange(n_classes),
         missing_label=MISSING_LABEL,

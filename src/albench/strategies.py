@@ -28,7 +28,7 @@ import skactiveml.pool
 from sklearn.base import clone
 
 from albench.errors import ConfigError
-from albench.models import MISSING_LABEL, build_estimator, wrap_classifier
+from albench.models import EMBEDDING_FLAG, MISSING_LABEL, build_estimator, wrap_classifier
 
 # Query strategies whose cost grows with the cube of the pool (or worse): usable, with a warning.
 EXPENSIVE = {"Quire", "MonteCarloEER", "ValueOfInformationEER", "EpistemicUncertaintySampling"}
@@ -72,10 +72,27 @@ def strategy_class(name: str, spec: dict[str, Any]) -> type:
     return cls
 
 
+def needs_probabilities(cls: type) -> bool:
+    """Return whether strategy class `cls` queries with a model's probabilities."""
+    return bool({"clf", "estimator", "ensemble"} & set(inspect.signature(cls.query).parameters))
+
+
 class Strategy:
     """A pool query strategy that selects `batch_size` unlabelled rows of `X` per call."""
 
-    def __init__(self, name: str, spec: dict[str, Any], random_state: int, n_classes: int):
+    def __init__(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        random_state: int,
+        n_classes: int,
+        embeddings: bool = False,
+    ):
+        """Build strategy `name` from its config `spec`.
+
+        With `embeddings` (the model's predict_proba takes `return_embeddings`), strategies that
+        accept learned representations get them unless the config set another flag.
+        """
         cls = strategy_class(name, spec)
         self.name = name
         self.spec = spec
@@ -87,6 +104,8 @@ class Strategy:
             params["classes"] = np.arange(n_classes)
         if "n_classes" in accepted and "n_classes" not in params:
             params["n_classes"] = n_classes
+        if embeddings and "clf_embedding_flag_name" in accepted:
+            params.setdefault("clf_embedding_flag_name", EMBEDDING_FLAG)
         if "cluster_algo_dict" in accepted:
             cluster = dict(params.get("cluster_algo_dict") or {})
             cluster.setdefault("random_state", random_state)
