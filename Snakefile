@@ -4,7 +4,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from albench.config import check_config
-from albench.errors import ConfigError
+from albench.errors import AlbenchError
 
 min_version("9.0")
 
@@ -20,7 +20,7 @@ if not config:
 validate(config, "workflow/schemas/config.schema.yaml")
 try:
     check_config(config)
-except ConfigError as error:
+except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
 

@@ -87,7 +87,7 @@ def check_config(config: dict[str, Any]) -> None:
             )
     protocol = config["protocol"]
     for name, spec in config["datasets"].items():
-        size = known_size(spec)
+        size = known_size(spec, name)
         if size is not None:
             check_protocol_fits(name, protocol, size)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from albench.errors import DataError
 from albench.parquet import read_table, write_table
@@ -19,6 +21,10 @@ from albench.parquet import read_table, write_table
 SKLEARN_SIZES: dict[str, int] = {"iris": 150, "wine": 178, "breast_cancer": 569, "digits": 1797}
 
 LABEL = "label"
+OPENML_LABEL = "__label__"
+DEFAULT_OPENML_CACHE = "resources/openml"
+
+log = logging.getLogger("albench")
 
 
 @dataclass(frozen=True)
@@ -34,14 +40,24 @@ class Dataset:
         return len(self.class_names)
 
 
-def known_size(spec: dict[str, Any]) -> int | None:
-    """Return the number of samples `spec` yields, when it is known without loading it."""
+def known_size(spec: dict[str, Any], name: str = "data") -> int | None:
+    """Return the number of labelled samples `spec` yields, when it is cheap to know.
+
+    Files are checked here too (existence, label column), so a config naming a missing file or
+    column fails before any job runs.
+    """
     if spec["source"] == "sklearn":
         return SKLEARN_SIZES.get(spec["name"])
     if spec["source"] == "synthetic":
         n = spec.get("params", {}).get("n_samples", 100)
         # Generators such as make_moons accept an (n_class0, n_class1) tuple.
         return int(sum(n)) if isinstance(n, list | tuple) else int(n)
+    if spec["source"] == "file":
+        labels = _read_file(name, spec, columns=[spec["label"]])[spec["label"]]
+        return int(labels.notna().sum())
+    if spec["source"] == "openml":
+        path = openml_cache_path(spec)
+        return pq.ParquetFile(path).metadata.num_rows if path.exists() else None
     return None
 
 
@@ -52,6 +68,11 @@ def load_dataset(name: str, spec: dict[str, Any]) -> Dataset:
         X, y, label_names = _load_sklearn(name, spec)
     elif source == "synthetic":
         X, y, label_names = _load_synthetic(name, spec)
+    elif source == "file":
+        X, y, label_names = table_features(name, _read_file(name, spec), spec["label"], spec)
+    elif source == "openml":
+        frame = load_openml(name, spec)
+        X, y, label_names = table_features(name, frame, OPENML_LABEL, spec)
     else:
         raise DataError(f"datasets.{name}.source: unknown source {source!r}")
     return validate_dataset(name, X, y, label_names)
@@ -93,6 +114,99 @@ def _load_synthetic(name: str, spec: dict[str, Any]):
     return X, y, None
 
 
+def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
+    path = Path(spec["path"])
+    key = f"datasets.{name}.path"
+    if not path.is_file():
+        raise DataError(
+            f"{key}: file {str(path)!r} does not exist (paths are relative to the "
+            "working directory)"
+        )
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            available = pq.ParquetFile(path).schema_arrow.names
+            _check_columns(name, path, available, spec)
+            return pd.read_parquet(path, columns=columns)
+        if suffix in {".csv", ".tsv", ".txt"}:
+            sep = "\t" if suffix == ".tsv" else ","
+            available = pd.read_csv(path, sep=sep, nrows=0).columns.tolist()
+            _check_columns(name, path, available, spec)
+            return pd.read_csv(path, sep=sep, usecols=columns)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser error means the same to the user
+        raise DataError(f"{key}: cannot read {str(path)!r}: {exc}") from exc
+    raise DataError(f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)")
+
+
+def _check_columns(name: str, path: Path, available: list[str], spec: dict[str, Any]) -> None:
+    for key, wanted in (("label", [spec.get("label")]), ("features", spec.get("features"))):
+        missing = [c for c in wanted or [] if c is not None and c not in available]
+        if missing:
+            raise DataError(
+                f"datasets.{name}.{key}: column(s) {missing} not in {str(path)!r}; "
+                f"it has {available}"
+            )
+
+
+def table_features(
+    name: str, frame: pd.DataFrame, label: str, spec: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Return (X, y, class names) from a table: label rows kept, features encoded.
+
+    Rows without a label are dropped and missing feature values imputed (median for numeric,
+    most frequent for categorical columns), each with a warning that counts them. Categorical
+    columns are one-hot encoded. A column that is mostly numbers but holds some text is refused:
+    it is almost always a data error, not a category.
+    """
+    key = f"datasets.{name}"
+    if label not in frame.columns:
+        raise DataError(
+            f"{key}.label: column {label!r} not in the data; it has {frame.columns.tolist()}"
+        )
+    _check_columns(name, Path(spec.get("path", "the data")), frame.columns.tolist(), spec)
+    features = spec.get("features") or [c for c in frame.columns if c != label]
+    missing_label = frame[label].isna()
+    if missing_label.any():
+        log.warning("data set %r: dropped %d row(s) without a label", name, missing_label.sum())
+        frame = frame.loc[~missing_label]
+    if frame.empty:
+        raise DataError(f"data set {name!r} is empty (no row with a label)")
+    columns = []
+    for column in features:
+        values = frame[column]
+        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+            numeric = pd.to_numeric(values, errors="coerce")
+            bad = values[numeric.isna() & values.notna()]
+            if numeric.notna().sum() > len(bad):
+                raise DataError(
+                    f"{key}: column {column!r} is numeric but holds non-numeric values, e.g. "
+                    f"{bad.unique()[:3].tolist()} (rows {bad.index[:3].tolist()})"
+                )
+        n_missing = int(values.isna().sum())
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            if n_missing:
+                values = values.fillna(values.median())
+            columns.append(values.astype(np.float64).rename(column))
+        else:
+            if n_missing:
+                values = values.fillna(values.mode(dropna=True).iloc[0])
+            columns.append(
+                pd.get_dummies(values.astype(str), prefix=column, prefix_sep="=", dtype=np.float64)
+            )
+        if n_missing:
+            log.warning(
+                "data set %r: imputed %d missing value(s) in column %r", name, n_missing, column
+            )
+    if not columns:
+        raise DataError(f"{key}.features: no feature column left")
+    X = pd.concat(columns, axis=1)
+    y = frame[label].to_numpy()
+    classes = np.unique(y.astype(str)) if y.dtype == object else np.unique(y)
+    return X.to_numpy(dtype=np.float64), y, [str(c) for c in classes]
+
+
 def validate_dataset(name: str, X: Any, y: Any, label_names: list[str] | None = None) -> Dataset:
     """Return `X`, `y` as a Dataset after checking they can be used; raise DataError if not."""
     X = np.asarray(X)
@@ -108,10 +222,12 @@ def validate_dataset(name: str, X: Any, y: Any, label_names: list[str] | None = 
         raise DataError(f"data set {name!r} has NaN or infinite feature values")
     if np.issubdtype(y.dtype, np.floating) and not np.all(np.mod(y, 1) == 0):
         raise DataError(f"data set {name!r} has continuous labels; albench needs classes")
+    if y.dtype == object:
+        y = y.astype(str)
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) < 2:
         raise DataError(f"data set {name!r} has a single class ({classes.tolist()})")
-    if label_names is not None:
+    if label_names is not None and np.issubdtype(classes.dtype, np.integer):
         class_names = [str(label_names[int(c)]) for c in classes]
     else:
         class_names = [str(c) for c in classes]
@@ -143,3 +259,35 @@ def prepare_dataset(name: str, spec: dict[str, Any], output: str | Path) -> Data
     dataset = load_dataset(name, spec)
     write_dataset(dataset, output)
     return dataset
+
+
+def openml_cache_path(spec: dict[str, Any]) -> Path:
+    """Return where OpenML data set `spec["id"]` is cached as Parquet."""
+    return Path(spec.get("cache_dir", DEFAULT_OPENML_CACHE)) / f"{int(spec['id'])}.parquet"
+
+
+def load_openml(name: str, spec: dict[str, Any]) -> pd.DataFrame:
+    """Return OpenML data set `spec["id"]` as a frame, from the cache or downloaded into it.
+
+    The cache holds one Parquet file per data set: its feature columns and the target in
+    column `__label__`. Offline with an empty cache, the error says where to put that file.
+    """
+    path = openml_cache_path(spec)
+    if not path.exists():
+        from sklearn.datasets import fetch_openml
+
+        try:
+            bunch = fetch_openml(data_id=int(spec["id"]), as_frame=True, parser="auto")
+        except Exception as exc:  # noqa: BLE001 - offline, unknown id, server error alike
+            raise DataError(
+                f"datasets.{name}: OpenML data set {spec['id']} is not cached at {str(path)!r} "
+                f"and could not be downloaded ({type(exc).__name__}: {exc}). On a machine with "
+                "internet access, run the workflow once (or prepare_dataset) and copy that file "
+                f"here; or write a Parquet file there with the feature columns and the target "
+                f"in column {OPENML_LABEL!r}."
+            ) from exc
+        frame = bunch.frame.drop(columns=bunch.target_names)
+        frame[OPENML_LABEL] = bunch.target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return pd.read_parquet(path)
