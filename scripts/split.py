@@ -11,4 +11,5 @@ with log_to(snakemake.log[0]):
         seed=int(snakemake.wildcards.seed),
         test_size=snakemake.params.test_size,
         initial_size=snakemake.params.initial_size,
+        validation_size=snakemake.params.validation_size,
     )

@@ -6,7 +6,15 @@ from conftest import REPO, SCHEMA, small_config
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from albench.config import cell_spec, cells, check_config, resolve_size, seed_list
+from albench.config import (
+    cell_spec,
+    cells,
+    check_config,
+    check_protocol_fits,
+    resolve_protocol,
+    resolve_size,
+    seed_list,
+)
 from albench.errors import ConfigError
 from albench.metrics import METRICS
 
@@ -58,6 +66,8 @@ def test_schema_metrics_match_the_library():
         (lambda c: c["models"]["logreg"].update(estimator="LogisticRegression"), "estimator"),
         (lambda c: c["strategies"]["random"].update(prams={}), "prams"),
         (lambda c: c.pop("strategies"), "strategies"),
+        (lambda c: c["protocol"].update(budget=50), "budget"),  # with iterations
+        (lambda c: c["protocol"].update(validation_size=0), "validation_size"),
     ],
 )
 def test_schema_errors_name_the_key(edit, fragment):
@@ -85,7 +95,8 @@ def test_schema_errors_name_the_key(edit, fragment):
         ),
         (
             lambda c: c["protocol"].update(iterations=25),
-            r"protocol: data set 'moons' has 90 non-test samples, but initial_size \(6\) "
+            r"protocol: data set 'moons' has 90 samples outside the test and validation sets, "
+            r"but initial_size \(6\) "
             r"\+ iterations \(25\) x batch_size \(4\) = 106",
         ),
         (
@@ -141,3 +152,27 @@ def test_cell_spec_is_independent_of_key_order():
     assert cell_spec(config, "iris", "logreg", "badge") == cell_spec(
         reordered, "iris", "logreg", "badge"
     )
+
+
+def test_budget_gives_the_full_batches_that_fit():
+    sizes = resolve_protocol(
+        {"test_size": 0.25, "initial_size": 10, "batch_size": 7, "budget": 50}, 200
+    )
+    assert (sizes.initial, sizes.batch, sizes.iterations) == (10, 7, 5)  # 10 + 5 x 7 = 45 <= 50
+    sizes = resolve_protocol(
+        {"test_size": 0.25, "initial_size": 10, "batch_size": 0.05, "budget": 0.3}, 200
+    )
+    assert (sizes.batch, sizes.iterations) == (10, 5)  # budget 60
+    with pytest.raises(ConfigError, match="protocol.budget: 12 labels leave no room"):
+        resolve_protocol(
+            {"test_size": 0.25, "initial_size": 10, "batch_size": 5, "budget": 12}, 200
+        )
+
+
+def test_default_iterations_and_validation_in_the_fit_check():
+    sizes = resolve_protocol({"test_size": 0.2, "initial_size": 5, "batch_size": 5}, 100)
+    assert sizes.iterations == 20 and sizes.validation == 0 and sizes.learnable == 80
+    protocol = {"test_size": 0.2, "initial_size": 5, "batch_size": 5, "validation_size": 0.1}
+    assert resolve_protocol(protocol, 100).learnable == 70
+    with pytest.raises(ConfigError, match="has 70 samples outside the test and validation"):
+        check_protocol_fits("d", {**protocol, "iterations": 14}, 100)

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from albench.datasets import validate_dataset, write_dataset
 from albench.loop import run_al_loop, run_cell
@@ -145,3 +146,29 @@ def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, ce
     assert curve.num_rows == 6
     assert pq.read_table(tmp_path / "q.parquet").num_rows == 20
     assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind
+
+
+class ValidatingLogisticRegression(LogisticRegression):
+    """A model that selects on a validation set: records what it was given."""
+
+    seen: list = []
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        ValidatingLogisticRegression.seen.append((len(y), None if y_val is None else len(y_val)))
+        return super().fit(X, y)
+
+
+def test_validation_set_reaches_models_that_take_it_and_is_never_queried(blobs, cell):
+    roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0, validation_size=15))
+    cell["model_spec"] = {"estimator": "test_loop.ValidatingLogisticRegression"}
+    ValidatingLogisticRegression.seen = []
+    result = run_al_loop(blobs, roles, cell, seed=0)
+    assert ValidatingLogisticRegression.seen == [(6 + 4 * i, 15) for i in range(6)]
+    assert not set(result.selection["index"]) & set(roles["validation"])
+
+
+def test_budget_sets_the_number_of_iterations(blobs, cell):
+    cell["protocol"] = {**cell["protocol"], "budget": 20}
+    del cell["protocol"]["iterations"]
+    curve = run_al_loop(blobs, roles_for(blobs), cell, seed=0).curve
+    assert curve["n_labeled"].tolist() == [6, 10, 14, 18]

@@ -93,7 +93,8 @@ def test_missing_labels_are_dropped_and_values_imputed_with_warnings(tmp_path, c
         (
             lambda f: f.assign(size=f["size"].astype(object).where(f.index != 7, "unknown")),
             {},
-            r"column 'size' is numeric but holds non-numeric values, e.g. \['unknown'\] \(rows \[7\]\)",
+            r"column 'size' is numeric but holds non-numeric values, "
+            r"e.g. \['unknown'\] \(rows \[7\]\)",
         ),
         (lambda f: f.assign(size=np.where(f.index == 3, np.inf, f["size"])), {}, "infinite"),
     ],

@@ -61,3 +61,12 @@ def test_round_trip(tmp_path):
     back = read_split(tmp_path / "s.parquet")
     assert back["index"].tolist() == split["index"].tolist()
     assert back["role"].tolist() == split["role"].tolist()
+
+
+def test_validation_set_is_stratified_and_never_initial():
+    y = labels([60, 40])
+    roles = split_indices(make_split(y, 0.2, 6, random_state=0, validation_size=20))
+    assert len(roles["validation"]) == 20
+    assert np.bincount(y[roles["validation"]]).tolist() == [12, 8]
+    assert not set(roles["validation"]) & (set(roles["initial"]) | set(roles["pool"]))
+    assert len(roles["pool"]) == 100 - 20 - 20 - 6

@@ -15,11 +15,17 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from albench.config import resolve_size
+from albench.config import resolve_protocol
 from albench.curves import write_curve, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
-from albench.models import MISSING_LABEL, build_estimator, gives_embeddings, wrap_classifier
+from albench.models import (
+    MISSING_LABEL,
+    build_estimator,
+    gives_embeddings,
+    takes_validation,
+    wrap_classifier,
+)
 from albench.seeding import derive_seed
 from albench.splits import read_split, split_indices
 from albench.strategies import Strategy
@@ -49,9 +55,8 @@ def run_al_loop(
     the model scored on the test set is the one the strategy queries with.
     """
     protocol = cell["protocol"]
-    n_total = len(dataset.y)
-    batch_size = resolve_size(protocol["batch_size"], n_total, "protocol.batch_size")
-    iterations = protocol["iterations"]
+    sizes = resolve_protocol(protocol, len(dataset.y))
+    batch_size, iterations = sizes.batch, sizes.iterations
     metrics = list(protocol["metrics"])
     names = (cell["dataset"], cell["model"])
 
@@ -61,6 +66,12 @@ def run_al_loop(
     X_train = scaler.transform(dataset.X[train_rows])
     X_test = scaler.transform(dataset.X[roles["test"]])
     y_test = dataset.y[roles["test"]]
+    fit_kwargs = {}
+    if len(roles["validation"]):
+        fit_kwargs = {
+            "X_val": scaler.transform(dataset.X[roles["validation"]]),
+            "y_val": dataset.y[roles["validation"]],
+        }
     y_true = dataset.y[train_rows]
     y_seen = np.full(len(train_rows), MISSING_LABEL)
     labelled = np.isin(train_rows, roles["initial"])
@@ -69,6 +80,8 @@ def run_al_loop(
     model_seed = derive_seed("model", seed, *names)
     estimator = build_estimator(f"models.{cell['model']}", cell["model_spec"], model_seed)
     clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
+    if not takes_validation(estimator):
+        fit_kwargs = {}  # the validation set stays unused by models that cannot select on it
     strategy = Strategy(
         cell["strategy"],
         {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
@@ -86,7 +99,7 @@ def run_al_loop(
             # The wrapper warns and predicts label frequencies when the fit fails; that
             # fallback is recorded in the curve instead.
             warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-            clf.fit(X_train, y_seen)
+            clf.fit(X_train, y_seen, **fit_kwargs)
             fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
             values = score(metrics, y_test, clf.predict(X_test), dataset.n_classes)

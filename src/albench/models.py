@@ -81,6 +81,12 @@ def gives_embeddings(estimator: BaseEstimator) -> bool:
     return method is not None and EMBEDDING_FLAG in inspect.signature(method).parameters
 
 
+def takes_validation(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator.fit` takes a validation set as `X_val` and `y_val`."""
+    parameters = inspect.signature(estimator.fit).parameters
+    return "X_val" in parameters and "y_val" in parameters
+
+
 class EmbeddingMLPClassifier(MLPClassifier):
     """scikit-learn's MLP whose `predict_proba` can also return its last hidden layer.
 

@@ -14,17 +14,23 @@ from albench.errors import DataError
 from albench.parquet import read_table, write_table
 from albench.seeding import derive_seed
 
-ROLES = ("initial", "pool", "test")
+ROLES = ("initial", "pool", "test", "validation")
 
 
 def make_split(
-    y: np.ndarray, test_size: float, initial_size: int, random_state: int, name: str = "data"
+    y: np.ndarray,
+    test_size: float,
+    initial_size: int,
+    random_state: int,
+    name: str = "data",
+    validation_size: int = 0,
 ) -> pd.DataFrame:
     """Return a frame of `index` (row of the data set) and `role` for every row of `y`.
 
-    The test set is a stratified `test_size` fraction. The initial labelled set is drawn from the
-    rest so that every class appears at least once when `initial_size >= n_classes`; the remaining
-    non-test rows form the pool.
+    The test set is a stratified `test_size` fraction, then a stratified validation set of
+    `validation_size` rows (if any) is drawn from the rest. The initial labelled set is drawn
+    from what remains so that every class appears at least once when
+    `initial_size >= n_classes`; the remaining rows form the pool.
     """
     from sklearn.model_selection import train_test_split
 
@@ -47,9 +53,25 @@ def make_split(
             f"data set {name!r}: cannot split with test_size={test_size}: {exc}"
         ) from exc
     train = np.sort(train)
+    validation = np.array([], dtype=np.int64)
+    if validation_size:
+        try:
+            train, validation = train_test_split(
+                train,
+                test_size=validation_size,
+                stratify=y[train],
+                random_state=int(rng.integers(2**31)),
+            )
+        except ValueError as exc:
+            raise DataError(
+                f"data set {name!r}: cannot draw a stratified validation set of "
+                f"{validation_size}: {exc}"
+            ) from exc
+        train = np.sort(train)
     if initial_size > len(train):
         raise DataError(
-            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} non-test rows"
+            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
+            "outside the test and validation sets"
         )
     initial: list[int] = []
     if initial_size >= len(classes):
@@ -60,6 +82,7 @@ def make_split(
     initial.extend(rng.choice(rest, size=initial_size - len(initial), replace=False).tolist())
     role = np.full(len(y), "pool", dtype=object)
     role[test] = "test"
+    role[validation] = "validation"
     role[np.asarray(initial, dtype=int)] = "initial"
     return pd.DataFrame({"index": rows, "role": role})
 
@@ -93,10 +116,16 @@ def split_dataset(
     seed: int,
     test_size: float,
     initial_size: int | float,
+    validation_size: int | float = 0,
 ) -> pd.DataFrame:
     """Write the split of prepared data set `data` for replicate `seed` to `output`."""
     y = read_dataset(data).y
     initial = resolve_size(initial_size, len(y), "protocol.initial_size")
-    split = make_split(y, test_size, initial, derive_seed("split", seed, name), name=name)
+    validation = (
+        resolve_size(validation_size, len(y), "protocol.validation_size") if validation_size else 0
+    )
+    split = make_split(
+        y, test_size, initial, derive_seed("split", seed, name), name, validation_size=validation
+    )
     write_split(split, output)
     return split

@@ -31,5 +31,6 @@ rule split:
     params:
         test_size=PROTOCOL["test_size"],
         initial_size=PROTOCOL["initial_size"],
+        validation_size=PROTOCOL.get("validation_size", 0),
     script:
         "../../scripts/split.py"
