@@ -28,7 +28,7 @@ def validated(config):
 def test_default_config_is_valid_and_fits():
     config = validated(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
     check_config(config)
-    assert len(cells(config)) == 5 * 1 * 5 * 10
+    assert len(cells(config)) == 5 * 2 * 5 * 10
 
 
 def test_schema_fills_protocol_defaults():

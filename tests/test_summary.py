@@ -6,7 +6,7 @@ from albench.curves import write_curve
 from albench.summary import aggregate
 
 
-def make_curve(strategy, seed, values):
+def make_curve(strategy, seed, values, fallback=False):
     return pd.DataFrame(
         {
             "dataset": "d",
@@ -19,7 +19,7 @@ def make_curve(strategy, seed, values):
             "fit_seconds": 0.01,
             "query_seconds": [np.nan] + [0.02] * (len(values) - 1),
             "score_seconds": 0.001,
-            "fallback_model": False,
+            "fallback_model": [fallback] + [False] * (len(values) - 1),
         }
     )
 
@@ -30,7 +30,8 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
         for seed in range(3):
             path = tmp_path / "curves" / strategy / f"seed{seed}.parquet"
             values = [0.5 + offset, 0.6 + offset, 0.7 + offset]
-            write_curve(make_curve(strategy, seed, values), path, "{}", seed)
+            fallback = strategy == "entropy" and seed == 0
+            write_curve(make_curve(strategy, seed, values, fallback), path, "{}", seed)
             paths.append(path)
     out = tmp_path / "summary"
     aggregate(paths, out / "curves.parquet", out / "aubc.csv", out / "aubc_summary.csv")
@@ -44,6 +45,8 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     assert by_strategy["entropy"] == pytest.approx(0.7)
     summary = pd.read_csv(out / "aubc_summary.csv").set_index("strategy")
     assert summary.loc["entropy", "n_seeds"] == 3
+    assert summary.loc["entropy", "fallback_iterations"] == 1
+    assert summary.loc["random", "fallback_iterations"] == 0
     assert summary.loc["entropy", "aubc_accuracy_mean"] == pytest.approx(0.7)
     # identical seeds: the interval collapses onto the mean
     assert summary.loc["entropy", "aubc_accuracy_ci_low"] == pytest.approx(0.7)

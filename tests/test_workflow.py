@@ -145,7 +145,7 @@ def test_default_config_is_used_without_configfile(tmp_path):
     assert {c.split("/")[0] for c in planned_cells(proc)} == {
         "iris", "wine", "breast_cancer", "digits", "moons",
     }  # fmt: skip
-    assert planned_jobs(proc)["al_cell"] == 250
+    assert planned_jobs(proc)["al_cell"] == 500
 
 
 @pytest.mark.parametrize(
@@ -164,3 +164,44 @@ def test_bad_config_stops_before_any_job(tmp_path, edit, message):
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
+    """A config mixing file, synthetic, sklearn and cached OpenML sets with two models."""
+    from test_sources import table
+
+    from albench.datasets import OPENML_LABEL
+
+    table(90).to_csv(tmp_path / "animals.csv", index=False)
+    (tmp_path / "cache").mkdir()
+    table(90, seed=1).rename(columns={"animal": OPENML_LABEL}).to_parquet(
+        tmp_path / "cache" / "40.parquet"
+    )
+    config = {
+        "datasets": {
+            "animals": {"source": "file", "path": "animals.csv", "label": "animal"},
+            "blobs": {
+                "source": "synthetic",
+                "generator": "make_blobs",
+                "params": {"n_samples": 90},
+            },
+            "wine": {"source": "sklearn", "name": "wine"},
+            "cached": {"source": "openml", "id": 40, "cache_dir": "cache"},
+        },
+        "models": {
+            "logreg": {"estimator": "sklearn.linear_model.LogisticRegression"},
+            "mlp": {
+                "estimator": "albench.models.EmbeddingMLPClassifier",
+                "params": {"hidden_layer_sizes": [8], "max_iter": 100},
+            },
+        },
+        "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
+        "seeds": 1,
+        "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 2},
+    }
+    write_config(tmp_path, config)
+    snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2")
+    curves = pd.read_parquet(tmp_path / "results/summary/curves.parquet")
+    assert curves.groupby(["dataset", "model", "strategy"]).ngroups == 4 * 2 * 2
+    assert set(curves["n_labeled"]) == {6, 10, 14}
+    assert len(list((tmp_path / "results/figures").glob("*.png"))) == 8

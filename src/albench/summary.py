@@ -23,6 +23,8 @@ def aubc_table(curves: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
         for metric in metrics:
             record[f"aubc_{metric}"] = aubc(cell["n_labeled"].to_numpy(), cell[metric].to_numpy())
         record["final_n_labeled"] = int(cell["n_labeled"].max())
+        # Iterations scored with scikit-activeml's label-frequency fallback, not a fitted model.
+        record["fallback_iterations"] = int(cell["fallback_model"].sum())
         records.append(record)
     return pd.DataFrame.from_records(records)
 
@@ -33,6 +35,7 @@ def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
     for key, group in aubcs.groupby(GROUP, sort=True):
         record = dict(zip(GROUP, key, strict=True))
         record["n_seeds"] = len(group)
+        record["fallback_iterations"] = int(group["fallback_iterations"].sum())
         for metric in metrics:
             mean, low, high = mean_ci(group[f"aubc_{metric}"].to_numpy())
             record[f"aubc_{metric}_mean"] = mean
