@@ -49,10 +49,10 @@ def run_al_loop(
 ) -> CellResult:
     """Return the learning curve and selections of one AL cell.
 
-    `roles` maps `initial`, `pool` and `test` to data set rows; `cell` is the cell's config
-    (see `albench.config.cell_spec`). Iteration 0 fits on the initial set; each later iteration
-    queries `batch_size` pool rows, reveals their labels and refits. Exactly one fit per iteration:
-    the model scored on the test set is the one the strategy queries with.
+    `roles` maps `initial`, `pool`, `test` and `validation` to data set rows; `cell` is the
+    cell's config (see `albench.config.cell_spec`). Iteration 0 fits on the initial set; each
+    later iteration queries `batch_size` pool rows, reveals their labels and refits. Exactly one
+    fit per iteration: the model scored on the test set is the one the strategy queries with.
     """
     protocol = cell["protocol"]
     sizes = resolve_protocol(protocol, len(dataset.y))
@@ -66,12 +66,6 @@ def run_al_loop(
     X_train = scaler.transform(dataset.X[train_rows])
     X_test = scaler.transform(dataset.X[roles["test"]])
     y_test = dataset.y[roles["test"]]
-    fit_kwargs = {}
-    if len(roles["validation"]):
-        fit_kwargs = {
-            "X_val": scaler.transform(dataset.X[roles["validation"]]),
-            "y_val": dataset.y[roles["validation"]],
-        }
     y_true = dataset.y[train_rows]
     y_seen = np.full(len(train_rows), MISSING_LABEL)
     labelled = np.isin(train_rows, roles["initial"])
@@ -80,8 +74,13 @@ def run_al_loop(
     model_seed = derive_seed("model", seed, *names)
     estimator = build_estimator(f"models.{cell['model']}", cell["model_spec"], model_seed)
     clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
-    if not takes_validation(estimator):
-        fit_kwargs = {}  # the validation set stays unused by models that cannot select on it
+    fit_kwargs = {}
+    if len(roles["validation"]) and takes_validation(estimator):
+        # Models that select checkpoints get the fixed validation set; others never see it.
+        fit_kwargs = {
+            "X_val": scaler.transform(dataset.X[roles["validation"]]),
+            "y_val": dataset.y[roles["validation"]],
+        }
     strategy = Strategy(
         cell["strategy"],
         {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
