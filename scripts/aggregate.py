@@ -4,9 +4,4 @@ from albench.logs import log_to
 from albench.summary import aggregate
 
 with log_to(snakemake.log[0]):
-    aggregate(
-        snakemake.input,
-        curves_out=snakemake.output.curves,
-        aubc_out=snakemake.output.aubc,
-        summary_out=snakemake.output.summary,
-    )
+    aggregate(snakemake.input, dict(snakemake.output.items()), baseline=snakemake.params.baseline)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from albench.stats import aubc, mean_ci
+from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
 
 
 def test_aubc_of_a_constant_curve_is_the_constant():
@@ -36,3 +36,43 @@ def test_mean_ci_degenerate_cases():
     assert mean_ci(np.array([0.5, 0.5, 0.5])) == (0.5, 0.5, 0.5)
     mean, low, high = mean_ci(np.array([0.4]))
     assert mean == 0.4 and np.isnan(low) and np.isnan(high)
+
+
+def test_identical_to_baseline_is_no_significant_difference():
+    base = np.array([0.70, 0.72, 0.69, 0.75, 0.71, 0.73, 0.68, 0.74, 0.70, 0.72])
+    result = paired_comparison(base.copy(), base)
+    assert result.mean_difference == 0 and result.p_value == 1.0
+    assert (result.ci_low, result.ci_high) == (0.0, 0.0)
+    assert verdict(result.mean_difference, result.p_value) == "no significant difference"
+
+
+def test_constant_shift_is_better_with_the_right_interval():
+    base = np.array([0.70, 0.72, 0.69, 0.75, 0.71, 0.73, 0.68, 0.74, 0.70, 0.72])
+    result = paired_comparison(base + 0.02, base)
+    assert result.mean_difference == pytest.approx(0.02)
+    # every paired difference is 0.02, so the interval collapses onto it
+    assert result.ci_low == pytest.approx(0.02) and result.ci_high == pytest.approx(0.02)
+    assert result.p_value == pytest.approx(2 / 2**10)  # exact two-sided Wilcoxon, n = 10
+    assert verdict(result.mean_difference, result.p_value) == "better"
+    assert verdict(-result.mean_difference, result.p_value) == "worse"
+
+
+def test_noisy_shift_interval_covers_the_shift():
+    rng = np.random.default_rng(0)
+    base = rng.normal(0.7, 0.02, size=20)
+    result = paired_comparison(base + 0.03 + rng.normal(0, 0.005, size=20), base)
+    assert result.ci_low < 0.03 < result.ci_high
+    assert result.p_value < 0.001
+
+
+def test_too_few_seeds_are_never_significant():
+    result = paired_comparison(np.array([0.8, 0.9, 0.85]), np.array([0.7, 0.8, 0.75]))
+    assert result.p_value == pytest.approx(0.25)  # the smallest p with three pairs
+
+
+def test_holm_on_known_p_values():
+    # sorted: 0.01*4=0.04, 0.02*3=0.06, 0.03*2=0.06, 0.04*1=0.04 -> monotone: .04 .06 .06 .06
+    adjusted = holm([0.03, 0.01, 0.04, 0.02])
+    np.testing.assert_allclose(adjusted, [0.06, 0.04, 0.06, 0.06])
+    np.testing.assert_allclose(holm([0.5, 0.9]), [1.0, 1.0])
+    np.testing.assert_allclose(holm([0.01]), [0.01])

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 
 from albench.datasets import validate_dataset
@@ -324,3 +325,35 @@ def test_model_without_probabilities_is_refused_when_strategies_need_them():
     config["models"]["svm"]["params"]["probability"] = True
     config["strategies"]["entropy"] = {"query": "UncertaintySampling"}
     check_config(config)
+
+
+class CertainModel(ClassifierMixin, BaseEstimator):
+    """Certain of every sample but three: Badge's gradient embeddings are mostly zero."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        proba = np.zeros((len(X), 3))
+        proba[:, 0] = 1.0
+        proba[:3] = [0.5, 0.3, 0.2]
+        return proba
+
+
+def test_badge_batch_has_no_repeats_when_embeddings_are_degenerate(caplog):
+    """scikit-activeml 1.0.1's Badge repeats samples here; the batch is completed instead."""
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = np.full(60, np.nan)
+    y[:6] = [0, 1, 2, 0, 1, 2]
+    clf = wrap_classifier(CertainModel(), 3, 0).fit(X, y)
+    strategy = Strategy("badge", {"query": "Badge"}, 0, 3)
+    raw = np.asarray(strategy.qs.query(X, y, clf=clf, fit_clf=False, batch_size=10))
+    assert len(np.unique(raw)) < 10  # the upstream behaviour this guards against
+    with caplog.at_level("WARNING", logger="albench"):
+        picked = strategy.query(X, y, clf, 10)
+    assert len(np.unique(picked)) == 10 and np.isnan(y[picked]).all()
+    assert "Badge repeated" in caplog.text
+    np.testing.assert_array_equal(
+        picked, Strategy("badge", {"query": "Badge"}, 0, 3).query(X, y, clf, 10)
+    )

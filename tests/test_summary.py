@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from albench.curves import write_curve
-from albench.summary import aggregate
+from albench.summary import aggregate, comparison_table, ranks_table
 
 
 def make_curve(strategy, seed, values, fallback=False):
@@ -34,7 +34,9 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
             write_curve(make_curve(strategy, seed, values, fallback), path, "{}", seed)
             paths.append(path)
     out = tmp_path / "summary"
-    aggregate(paths, out / "curves.parquet", out / "aubc.csv", out / "aubc_summary.csv")
+    names = ["curves", "aubc", "aubc_summary", "comparison", "ranks", "cost"]
+    outputs = {n: out / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
+    aggregate(paths, outputs, baseline="random")
 
     curves = pd.read_parquet(out / "curves.parquet")
     assert len(curves) == 18
@@ -50,3 +52,61 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     assert summary.loc["entropy", "aubc_accuracy_mean"] == pytest.approx(0.7)
     # identical seeds: the interval collapses onto the mean
     assert summary.loc["entropy", "aubc_accuracy_ci_low"] == pytest.approx(0.7)
+
+    comparison = pd.read_csv(out / "comparison.csv").set_index("strategy")
+    assert comparison.loc["random", "accuracy_verdict"] == "baseline"
+    assert comparison.loc["entropy", "accuracy_diff"] == pytest.approx(0.1)
+    # three seeds cannot reach significance with a two-sided Wilcoxon test
+    assert comparison.loc["entropy", "accuracy_p_wilcoxon"] == pytest.approx(0.25)
+    assert comparison.loc["entropy", "accuracy_verdict"] == "no significant difference"
+    assert comparison.loc["entropy", "final_accuracy_mean"] == pytest.approx(0.8)
+    cost = pd.read_csv(out / "cost.csv")
+    assert cost["median_query_seconds"].tolist() == [0.02, 0.02]
+    ranks = pd.read_csv(out / "ranks.csv")
+    assert ranks["strategy"].tolist() == ["entropy", "random"]
+    assert ranks["mean_rank"].tolist() == [1.0, 2.0]
+
+
+def aubc_rows(spec):
+    """Return a per-cell AUBC table from {(dataset, strategy): [values per seed]}."""
+    rows = []
+    for (dataset, strategy), values in spec.items():
+        for seed, value in enumerate(values):
+            rows.append(
+                {"dataset": dataset, "model": "m", "strategy": strategy, "seed": seed,
+                 "aubc_accuracy": value, "final_accuracy": value}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_comparison_verdicts_and_holm_over_strategies():
+    base = np.linspace(0.6, 0.8, 10)
+    aubcs = aubc_rows(
+        {
+            ("d", "random"): base,
+            ("d", "same"): base,
+            ("d", "up"): base + 0.05,
+            ("d", "down"): base - 0.05,
+        }
+    )
+    table = comparison_table(aubcs, ["accuracy"], "random").set_index("strategy")
+    assert table.loc["same", "accuracy_verdict"] == "no significant difference"
+    assert table.loc["up", "accuracy_verdict"] == "better"
+    assert table.loc["down", "accuracy_verdict"] == "worse"
+    # Holm over the three compared strategies: the two smallest p (2/1024) times 3 and 2
+    assert table.loc["up", "accuracy_p_holm"] == pytest.approx(3 * 2 / 1024)
+    assert table.loc["up", "accuracy_diff_ci_low"] == pytest.approx(0.05)
+
+
+def test_ranks_with_friedman():
+    aubcs = aubc_rows(
+        {
+            (d, s): [value]
+            for d in ("a", "b", "c", "e")
+            for s, value in (("x", 0.9), ("y", 0.8), ("z", 0.7))
+        }
+    )
+    ranks = ranks_table(aubcs, "accuracy").set_index("strategy")
+    assert ranks["mean_rank"].to_dict() == {"x": 1.0, "y": 2.0, "z": 3.0}
+    # perfectly consistent ranks over 4 data sets: chi2 = 8, p = exp(-4)
+    assert ranks["friedman_p"].iloc[0] == pytest.approx(np.exp(-4))

@@ -83,6 +83,15 @@ def test_every_output_exists_with_its_schema(finished):
     summary = pd.read_csv(results / "summary/aubc_summary.csv")
     assert len(summary) == 6 and (summary["n_seeds"] == 2).all()
     assert (summary["aubc_f1_macro_ci_low"] <= summary["aubc_f1_macro_mean"]).all()
+    comparison = pd.read_csv(results / "summary/comparison.csv")
+    assert len(comparison) == 6
+    assert set(comparison["accuracy_verdict"]) <= {
+        "baseline", "better", "worse", "no significant difference",
+    }  # fmt: skip
+    assert len(pd.read_csv(results / "summary/cost.csv")) == 6
+    assert set(pd.read_csv(results / "summary/ranks.csv")["strategy"]) == {
+        "random", "entropy", "badge",
+    }  # fmt: skip
     for figure in ("iris__logreg.png", "moons__logreg.png"):
         png = (results / "figures" / figure).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000

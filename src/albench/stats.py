@@ -1,6 +1,9 @@
-"""Areas under learning curves and confidence intervals of their means."""
+"""Areas under learning curves, confidence intervals, paired tests and their corrections."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as sps
@@ -46,3 +49,54 @@ def mean_ci(values: np.ndarray, random_state: int = 0) -> tuple[float, float, fl
     )
     low, high = result.confidence_interval
     return mean, float(low), float(high)
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """A strategy against the baseline over paired seeds."""
+
+    n: int
+    mean_difference: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedComparison:
+    """Return the mean of `values - baseline` (paired by seed), its 95 % CI and Wilcoxon p.
+
+    The CI is a BCa bootstrap of the mean difference; the p-value is the two-sided Wilcoxon
+    signed-rank test (exact for small samples without ties). Identical pairs give p = 1.
+    """
+    values = np.asarray(values, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    if values.shape != baseline.shape:
+        raise ValueError("paired comparison needs one baseline value per value")
+    differences = values - baseline
+    mean, low, high = mean_ci(differences)
+    if len(differences) == 0 or not np.any(differences):
+        p_value = 1.0
+    else:
+        p_value = float(sps.wilcoxon(differences).pvalue)
+    return PairedComparison(len(differences), mean, low, high, p_value)
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Return Holm's step-down adjusted p-values (family-wise error control), in input order."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adjusted = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.maximum.accumulate(adjusted)
+    result = np.empty(m)
+    result[order] = adjusted
+    return result
+
+
+def verdict(mean_difference: float, adjusted_p: float, alpha: float = 0.05) -> str:
+    """Return `better`, `worse` or `no significant difference` for a compared strategy."""
+    if adjusted_p < alpha and mean_difference > 0:
+        return "better"
+    if adjusted_p < alpha and mean_difference < 0:
+        return "worse"
+    return "no significant difference"

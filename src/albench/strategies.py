@@ -20,6 +20,7 @@ inside `cluster_algo_dict` (DropQuery, Clue, TypiClust and ProbCover otherwise i
 from __future__ import annotations
 
 import inspect
+import logging
 import warnings
 from typing import Any
 
@@ -42,6 +43,8 @@ NOT_STRATEGIES = {
     "ExpectedErrorReduction": "an abstract base; use MonteCarloEER or ValueOfInformationEER",
 }
 REGRESSION_ARGS = {"reg", "fit_reg"}
+
+log = logging.getLogger("albench")
 
 DEFAULT_DISCRIMINATOR = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {}}
 DEFAULT_BAGGING_MEMBERS = 10
@@ -193,4 +196,29 @@ class Strategy:
         if "discriminator" in args:
             kwargs["discriminator"] = self._discriminator(clf)
         # Badge returns a list, the other strategies an array.
-        return np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), dtype=np.int64)
+        picked = np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), dtype=np.int64)
+        if self.spec["query"] == "Badge":
+            picked = self._complete_badge_batch(picked, y, batch_size)
+        return picked
+
+    def _complete_badge_batch(self, picked: np.ndarray, y: np.ndarray, batch_size: int):
+        """Replace the repeats Badge returns when gradient embeddings are degenerate.
+
+        scikit-activeml 1.0.1's Badge falls back to a uniform draw when every D^2 is zero (e.g.
+        a model certain of every pool sample), but that fallback resets the distances of the
+        centres already chosen, so later draws can repeat them. Its intent is a uniform draw
+        among the samples not yet chosen; this completes the batch that way, seeded.
+        """
+        unique = list(dict.fromkeys(picked.tolist()))
+        if len(unique) == batch_size:
+            return picked
+        rest = np.setdiff1d(np.flatnonzero(np.isnan(y)), unique)
+        rng = np.random.default_rng([self.random_state, int(np.sum(~np.isnan(y)))])
+        extra = rng.choice(rest, size=batch_size - len(unique), replace=False)
+        log.warning(
+            "strategy %r: Badge repeated %d sample(s) (degenerate gradient embeddings); "
+            "completed the batch uniformly at random",
+            self.name,
+            batch_size - len(unique),
+        )
+        return np.concatenate([unique, extra]).astype(np.int64)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from scipy import stats as sps
 
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.parquet import write_table
-from albench.stats import aubc, mean_ci
+from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
 
 GROUP = ["dataset", "model", "strategy"]
 
@@ -22,7 +23,10 @@ def aubc_table(curves: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
         record = dict(zip(ID_COLUMNS, key, strict=True))
         for metric in metrics:
             record[f"aubc_{metric}"] = aubc(cell["n_labeled"].to_numpy(), cell[metric].to_numpy())
-        record["final_n_labeled"] = int(cell["n_labeled"].max())
+        last = cell.loc[cell["iteration"].idxmax()]
+        for metric in metrics:
+            record[f"final_{metric}"] = float(last[metric])
+        record["final_n_labeled"] = int(last["n_labeled"])
         # Iterations scored with scikit-activeml's label-frequency fallback, not a fitted model.
         record["fallback_iterations"] = int(cell["fallback_model"].sum())
         records.append(record)
@@ -45,23 +49,115 @@ def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def comparison_table(
+    aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Return, per data set x model x strategy, the paired comparison with the baseline.
+
+    For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
+    95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
+    the strategies of one data set x model, and a verdict. Only seeds the baseline also has are
+    paired.
+    """
+    records = []
+    for (dataset, model), group in aubcs.groupby(["dataset", "model"], sort=True):
+        base = group[group["strategy"] == baseline].set_index("seed")
+        rows = {
+            strategy: {"dataset": dataset, "model": model, "strategy": strategy}
+            for strategy in sorted(group["strategy"].unique())
+        }
+        for metric in metrics:
+            column = f"aubc_{metric}"
+            p_values = {}
+            for strategy, cells in group.groupby("strategy", sort=True):
+                row = rows[strategy]
+                cells = cells.set_index("seed")
+                row["n_seeds"] = len(cells)
+                row[f"{column}_mean"] = float(cells[column].mean())
+                row[f"final_{metric}_mean"] = float(cells[f"final_{metric}"].mean())
+                if strategy == baseline or base.empty:
+                    continue
+                seeds = cells.index.intersection(base.index)
+                result = paired_comparison(
+                    cells.loc[seeds, column].to_numpy(), base.loc[seeds, column].to_numpy()
+                )
+                row[f"{metric}_n_pairs"] = result.n
+                row[f"{metric}_diff"] = result.mean_difference
+                row[f"{metric}_diff_ci_low"] = result.ci_low
+                row[f"{metric}_diff_ci_high"] = result.ci_high
+                row[f"{metric}_p_wilcoxon"] = result.p_value
+                p_values[strategy] = result.p_value
+            for strategy, adjusted in zip(p_values, holm(list(p_values.values())), strict=True):
+                row = rows[strategy]
+                row[f"{metric}_p_holm"] = float(adjusted)
+                row[f"{metric}_verdict"] = verdict(row[f"{metric}_diff"], adjusted, alpha)
+            if baseline in rows:
+                rows[baseline][f"{metric}_verdict"] = "baseline"
+        records.extend(rows.values())
+    return pd.DataFrame.from_records(records)
+
+
+def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return every strategy's mean rank across data sets per model, with the Friedman p-value.
+
+    Strategies are ranked within each data set by mean AUBC of `metric` (1 = best, ties share
+    the average rank). The Friedman test needs at least 3 strategies and 2 data sets; else NaN.
+    """
+    records = []
+    means = aubcs.groupby(GROUP)[f"aubc_{metric}"].mean().reset_index()
+    for model, group in means.groupby("model", sort=True):
+        table = group.pivot(index="dataset", columns="strategy", values=f"aubc_{metric}").dropna()
+        ranks = table.rank(axis=1, ascending=False, method="average")
+        p_value = float("nan")
+        if table.shape[1] >= 3 and table.shape[0] >= 2:
+            p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+        for strategy in table.columns:
+            records.append(
+                {
+                    "model": model,
+                    "strategy": strategy,
+                    "metric": metric,
+                    "mean_rank": float(ranks[strategy].mean()),
+                    "n_datasets": len(table),
+                    "friedman_p": p_value,
+                }
+            )
+    return pd.DataFrame.from_records(records).sort_values(["model", "mean_rank"], kind="stable")
+
+
+def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
+    """Return median fit and query seconds per iteration, per data set x model x strategy."""
+    grouped = curves.groupby(GROUP, sort=True)
+    return pd.DataFrame(
+        {
+            "median_fit_seconds": grouped["fit_seconds"].median(),
+            "median_query_seconds": grouped["query_seconds"].median(),
+            "median_score_seconds": grouped["score_seconds"].median(),
+        }
+    ).reset_index()
+
+
 def aggregate(
     curve_paths: Sequence[str | Path],
-    curves_out: str | Path,
-    aubc_out: str | Path,
-    summary_out: str | Path,
+    outputs: dict[str, str | Path],
+    baseline: str,
 ) -> pd.DataFrame:
-    """Write all curves as one Parquet file, per-cell AUBCs and their per-strategy summary.
+    """Write the summary tables of all cells' curves; return the per-cell AUBC table.
 
-    Returns the per-cell AUBC table.
+    `outputs` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
+    with CI per strategy), `comparison` (paired tests against `baseline`), `ranks` and `cost`
+    to their paths.
     """
     curves = read_curves(curve_paths)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
     metrics = metric_columns(curves.columns)
-    write_table(pa.Table.from_pandas(curves, preserve_index=False), curves_out)
+    write_table(pa.Table.from_pandas(curves, preserve_index=False), outputs["curves"])
     aubcs = aubc_table(curves, metrics)
-    _write_csv(aubcs, aubc_out)
-    _write_csv(aubc_summary(aubcs, metrics), summary_out)
+    _write_csv(aubcs, outputs["aubc"])
+    _write_csv(aubc_summary(aubcs, metrics), outputs["aubc_summary"])
+    _write_csv(comparison_table(aubcs, metrics, baseline), outputs["comparison"])
+    _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
+    _write_csv(cost_table(curves), outputs["cost"])
     return aubcs
 
 

@@ -8,9 +8,24 @@ rule aggregate:
             caption="../report/aubc.rst",
             category="Summary",
         ),
-        summary=report(
+        aubc_summary=report(
             "results/summary/aubc_summary.csv",
             caption="../report/aubc_summary.rst",
+            category="Summary",
+        ),
+        comparison=report(
+            "results/summary/comparison.csv",
+            caption="../report/comparison.rst",
+            category="Summary",
+        ),
+        ranks=report(
+            "results/summary/ranks.csv",
+            caption="../report/ranks.rst",
+            category="Summary",
+        ),
+        cost=report(
+            "results/summary/cost.csv",
+            caption="../report/cost.rst",
             category="Summary",
         ),
     log:
@@ -21,6 +36,8 @@ rule aggregate:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        baseline=config["baseline"],
     script:
         "../../scripts/aggregate.py"
 

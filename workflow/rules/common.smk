@@ -43,6 +43,9 @@ def get_final_output():
         "results/summary/curves.parquet",
         "results/summary/aubc.csv",
         "results/summary/aubc_summary.csv",
+        "results/summary/comparison.csv",
+        "results/summary/ranks.csv",
+        "results/summary/cost.csv",
     ]
 
 
