@@ -89,6 +89,13 @@ def test_every_output_exists_with_its_schema(finished):
         "baseline", "better", "worse", "no significant difference",
     }  # fmt: skip
     assert len(pd.read_csv(results / "summary/cost.csv")) == 6
+    savings = pd.read_csv(results / "summary/label_savings.csv")
+    assert len(savings) == 6 and savings["full_pool_mean"].between(0, 1).all()
+    base = savings[savings["strategy"] == "random"]
+    reached = base["labels_0.95_median"].notna()
+    assert (base.loc[reached, "saved_0.95_vs_baseline"] == 0).all()
+    assert base.loc[~reached, "saved_0.95_vs_baseline"].isna().all()
+    assert len(list((results / "full_pool").rglob("*.parquet"))) == 2 * 1 * 2
     assert set(pd.read_csv(results / "summary/ranks.csv")["strategy"]) == {
         "random", "entropy", "badge",
     }  # fmt: skip
@@ -126,7 +133,7 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "more_seeds.yaml", "-n")
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
-        "split": 2, "al_cell": 6, "aggregate": 1, "plot_curves": 2, "all": 1,
+        "split": 2, "al_cell": 6, "full_pool": 2, "aggregate": 1, "plot_curves": 2, "all": 1,
     }  # fmt: skip
 
 

@@ -169,3 +169,16 @@ def cell_spec(config: dict[str, Any], dataset: str, model: str, strategy: str) -
             "loop_version": LOOP_VERSION,
         }
     )
+
+
+def full_pool_spec(config: dict[str, Any], dataset: str, model: str) -> str:
+    """Return, as canonical JSON, the config a full-pool reference of this pair depends on."""
+    return canonical(
+        {
+            "dataset": dataset,
+            "model": model,
+            "model_spec": config["models"][model],
+            "metrics": config["protocol"]["metrics"],
+            "loop_version": LOOP_VERSION,
+        }
+    )

@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.parquet import write_table
+from albench.reference import label_savings
 from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
 
 GROUP = ["dataset", "model", "strategy"]
@@ -141,12 +142,13 @@ def aggregate(
     curve_paths: Sequence[str | Path],
     outputs: dict[str, str | Path],
     baseline: str,
+    reference_paths: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Write the summary tables of all cells' curves; return the per-cell AUBC table.
 
     `outputs` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
-    with CI per strategy), `comparison` (paired tests against `baseline`), `ranks` and `cost`
-    to their paths.
+    with CI per strategy), `comparison` (paired tests against `baseline`), `ranks`, `cost` and,
+    with the full-pool references at `reference_paths`, `label_savings` to their paths.
     """
     curves = read_curves(curve_paths)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
@@ -158,6 +160,11 @@ def aggregate(
     _write_csv(comparison_table(aubcs, metrics, baseline), outputs["comparison"])
     _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
     _write_csv(cost_table(curves), outputs["cost"])
+    if "label_savings" in outputs:
+        references = read_curves(reference_paths)
+        metric = "accuracy" if "accuracy" in metrics else metrics[0]
+        savings = label_savings(curves, references, baseline, metric)
+        _write_csv(savings, outputs["label_savings"])
     return aubcs
 
 

@@ -1,6 +1,7 @@
 rule aggregate:
     input:
-        get_curves(),
+        curves=get_curves(),
+        references=get_full_pools(),
     output:
         curves="results/summary/curves.parquet",
         aubc=report(
@@ -26,6 +27,11 @@ rule aggregate:
         cost=report(
             "results/summary/cost.csv",
             caption="../report/cost.rst",
+            category="Summary",
+        ),
+        label_savings=report(
+            "results/summary/label_savings.csv",
+            caption="../report/label_savings.rst",
             category="Summary",
         ),
     log:

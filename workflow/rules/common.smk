@@ -1,5 +1,5 @@
 # Input functions and config helpers shared by the rule files.
-from albench.config import cell_spec, cells, seed_list
+from albench.config import cell_spec, cells, full_pool_spec, seed_list
 
 
 wildcard_constraints:
@@ -46,7 +46,21 @@ def get_final_output():
         "results/summary/comparison.csv",
         "results/summary/ranks.csv",
         "results/summary/cost.csv",
+        "results/summary/label_savings.csv",
     ]
+
+
+def get_full_pools():
+    return expand(
+        "results/full_pool/{dataset}/{model}/seed{seed}.parquet",
+        dataset=config["datasets"],
+        model=config["models"],
+        seed=seed_list(config),
+    )
+
+
+def get_full_pool_spec(wildcards):
+    return full_pool_spec(config, wildcards.dataset, wildcards.model)
 
 
 def get_cell_spec(wildcards):

@@ -1,0 +1,137 @@
+"""The full-pool reference: the model trained on every learnable row.
+
+Computed once per data set x model x seed, it answers "how close to labelling everything does a
+strategy get, and with how many labels?"
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from albench.datasets import Dataset, read_dataset
+from albench.metrics import score
+from albench.models import build_estimator, wrap_classifier
+from albench.parquet import write_table
+from albench.seeding import derive_seed
+from albench.splits import read_split, split_indices
+
+THRESHOLDS = (0.95, 0.99)
+
+
+def full_pool_scores(
+    dataset: Dataset,
+    roles: dict[str, np.ndarray],
+    model: str,
+    model_spec: dict[str, Any],
+    metrics: Sequence[str],
+    seed: int,
+    dataset_name: str,
+) -> dict[str, float]:
+    """Return the test scores of `model` fitted on all initial and pool rows (every label known).
+
+    Scaled and seeded exactly as the AL cells of the same data set, model and seed are.
+    """
+    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
+    scaler = StandardScaler().fit(dataset.X[train_rows])
+    model_seed = derive_seed("model", seed, dataset_name, model)
+    estimator = build_estimator(f"models.{model}", model_spec, model_seed)
+    clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
+    clf.fit(scaler.transform(dataset.X[train_rows]), dataset.y[train_rows].astype(float))
+    predictions = clf.predict(scaler.transform(dataset.X[roles["test"]]))
+    return score(list(metrics), dataset.y[roles["test"]], predictions, dataset.n_classes)
+
+
+def full_pool(
+    data: str | Path,
+    split: str | Path,
+    output: str | Path,
+    spec_json: str,
+    seed: int,
+    threads: int = 1,
+) -> pd.DataFrame:
+    """Write the full-pool reference scores of one data set x model x seed to `output`."""
+    spec = json.loads(spec_json)
+    with threadpool_limits(limits=threads):
+        scores = full_pool_scores(
+            read_dataset(data),
+            split_indices(read_split(split)),
+            spec["model"],
+            spec["model_spec"],
+            spec["metrics"],
+            seed,
+            spec["dataset"],
+        )
+    frame = pd.DataFrame(
+        [{"dataset": spec["dataset"], "model": spec["model"], "seed": seed, **scores}]
+    )
+    write_table(pa.Table.from_pandas(frame, preserve_index=False), output)
+    return frame
+
+
+def labels_to_reach(curve: pd.DataFrame, metric: str, target: float) -> float:
+    """Return the first n_labeled at which `curve`'s `metric` reaches `target` (NaN if never)."""
+    reached = curve.loc[curve[metric] >= target, "n_labeled"]
+    return float(reached.min()) if len(reached) else float("nan")
+
+
+def label_savings(
+    curves: pd.DataFrame,
+    references: pd.DataFrame,
+    baseline: str,
+    metric: str = "accuracy",
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> pd.DataFrame:
+    """Return, per data set x model x strategy, the labels needed to reach a share of the
+    full-pool score, and how many fewer than the baseline needs.
+
+    Per cell, the labels needed are the first n_labeled whose `metric` reaches
+    `threshold x` the full-pool score of the same seed. The table gives their median over the
+    seeds that reached it, the share of seeds that did, and the baseline's median minus the
+    strategy's (positive: the strategy saves labels).
+    """
+    merged = curves.merge(
+        references[["dataset", "model", "seed", metric]].rename(columns={metric: "full_pool"}),
+        on=["dataset", "model", "seed"],
+        how="inner",
+    )
+    records = []
+    for key, cell in merged.groupby(["dataset", "model", "strategy", "seed"], sort=True):
+        record = dict(zip(["dataset", "model", "strategy", "seed"], key, strict=True))
+        record["full_pool"] = float(cell["full_pool"].iloc[0])
+        for threshold in thresholds:
+            target = threshold * record["full_pool"]
+            record[f"labels_{threshold:g}"] = labels_to_reach(cell, metric, target)
+        records.append(record)
+    per_cell = pd.DataFrame.from_records(records)
+    rows = []
+    for (dataset, model, strategy), group in per_cell.groupby(
+        ["dataset", "model", "strategy"], sort=True
+    ):
+        row = {
+            "dataset": dataset,
+            "model": model,
+            "strategy": strategy,
+            "metric": metric,
+            "full_pool_mean": float(group["full_pool"].mean()),
+        }
+        for threshold in thresholds:
+            labels = group[f"labels_{threshold:g}"]
+            row[f"labels_{threshold:g}_median"] = float(labels.median())
+            row[f"reached_{threshold:g}_share"] = float(labels.notna().mean())
+        rows.append(row)
+    table = pd.DataFrame.from_records(rows)
+    for threshold in thresholds:
+        column = f"labels_{threshold:g}_median"
+        base = table[table["strategy"] == baseline].set_index(["dataset", "model"])[column]
+        keys = pd.MultiIndex.from_frame(table[["dataset", "model"]])
+        table[f"saved_{threshold:g}_vs_baseline"] = base.reindex(keys).to_numpy() - table[column]
+    return table

@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from albench.reference import full_pool_scores, label_savings, labels_to_reach
+from albench.splits import make_split, split_indices
+
+
+def curve(strategy, seed, accuracies, start=10, step=10):
+    return pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "m",
+            "strategy": strategy,
+            "seed": seed,
+            "n_labeled": [start + step * i for i in range(len(accuracies))],
+            "accuracy": accuracies,
+        }
+    )
+
+
+def test_labels_to_reach_is_the_first_crossing():
+    c = curve("s", 0, [0.5, 0.8, 0.7, 0.95])
+    assert labels_to_reach(c, "accuracy", 0.75) == 20
+    assert labels_to_reach(c, "accuracy", 0.95) == 40
+    assert np.isnan(labels_to_reach(c, "accuracy", 0.99))
+
+
+def test_label_savings_on_hand_made_curves():
+    curves = pd.concat(
+        [
+            curve("random", 0, [0.5, 0.7, 0.85, 0.9, 0.99]),
+            curve("random", 1, [0.5, 0.6, 0.8, 0.96, 0.99]),
+            curve("smart", 0, [0.5, 0.96, 0.99, 1.0, 1.0]),
+            curve("smart", 1, [0.5, 0.9, 0.95, 0.99, 1.0]),
+        ]
+    )
+    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 1.0})
+    table = label_savings(curves, references, baseline="random").set_index("strategy")
+    # 95 %: random needs 50 and 40 -> median 45; smart 20 and 30 -> 25
+    assert table.loc["random", "labels_0.95_median"] == 45
+    assert table.loc["smart", "labels_0.95_median"] == 25
+    assert table.loc["smart", "saved_0.95_vs_baseline"] == 20
+    assert table.loc["random", "saved_0.95_vs_baseline"] == 0
+    # 99 %: random 50 and 50; smart 30 and 40
+    assert table.loc["smart", "labels_0.99_median"] == 35
+    assert table.loc["smart", "reached_0.99_share"] == 1.0
+
+
+def test_unreached_threshold_counts_in_the_share():
+    curves = curve("random", 0, [0.5, 0.6])
+    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0], "accuracy": 0.9})
+    table = label_savings(curves, references, baseline="random")
+    assert table["reached_0.95_share"].iloc[0] == 0.0
+    assert np.isnan(table["labels_0.95_median"].iloc[0])
+
+
+def test_full_pool_scores_beat_a_tiny_labelled_set(blobs):
+    roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0))
+    spec = {"estimator": "sklearn.linear_model.LogisticRegression"}
+    scores = full_pool_scores(blobs, roles, "logreg", spec, ["accuracy"], seed=0, dataset_name="b")
+    assert scores["accuracy"] == pytest.approx(1.0)  # well-separated blobs
