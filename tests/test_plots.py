@@ -12,3 +12,24 @@ def test_a_strategy_keeps_its_colour_whatever_the_baseline_position():
     a = strategy_colours(["random", "entropy", "badge"], "random")
     b = strategy_colours(["entropy", "random", "badge"], "random")
     assert a == b
+
+
+def test_paired_differences_subtract_the_baseline_of_the_same_seed_and_iteration():
+    import pandas as pd
+
+    from albench.plots import paired_differences
+
+    curves = pd.DataFrame(
+        {
+            "strategy": ["random", "random", "smart", "smart", "random", "smart"],
+            "seed": [0, 0, 0, 0, 1, 1],
+            "iteration": [0, 1, 0, 1, 0, 0],
+            "n_labeled": [10, 20, 10, 20, 10, 10],
+            "accuracy": [0.5, 0.6, 0.5, 0.7, 0.4, 0.45],
+        }
+    )
+    diff = paired_differences(curves, "random", ["accuracy"])
+    assert sorted(zip(diff["seed"], diff["iteration"], diff["accuracy"].round(6), strict=True)) == [
+        (0, 0, 0.0), (0, 1, 0.1), (1, 0, 0.05),
+    ]  # fmt: skip
+    assert set(diff["strategy"]) == {"smart"}

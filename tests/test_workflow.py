@@ -99,7 +99,10 @@ def test_every_output_exists_with_its_schema(finished):
     assert set(pd.read_csv(results / "summary/ranks.csv")["strategy"]) == {
         "random", "entropy", "badge",
     }  # fmt: skip
-    for figure in ("iris__logreg.png", "moons__logreg.png"):
+    for figure in (
+        "iris__logreg.png", "moons__logreg.png",
+        "overall/aubc_difference__logreg.png", "overall/cost_benefit__logreg.png",
+    ):  # fmt: skip
         png = (results / "figures" / figure).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert (finished / "logs/al_cell/iris/logreg/badge/seed1.log").exists()
@@ -123,7 +126,10 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     write_config(finished, config, "edited.yaml")
     proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
     assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
-    assert planned_jobs(proc) == {"al_cell": 4, "aggregate": 1, "plot_curves": 2, "all": 1}
+    assert planned_jobs(proc) == {
+        "al_cell": 4, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
+        "plot_cost_benefit": 1, "all": 1,
+    }  # fmt: skip
 
 
 def test_adding_a_seed_runs_only_its_cells(finished):
@@ -133,7 +139,8 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "more_seeds.yaml", "-n")
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
-        "split": 2, "al_cell": 6, "full_pool": 2, "aggregate": 1, "plot_curves": 2, "all": 1,
+        "split": 2, "al_cell": 6, "full_pool": 2, "aggregate": 1, "plot_curves": 2,
+        "plot_heatmap": 1, "plot_cost_benefit": 1, "all": 1,
     }  # fmt: skip
 
 

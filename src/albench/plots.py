@@ -1,4 +1,4 @@
-"""Comparison figures: mean learning curves with confidence bands."""
+"""Comparison figures: learning curves, difference heat maps, cost against benefit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from albench.curves import read_curves  # noqa: E402
@@ -32,6 +34,17 @@ def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, obje
     return colours
 
 
+def paired_differences(curves: pd.DataFrame, baseline: str, metrics: Sequence[str]) -> pd.DataFrame:
+    """Return each non-baseline strategy's metrics minus the baseline's, per seed and iteration."""
+    keys = ["seed", "iteration"]
+    base = curves[curves["strategy"] == baseline].set_index(keys)[list(metrics)]
+    others = curves[curves["strategy"] != baseline].set_index(keys)
+    diff = others[list(metrics)].sub(base.reindex(others.index))
+    diff["strategy"] = others["strategy"]
+    diff["n_labeled"] = others["n_labeled"]
+    return diff.dropna(subset=list(metrics)).reset_index()
+
+
 def plot_learning_curves(
     curve_paths: Sequence[str | Path],
     dataset: str,
@@ -41,10 +54,12 @@ def plot_learning_curves(
     baseline: str,
     metrics: Sequence[str],
 ) -> None:
-    """Draw mean test metrics against labelled-set size, with 95 % CI bands, one panel a metric.
+    """Draw mean test metrics against labelled-set size, with 95 % CI bands, one column a metric.
 
-    The bands are seaborn's bootstrap intervals of the mean over seeds (seeded, so the figure is
-    reproducible). The baseline is drawn black and dashed.
+    The top row shows each strategy's mean curve, the bottom row its difference to the baseline
+    (paired by seed and iteration) with a zero line: where a band clears zero, the strategy is
+    ahead or behind at that budget. Bands are seaborn's bootstrap intervals of the mean over
+    seeds (seeded, so the figure is reproducible). The baseline is drawn black and dashed.
     """
     curves = read_curves(curve_paths)
     curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
@@ -56,11 +71,19 @@ def plot_learning_curves(
     n_seeds = curves["seed"].nunique()
     first = curves.loc[curves["iteration"] <= 1].groupby("iteration")["n_labeled"].first()
     batch = int(first.diff().iloc[-1]) if len(first) == 2 else 0
+    differences = paired_differences(curves, baseline, metrics)
+    others = [s for s in order if s != baseline]
 
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(4.2 * len(metrics) + 1.8, 3.8), squeeze=False, sharex=True
+        2,
+        len(metrics),
+        figsize=(4.2 * len(metrics) + 1.8, 6.6),
+        squeeze=False,
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 2]},
     )
-    for ax, metric in zip(axes[0], metrics, strict=True):
+    for column, metric in enumerate(metrics):
+        top, bottom = axes[0][column], axes[1][column]
         sns.lineplot(
             data=curves,
             x="n_labeled",
@@ -74,18 +97,120 @@ def plot_learning_curves(
             errorbar=("ci", 95),
             n_boot=1000,
             seed=0,
-            ax=ax,
-            legend=ax is axes[0][-1],
+            ax=top,
+            legend=column == len(metrics) - 1,
         )
-        ax.set_xlabel("labelled samples")
-        ax.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
-        ax.grid(alpha=0.3)
+        top.set_xlabel("")
+        top.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
+        top.grid(alpha=0.3)
+        bottom.axhline(0, color=BASELINE_COLOUR, linestyle=(0, (4, 2)), linewidth=1)
+        if others:
+            sns.lineplot(
+                data=differences,
+                x="n_labeled",
+                y=metric,
+                hue="strategy",
+                hue_order=others,
+                palette=colours,
+                errorbar=("ci", 95),
+                n_boot=1000,
+                seed=0,
+                ax=bottom,
+                legend=False,
+            )
+        bottom.set_xlabel("labelled samples")
+        bottom.set_ylabel(f"difference to {baseline}")
+        bottom.grid(alpha=0.3)
     last = axes[0][-1]
     last.legend(title="strategy", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle(
         f"{dataset} · {model} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
         f"(baseline: {baseline}, dashed)"
     )
+    _save(fig, output)
+
+
+def plot_difference_heatmap(
+    comparison_path: str | Path,
+    model: str,
+    output: str | Path,
+    strategies: Sequence[str],
+    baseline: str,
+    metric: str,
+) -> None:
+    """Draw the mean AUBC difference to the baseline, data sets x strategies, for one model.
+
+    Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse. The
+    diverging palette is centred on zero, so colour alone shows the direction.
+    """
+    comparison = pd.read_csv(comparison_path)
+    comparison = comparison[(comparison["model"] == model) & (comparison["strategy"] != baseline)]
+    order = [s for s in strategies if s in set(comparison["strategy"])]
+    diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
+    verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
+    marks = {"better": "▲", "worse": "▼"}
+    annotations = diff.map(lambda v: f"{v:+.3f}") + verdicts[order].map(
+        lambda v: f" {marks[v]}" if v in marks else ""
+    )
+    limit = float(np.nanmax(np.abs(diff.to_numpy()))) or 1e-3
+    fig, ax = plt.subplots(figsize=(1.5 * len(order) + 2.5, 0.55 * len(diff) + 1.8))
+    sns.heatmap(
+        diff,
+        annot=annotations,
+        fmt="",
+        cmap="RdBu",
+        vmin=-limit,
+        vmax=limit,
+        linewidths=0.5,
+        cbar_kws={"label": f"mean AUBC difference ({METRIC_LABELS.get(metric, metric)})"},
+        ax=ax,
+    )
+    ax.set_xlabel("strategy")
+    ax.set_ylabel("data set")
+    ax.set_title(
+        f"{model}: AUBC minus {baseline} · ▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
+        fontsize=10,
+    )
+    _save(fig, output)
+
+
+def plot_cost_benefit(
+    cost_path: str | Path,
+    summary_path: str | Path,
+    model: str,
+    output: str | Path,
+    strategies: Sequence[str],
+    baseline: str,
+    metric: str,
+) -> None:
+    """Draw each strategy's median query time against its mean AUBC, per data set, one model."""
+    cost = pd.read_csv(cost_path)
+    summary = pd.read_csv(summary_path)
+    data = cost.merge(summary, on=["dataset", "model", "strategy"])
+    data = data[data["model"] == model]
+    order = [s for s in strategies if s in set(data["strategy"])]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    sns.scatterplot(
+        data=data,
+        x="median_query_seconds",
+        y=f"aubc_{metric}_mean",
+        hue="strategy",
+        hue_order=order,
+        palette=strategy_colours(strategies, baseline),
+        style="dataset",
+        s=70,
+        ax=ax,
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("median seconds per query (log scale)")
+    ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
+    ax.set_title(f"{model}: cost against benefit, one point per data set × strategy")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    _save(fig, output)
+
+
+def _save(fig, output: str | Path) -> None:
     fig.tight_layout()
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -72,3 +72,56 @@ rule plot_curves:
         metrics=PROTOCOL["metrics"],
     script:
         "../../scripts/plot_curves.py"
+
+
+rule plot_heatmap:
+    input:
+        "results/summary/comparison.csv",
+    output:
+        report(
+            "results/figures/overall/aubc_difference__{model}.png",
+            caption="../report/heatmap.rst",
+            category="Overall",
+            labels={"figure": "AUBC difference to the baseline", "model": "{model}"},
+        ),
+    log:
+        "logs/plot_heatmap/{model}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        strategies=list(config["strategies"]),
+        baseline=config["baseline"],
+        metric=PROTOCOL["metrics"][0],
+    script:
+        "../../scripts/plot_heatmap.py"
+
+
+rule plot_cost_benefit:
+    input:
+        cost="results/summary/cost.csv",
+        summary="results/summary/aubc_summary.csv",
+    output:
+        report(
+            "results/figures/overall/cost_benefit__{model}.png",
+            caption="../report/cost_benefit.rst",
+            category="Overall",
+            labels={"figure": "cost against benefit", "model": "{model}"},
+        ),
+    log:
+        "logs/plot_cost_benefit/{model}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        strategies=list(config["strategies"]),
+        baseline=config["baseline"],
+        metric=PROTOCOL["metrics"][0],
+    script:
+        "../../scripts/plot_cost_benefit.py"

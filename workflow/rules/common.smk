@@ -40,6 +40,13 @@ def get_figures():
 def get_final_output():
     return [
         *get_figures(),
+        *expand(
+            "results/figures/overall/aubc_difference__{model}.png",
+            model=config["models"],
+        ),
+        *expand(
+            "results/figures/overall/cost_benefit__{model}.png", model=config["models"]
+        ),
         "results/summary/curves.parquet",
         "results/summary/aubc.csv",
         "results/summary/aubc_summary.csv",
