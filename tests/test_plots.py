@@ -33,3 +33,19 @@ def test_paired_differences_subtract_the_baseline_of_the_same_seed_and_iteration
         (0, 0, 0.0), (0, 1, 0.1), (1, 0, 0.05),
     ]  # fmt: skip
     assert set(diff["strategy"]) == {"smart"}
+
+
+def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
+    import pandas as pd
+
+    from albench.plots import plot_critical_difference
+
+    aubcs = pd.DataFrame(
+        {"dataset": "d", "model": "m", "strategy": ["a", "b", "c"], "seed": 0,
+         "aubc_accuracy": [0.7, 0.8, 0.9]}
+    )  # fmt: skip
+    aubcs.to_csv(tmp_path / "aubc.csv", index=False)
+    plot_critical_difference(
+        tmp_path / "aubc.csv", "m", tmp_path / "cd.png", "abc", "a", "accuracy"
+    )
+    assert (tmp_path / "cd.png").read_bytes().startswith(b"\x89PNG")

@@ -102,6 +102,7 @@ def test_every_output_exists_with_its_schema(finished):
     for figure in (
         "iris__logreg.png", "moons__logreg.png",
         "overall/aubc_difference__logreg.png", "overall/cost_benefit__logreg.png",
+        "overall/critical_difference__logreg.png",
     ):  # fmt: skip
         png = (results / "figures" / figure).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
@@ -128,7 +129,7 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {
         "al_cell": 4, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
-        "plot_cost_benefit": 1, "all": 1,
+        "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
     }  # fmt: skip
 
 
@@ -140,7 +141,7 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
         "split": 2, "al_cell": 6, "full_pool": 2, "aggregate": 1, "plot_curves": 2,
-        "plot_heatmap": 1, "plot_cost_benefit": 1, "all": 1,
+        "plot_heatmap": 1, "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
     }  # fmt: skip
 
 

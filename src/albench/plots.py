@@ -216,3 +216,57 @@ def _save(fig, output: str | Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, dpi=120, bbox_inches="tight")
     plt.close(fig)
+
+
+def plot_critical_difference(
+    aubc_path: str | Path,
+    model: str,
+    output: str | Path,
+    strategies: Sequence[str],
+    baseline: str,
+    metric: str,
+) -> None:
+    """Draw the critical-difference diagram of strategies' mean ranks across data sets.
+
+    Ranks are by mean AUBC of `metric` within each data set (1 = best); strategies joined by a
+    bar are not significantly different by the Nemenyi post-hoc test after Friedman's
+    (scikit-posthocs). With fewer than two data sets or three strategies there is nothing to
+    test, and the figure says so.
+    """
+    import scikit_posthocs as sph
+
+    aubcs = pd.read_csv(aubc_path)
+    aubcs = aubcs[aubcs["model"] == model]
+    table = (
+        aubcs.groupby(["dataset", "strategy"])[f"aubc_{metric}"].mean().unstack("strategy").dropna()
+    )
+    fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
+    if table.shape[0] < 2 or table.shape[1] < 3:
+        ax.axis("off")
+        ax.text(
+            0.5,
+            0.5,
+            f"{model}: a critical-difference diagram needs at least 2 data sets and 3 "
+            f"strategies (here {table.shape[0]} and {table.shape[1]})",
+            ha="center",
+            va="center",
+            wrap=True,
+        )
+        _save(fig, output)
+        return
+    ranks = table.rank(axis=1, ascending=False).mean()
+    significance = sph.posthoc_nemenyi_friedman(table)
+    colours = strategy_colours(strategies, baseline)
+    sph.critical_difference_diagram(
+        ranks,
+        significance,
+        ax=ax,
+        color_palette={s: colours[s] for s in ranks.index if s in colours},
+    )
+    ax.set_title(
+        f"{model}: mean rank over {table.shape[0]} data sets (AUBC, "
+        f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
+        "different (Friedman + Nemenyi, α = 0.05)",
+        fontsize=9,
+    )
+    _save(fig, output)

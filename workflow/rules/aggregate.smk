@@ -125,3 +125,29 @@ rule plot_cost_benefit:
         metric=PROTOCOL["metrics"][0],
     script:
         "../../scripts/plot_cost_benefit.py"
+
+
+rule plot_critical_difference:
+    input:
+        "results/summary/aubc.csv",
+    output:
+        report(
+            "results/figures/overall/critical_difference__{model}.png",
+            caption="../report/critical_difference.rst",
+            category="Overall",
+            labels={"figure": "critical difference", "model": "{model}"},
+        ),
+    log:
+        "logs/plot_critical_difference/{model}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        strategies=list(config["strategies"]),
+        baseline=config["baseline"],
+        metric=PROTOCOL["metrics"][0],
+    script:
+        "../../scripts/plot_critical_difference.py"

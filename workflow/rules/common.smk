@@ -30,23 +30,23 @@ def get_figure_curves(wildcards):
 
 
 def get_figures():
-    return expand(
-        "results/figures/{dataset}__{model}.png",
-        dataset=config["datasets"],
-        model=config["models"],
-    )
+    return [
+        *expand(
+            "results/figures/{dataset}__{model}.png",
+            dataset=config["datasets"],
+            model=config["models"],
+        ),
+        *expand(
+            "results/figures/overall/{figure}__{model}.png",
+            figure=["aubc_difference", "cost_benefit", "critical_difference"],
+            model=config["models"],
+        ),
+    ]
 
 
 def get_final_output():
     return [
         *get_figures(),
-        *expand(
-            "results/figures/overall/aubc_difference__{model}.png",
-            model=config["models"],
-        ),
-        *expand(
-            "results/figures/overall/cost_benefit__{model}.png", model=config["models"]
-        ),
         "results/summary/curves.parquet",
         "results/summary/aubc.csv",
         "results/summary/aubc_summary.csv",
