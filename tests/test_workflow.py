@@ -229,3 +229,63 @@ def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
     assert curves.groupby(["dataset", "model", "strategy"]).ngroups == 4 * 2 * 2
     assert set(curves["n_labeled"]) == {6, 10, 14}
     assert len(list((tmp_path / "results/figures").glob("*.png"))) == 8
+
+
+def chromium() -> str:
+    """Return the path of Debian's headless-capable Chromium, installing it if missing."""
+    path = shutil.which("chromium")
+    if path is None:
+        install = ["apt-get", "install", "-y", "-q", "chromium"]
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=True)
+            subprocess.run(install, capture_output=True, check=True)
+        path = shutil.which("chromium")
+    assert path, "chromium could not be installed"
+    return path
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--virtual-time-budget=8000",
+]  # fmt: skip
+
+
+def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path):
+    import base64
+    import json
+
+    snakemake(finished, "--configfile", "bench.yaml", "--report", "results/report.html")
+    html = (finished / "results/report.html").read_text()
+    embedded = re.search(
+        r'<script id="results">\s*var results = (\{.*?\});\s*</script>', html, re.S
+    )
+    results = json.loads(embedded[1])
+    figures = [
+        p.relative_to(finished).as_posix() for p in (finished / "results/figures").rglob("*.png")
+    ]
+    assert len(figures) == 2 + 3
+    for figure in figures:
+        uri = results[figure]["data_uri"]
+        assert uri.startswith("data:image/png")
+        assert base64.b64decode(uri.split("base64,", 1)[1]).startswith(b"\x89PNG")
+        assert results[figure]["caption"]
+    for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary"):
+        assert f"results/summary/{table}.csv" in results
+
+    browser = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    url = (finished / "results/report.html").as_uri()
+    dom = subprocess.run(
+        [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    # The page's script ran and built the navigation from the report's categories.
+    for category in ("Learning curves", "Overall", "Summary"):
+        assert f"<span>{category}</span>" in dom
+    shot = finished / "results/report.png"
+    subprocess.run(
+        [*browser, "--window-size=1400,1000", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.read_bytes().startswith(b"\x89PNG")
