@@ -82,23 +82,27 @@ def plot_learning_curves(
         sharex=True,
         gridspec_kw={"height_ratios": [3, 2]},
     )
+    # Mean lines with seeded 95 % bootstrap bands, coloured by strategy, in both rows.
+    band = {
+        "x": "n_labeled",
+        "hue": "strategy",
+        "palette": colours,
+        "errorbar": ("ci", 95),
+        "n_boot": 1000,
+        "seed": 0,
+    }
     for column, metric in enumerate(metrics):
         top, bottom = axes[0][column], axes[1][column]
         sns.lineplot(
             data=curves,
-            x="n_labeled",
             y=metric,
-            hue="strategy",
             hue_order=order,
-            palette=colours,
             style="strategy",
             style_order=order,
             dashes=dashes,
-            errorbar=("ci", 95),
-            n_boot=1000,
-            seed=0,
             ax=top,
             legend=column == len(metrics) - 1,
+            **band,
         )
         top.set_xlabel("")
         top.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
@@ -106,17 +110,7 @@ def plot_learning_curves(
         bottom.axhline(0, color=BASELINE_COLOUR, linestyle=(0, (4, 2)), linewidth=1)
         if others:
             sns.lineplot(
-                data=differences,
-                x="n_labeled",
-                y=metric,
-                hue="strategy",
-                hue_order=others,
-                palette=colours,
-                errorbar=("ci", 95),
-                n_boot=1000,
-                seed=0,
-                ax=bottom,
-                legend=False,
+                data=differences, y=metric, hue_order=others, ax=bottom, legend=False, **band
             )
         bottom.set_xlabel("labelled samples")
         bottom.set_ylabel(f"difference to {baseline}")
