@@ -1,0 +1,87 @@
+"""Determinism across core counts and reruns, and the lock between concurrent runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REPO
+from test_workflow import snakemake, write_config
+
+from albench.curves import TIMING_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+CONFIG = {
+    "datasets": {"wine": {"source": "sklearn", "name": "wine"}},
+    "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
+    "strategies": {
+        "random": {"query": "RandomSampling"},
+        "badge": {"query": "Badge"},
+        "typiclust": {"query": "TypiClust"},
+    },
+    "seeds": 2,
+    "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
+}
+
+
+def cell_outputs(workdir: Path) -> dict[str, pd.DataFrame]:
+    """Return every curve (without timings) and selection of a finished run, by path."""
+    outputs = {}
+    for kind in ("curves", "selections"):
+        for path in sorted((workdir / "results" / kind).rglob("*.parquet")):
+            frame = pd.read_parquet(path)
+            outputs[str(path.relative_to(workdir))] = frame.drop(
+                columns=[c for c in TIMING_COLUMNS if c in frame.columns]
+            )
+    return outputs
+
+
+def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for workdir, cores in ((one, "1"), (two, "2")):
+        workdir.mkdir()
+        write_config(workdir, CONFIG)
+        snakemake(workdir, "--configfile", "bench.yaml", "--cores", cores)
+    first, second = cell_outputs(one), cell_outputs(two)
+    assert len(first) == 2 * 3 * 2
+    assert first.keys() == second.keys()
+    for path in first:
+        pd.testing.assert_frame_equal(first[path], second[path], check_exact=True, obj=path)
+
+    snakemake(one, "--configfile", "bench.yaml", "--cores", "2", "--forcerun", "al_cell")
+    rerun = cell_outputs(one)
+    for path in first:
+        pd.testing.assert_frame_equal(first[path], rerun[path], check_exact=True, obj=path)
+
+
+def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
+    write_config(tmp_path, CONFIG)
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+    first = subprocess.Popen(
+        [*cmd, "--configfile", "bench.yaml", "--cores", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        locks = tmp_path / ".snakemake" / "locks"
+        deadline = time.monotonic() + 60
+        while not (locks.exists() and any(locks.iterdir())):
+            assert first.poll() is None, "the first run ended before it took its lock"
+            assert time.monotonic() < deadline, "the first run never took its lock"
+            time.sleep(0.2)
+        second = snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "1", check=False)
+        assert second.returncode != 0
+        assert "cannot be locked" in second.stdout + second.stderr
+        output, _ = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, output
+    assert len(cell_outputs(tmp_path)) == 2 * 3 * 2
