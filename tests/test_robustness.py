@@ -85,3 +85,49 @@ def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
             first.kill()
     assert first.returncode == 0, output
     assert len(cell_outputs(tmp_path)) == 2 * 3 * 2
+
+
+def test_killed_run_resumes_to_the_same_results(tmp_path):
+    import os
+    import signal
+
+    import pyarrow.parquet as pq
+
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    for workdir in (killed, clean):
+        workdir.mkdir()
+        write_config(workdir, CONFIG)
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+    run = subprocess.Popen(
+        [*cmd, "--configfile", "bench.yaml", "--cores", "2"],
+        cwd=killed,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    curves = killed / "results" / "curves"
+    deadline = time.monotonic() + 120
+    while len(list(curves.rglob("*.parquet"))) < 3:
+        assert run.poll() is None, "the run finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    # Whatever the kill left under a final name is a complete Parquet file.
+    for path in (killed / "results").rglob("*.parquet"):
+        pq.read_table(path)
+
+    # A plain rerun is refused and says what to do: remove the lock a SIGKILL can leave
+    # (--unlock) and redo the jobs that were running (--rerun-incomplete).
+    refused = snakemake(killed, "--configfile", "bench.yaml", "--cores", "2", check=False)
+    message = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert "--unlock" in message or "--rerun-incomplete" in message
+    snakemake(killed, "--configfile", "bench.yaml", "--unlock")
+    snakemake(killed, "--configfile", "bench.yaml", "--cores", "2", "--rerun-incomplete")
+    snakemake(clean, "--configfile", "bench.yaml", "--cores", "2")
+    resumed, uninterrupted = cell_outputs(killed), cell_outputs(clean)
+    assert resumed.keys() == uninterrupted.keys() and len(resumed) == 2 * 3 * 2
+    for path in resumed:
+        pd.testing.assert_frame_equal(resumed[path], uninterrupted[path], check_exact=True)
+    assert (killed / "results/summary/comparison.csv").exists()
