@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
-from test_workflow import snakemake, write_config
+from test_workflow import SNAKEMAKE, snakemake, write_config
 
 from albench.curves import TIMING_COLUMNS
 
@@ -61,9 +59,8 @@ def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path):
 
 def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
     write_config(tmp_path, CONFIG)
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
     first = subprocess.Popen(
-        [*cmd, "--configfile", "bench.yaml", "--cores", "1"],
+        [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -97,9 +94,8 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     for workdir in (killed, clean):
         workdir.mkdir()
         write_config(workdir, CONFIG)
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
     run = subprocess.Popen(
-        [*cmd, "--configfile", "bench.yaml", "--cores", "2"],
+        [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2"],
         cwd=killed,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -41,6 +41,29 @@ class CellResult:
     selection: pd.DataFrame
 
 
+def learnable_rows_and_scaler(
+    dataset: Dataset, roles: dict[str, np.ndarray]
+) -> tuple[np.ndarray, StandardScaler]:
+    """Return the rows the learner may see (initial and pool) and a scaler fitted on them only.
+
+    The pool's features are known in AL; the test and validation sets' are not.
+    """
+    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
+    return train_rows, StandardScaler().fit(dataset.X[train_rows])
+
+
+def cell_model(
+    dataset: Dataset, dataset_name: str, model: str, model_spec: dict[str, Any], seed: int
+) -> tuple[Any, Any]:
+    """Return (estimator, scikit-activeml classifier) of a model, seeded by data set, model, seed.
+
+    Every strategy of one data set x model x seed, and its full-pool reference, get the same.
+    """
+    model_seed = derive_seed("model", seed, dataset_name, model)
+    estimator = build_estimator(f"models.{model}", model_spec, model_seed)
+    return estimator, wrap_classifier(estimator, dataset.n_classes, model_seed)
+
+
 def run_al_loop(
     dataset: Dataset,
     roles: dict[str, np.ndarray],
@@ -60,9 +83,7 @@ def run_al_loop(
     metrics = list(protocol["metrics"])
     names = (cell["dataset"], cell["model"])
 
-    # Rows the learner may see (labelled or not); features scaled with their statistics only.
-    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
-    scaler = StandardScaler().fit(dataset.X[train_rows])
+    train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
     X_train = scaler.transform(dataset.X[train_rows])
     X_test = scaler.transform(dataset.X[roles["test"]])
     y_test = dataset.y[roles["test"]]
@@ -71,9 +92,7 @@ def run_al_loop(
     labelled = np.isin(train_rows, roles["initial"])
     y_seen[labelled] = y_true[labelled]
 
-    model_seed = derive_seed("model", seed, *names)
-    estimator = build_estimator(f"models.{cell['model']}", cell["model_spec"], model_seed)
-    clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
+    estimator, clf = cell_model(dataset, *names, cell["model_spec"], seed)
     fit_kwargs = {}
     if len(roles["validation"]) and takes_validation(estimator):
         # Models that select checkpoints get the fixed validation set; others never see it.

@@ -14,14 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from albench.datasets import Dataset, read_dataset
+from albench.loop import cell_model, learnable_rows_and_scaler
 from albench.metrics import score
-from albench.models import build_estimator, wrap_classifier
 from albench.parquet import write_table
-from albench.seeding import derive_seed
 from albench.splits import read_split, split_indices
 
 THRESHOLDS = (0.95, 0.99)
@@ -40,11 +38,8 @@ def full_pool_scores(
 
     Scaled and seeded exactly as the AL cells of the same data set, model and seed are.
     """
-    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
-    scaler = StandardScaler().fit(dataset.X[train_rows])
-    model_seed = derive_seed("model", seed, dataset_name, model)
-    estimator = build_estimator(f"models.{model}", model_spec, model_seed)
-    clf = wrap_classifier(estimator, dataset.n_classes, model_seed)
+    train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
+    _, clf = cell_model(dataset, dataset_name, model, model_spec, seed)
     clf.fit(scaler.transform(dataset.X[train_rows]), dataset.y[train_rows].astype(float))
     predictions = clf.predict(scaler.transform(dataset.X[roles["test"]]))
     return score(list(metrics), dataset.y[roles["test"]], predictions, dataset.n_classes)
