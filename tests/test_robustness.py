@@ -39,12 +39,27 @@ def cell_outputs(workdir: Path) -> dict[str, pd.DataFrame]:
     return outputs
 
 
+def pool_processes_in(workdir: Path) -> list[int]:
+    """PIDs of albench.pool processes (server or workers) working in `workdir`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"albench.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path):
+    # --cores 1 runs every job in its own process, --cores 2 through the warm worker pool.
     one, two = tmp_path / "one", tmp_path / "two"
-    for workdir, cores in ((one, "1"), (two, "2")):
+    for workdir, cores, env in ((one, "1", {"ALBENCH_NO_POOL": "1"}), (two, "2", {})):
         workdir.mkdir()
         write_config(workdir, CONFIG)
-        snakemake(workdir, "--configfile", "bench.yaml", "--cores", cores)
+        snakemake(workdir, "--configfile", "bench.yaml", "--cores", cores, env=env)
+        assert not pool_processes_in(workdir), "a pool process outlived its snakemake run"
     first, second = cell_outputs(one), cell_outputs(two)
     assert len(first) == 2 * 3 * 2
     assert first.keys() == second.keys()
@@ -109,6 +124,10 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
         time.sleep(0.1)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
+    deadline = time.monotonic() + 10
+    while pool_processes_in(killed):
+        assert time.monotonic() < deadline, "pool processes outlived the killed run"
+        time.sleep(0.1)
     # Whatever the kill left under a final name is a complete Parquet file.
     for path in (killed / "results").rglob("*.parquet"):
         pq.read_table(path)

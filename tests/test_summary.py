@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from albench.curves import write_curve
-from albench.summary import aggregate, comparison_table, ranks_table
+from albench.summary import combine, comparison_table, ranks_table, summarise
 
 
 def make_curve(strategy, seed, values, fallback=False):
@@ -36,7 +36,7 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     out = tmp_path / "summary"
     names = ["curves", "aubc", "aubc_summary", "comparison", "ranks", "cost"]
     outputs = {n: out / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
-    aggregate(paths, outputs, baseline="random")
+    summarise(paths, outputs, baseline="random")
 
     curves = pd.read_parquet(out / "curves.parquet")
     assert len(curves) == 18
@@ -110,3 +110,37 @@ def test_ranks_with_friedman():
     assert ranks["mean_rank"].to_dict() == {"x": 1.0, "y": 2.0, "z": 3.0}
     # perfectly consistent ranks over 4 data sets: chi2 = 8, p = exp(-4)
     assert ranks["friedman_p"].iloc[0] == pytest.approx(np.exp(-4))
+
+
+def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
+    rng = np.random.default_rng(0)
+    paths = {"d1": [], "d2": []}
+    for dataset in paths:
+        for strategy in ("random", "entropy", "margin"):
+            for seed in range(4):
+                curve = make_curve(strategy, seed, list(rng.uniform(0.4, 0.9, size=4)))
+                curve["dataset"] = dataset
+                path = tmp_path / "curves" / dataset / strategy / f"seed{seed}.parquet"
+                write_curve(curve, path, "{}", seed)
+                paths[dataset].append(path)
+
+    def outputs(directory):
+        names = ["curves", "aubc", "aubc_summary", "comparison", "cost", "ranks"]
+        return {n: directory / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
+
+    parts = []
+    for dataset, dataset_paths in paths.items():
+        part = outputs(tmp_path / "parts" / dataset)
+        del part["ranks"]
+        summarise(dataset_paths, part, baseline="random")
+        parts.append(part)
+    combined, whole = outputs(tmp_path / "combined"), outputs(tmp_path / "whole")
+    combine(parts, combined)
+    summarise(paths["d1"] + paths["d2"], whole, baseline="random")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(combined["curves"]), pd.read_parquet(whole["curves"])
+    )
+    for name in ("aubc", "aubc_summary", "comparison", "cost", "ranks"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(combined[name]), pd.read_csv(whole[name]), obj=name
+        )

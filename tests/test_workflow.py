@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,9 +21,12 @@ pytestmark = pytest.mark.slow
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run snakemake on the repository's Snakefile with `workdir` as working directory."""
-    proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True)
+    env = None if env is None else {**os.environ, **env}
+    proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {args} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -130,7 +134,7 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
     assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {
-        "al_cell": 4, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
+        "al_cell": 4, "summarise_dataset": 2, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
         "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
     }  # fmt: skip
 
@@ -142,7 +146,8 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "more_seeds.yaml", "-n")
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
-        "split": 2, "al_cell": 6, "full_pool": 2, "aggregate": 1, "plot_curves": 2,
+        "split": 2, "al_cell": 6, "full_pool": 2, "summarise_dataset": 2, "aggregate": 1,
+        "plot_curves": 2,
         "plot_heatmap": 1, "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
     }  # fmt: skip
 
@@ -155,6 +160,7 @@ def test_adding_a_data_set_reruns_nothing_old(finished):
     assert {c.split("/")[0] for c in planned_cells(proc)} == {"wine"}
     assert planned_jobs(proc)["al_cell"] == 6
     assert planned_jobs(proc)["plot_curves"] == 1
+    assert planned_jobs(proc)["summarise_dataset"] == 1  # the old data sets' tables stand
 
 
 def test_user_config_replaces_the_default(finished):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as pads
 from scipy import stats as sps
 
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
@@ -138,17 +139,23 @@ def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def aggregate(
+# The tables one data set's cells give; `combine` concatenates them across data sets.
+DATASET_TABLES = ("aubc", "aubc_summary", "comparison", "cost", "label_savings")
+
+
+def summarise(
     curve_paths: Sequence[str | Path],
     outputs: dict[str, str | Path],
     baseline: str,
     reference_paths: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
-    """Write the summary tables of all cells' curves; return the per-cell AUBC table.
+    """Write the summary tables of the cells at `curve_paths`; return their per-cell AUBCs.
 
     `outputs` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
-    with CI per strategy), `comparison` (paired tests against `baseline`), `ranks`, `cost` and,
-    with the full-pool references at `reference_paths`, `label_savings` to their paths.
+    with CI per strategy), `comparison` (paired tests against `baseline`), `cost` and, with the
+    full-pool references at `reference_paths`, `label_savings` to their paths; `ranks` (across
+    data sets) is written when given too. The workflow calls this once per data set, so a data
+    set's tables are ready as soon as its own cells are, and `combine` joins them.
     """
     curves = read_curves(curve_paths)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
@@ -158,14 +165,38 @@ def aggregate(
     _write_csv(aubcs, outputs["aubc"])
     _write_csv(aubc_summary(aubcs, metrics), outputs["aubc_summary"])
     _write_csv(comparison_table(aubcs, metrics, baseline), outputs["comparison"])
-    _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
     _write_csv(cost_table(curves), outputs["cost"])
+    if "ranks" in outputs:
+        _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
     if "label_savings" in outputs:
         references = read_curves(reference_paths)
         metric = "accuracy" if "accuracy" in metrics else metrics[0]
         savings = label_savings(curves, references, baseline, metric)
         _write_csv(savings, outputs["label_savings"])
     return aubcs
+
+
+def combine(parts: Sequence[dict[str, str | Path]], outputs: dict[str, str | Path]) -> None:
+    """Join per-data-set summaries (`parts`, each as `summarise`'s outputs) into `outputs`.
+
+    Every table of DATASET_TABLES and the curves are concatenated in data set order; `ranks`
+    (strategies ranked across data sets, Friedman test) is computed from the joined AUBCs.
+    """
+    curves = pads.dataset([str(part["curves"]) for part in parts], format="parquet").to_table()
+    write_table(curves, outputs["curves"])
+    for name in DATASET_TABLES:
+        if name in outputs:
+            _write_csv(pd.concat([_read_csv(part[name]) for part in parts]), outputs[name])
+    aubcs = pd.concat([_read_csv(part["aubc"]) for part in parts], ignore_index=True)
+    metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
+    _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
+
+
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # a table with no rows and no columns
+        return pd.DataFrame()
 
 
 def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:

@@ -1,7 +1,46 @@
+rule summarise_dataset:
+    input:
+        curves=get_dataset_curves,
+        references=get_dataset_full_pools,
+    output:
+        curves=f"{DATASET_SUMMARY}/curves.parquet",
+        aubc=f"{DATASET_SUMMARY}/aubc.csv",
+        aubc_summary=f"{DATASET_SUMMARY}/aubc_summary.csv",
+        comparison=f"{DATASET_SUMMARY}/comparison.csv",
+        cost=f"{DATASET_SUMMARY}/cost.csv",
+        label_savings=f"{DATASET_SUMMARY}/label_savings.csv",
+    log:
+        "logs/summarise_dataset/{dataset}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        curves=literal(CURVE),
+        references=literal(FULL_POOL),
+        models=canonical(list(config["models"])),
+        strategies=canonical(list(config["strategies"])),
+        seeds=canonical(SEEDS),
+        baseline=config["baseline"],
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" summarise_dataset {log:q} dataset={wildcards.dataset:q}'
+        " curves={params.curves:q} references={params.references:q}"
+        " models:={params.models:q} strategies:={params.strategies:q} seeds:={params.seeds:q}"
+        " baseline={params.baseline:q} curves_out={output.curves:q} aubc={output.aubc:q}"
+        " aubc_summary={output.aubc_summary:q} comparison={output.comparison:q}"
+        " cost={output.cost:q} label_savings={output.label_savings:q}"
+
+
 rule aggregate:
     input:
-        curves=get_curves(),
-        references=get_full_pools(),
+        get_dataset_summaries("curves.parquet"),
+        get_dataset_summaries("aubc.csv"),
+        get_dataset_summaries("aubc_summary.csv"),
+        get_dataset_summaries("comparison.csv"),
+        get_dataset_summaries("cost.csv"),
+        get_dataset_summaries("label_savings.csv"),
     output:
         curves="results/summary/curves.parquet",
         aubc=report(
@@ -43,9 +82,13 @@ rule aggregate:
         mem_mb=4000,
         runtime=30,
     params:
-        baseline=config["baseline"],
-    script:
-        "../../scripts/aggregate.py"
+        summaries=literal(DATASET_SUMMARY),
+        datasets=canonical(list(config["datasets"])),
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" aggregate {log:q} summaries={params.summaries:q}'
+        " datasets:={params.datasets:q} curves={output.curves:q} aubc={output.aubc:q}"
+        " aubc_summary={output.aubc_summary:q} comparison={output.comparison:q}"
+        " ranks={output.ranks:q} cost={output.cost:q} label_savings={output.label_savings:q}"
 
 
 rule plot_curves:
@@ -67,11 +110,16 @@ rule plot_curves:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=list(config["strategies"]),
+        curves=literal(CURVE),
+        strategies=canonical(list(config["strategies"])),
+        seeds=canonical(SEEDS),
         baseline=config["baseline"],
-        metrics=PROTOCOL["metrics"],
-    script:
-        "../../scripts/plot_curves.py"
+        metrics=canonical(PROTOCOL["metrics"]),
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_curves {log:q}'
+        " dataset={wildcards.dataset:q} model={wildcards.model:q}"
+        " curves={params.curves:q} strategies:={params.strategies:q} seeds:={params.seeds:q}"
+        " output={output:q} baseline={params.baseline:q} metrics:={params.metrics:q}"
 
 
 rule plot_heatmap:
@@ -93,11 +141,14 @@ rule plot_heatmap:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=list(config["strategies"]),
+        strategies=canonical(list(config["strategies"])),
         baseline=config["baseline"],
         metric=PROTOCOL["metrics"][0],
-    script:
-        "../../scripts/plot_heatmap.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_heatmap {log:q}'
+        " comparison={input:q} model={wildcards.model:q}"
+        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
+        " metric={params.metric:q}"
 
 
 rule plot_cost_benefit:
@@ -120,11 +171,14 @@ rule plot_cost_benefit:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=list(config["strategies"]),
+        strategies=canonical(list(config["strategies"])),
         baseline=config["baseline"],
         metric=PROTOCOL["metrics"][0],
-    script:
-        "../../scripts/plot_cost_benefit.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_cost_benefit {log:q}'
+        " cost={input.cost:q} summary={input.summary:q} model={wildcards.model:q}"
+        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
+        " metric={params.metric:q}"
 
 
 rule plot_critical_difference:
@@ -146,8 +200,11 @@ rule plot_critical_difference:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=list(config["strategies"]),
+        strategies=canonical(list(config["strategies"])),
         baseline=config["baseline"],
         metric=PROTOCOL["metrics"][0],
-    script:
-        "../../scripts/plot_critical_difference.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_critical_difference {log:q}'
+        " aubc={input:q} model={wildcards.model:q}"
+        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
+        " metric={params.metric:q}"

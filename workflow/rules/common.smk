@@ -1,5 +1,8 @@
 # Input functions and config helpers shared by the rule files.
-from albench.config import cell_spec, cells, full_pool_spec, seed_list
+import os
+
+from albench.config import canonical, cell_spec, cells, full_pool_spec, seed_list
+from albench.pool import job_environment
 
 
 wildcard_constraints:
@@ -9,15 +12,38 @@ wildcard_constraints:
     seed=r"\d+",
 
 
+# Every job's shell command starts with "$ALBENCH_PYTHON" "$ALBENCH_JOB" (scripts/job.py):
+# Snakemake's interpreter, or the environment's own when --use-conda or a container supplies it.
+DEPLOYMENT = {method.name for method in workflow.deployment_settings.deployment_method}
+os.environ.update(
+    job_environment(
+        f"{workflow.basedir}/scripts/job.py",
+        isolated=bool(DEPLOYMENT & {"CONDA", "APPTAINER"}),
+    )
+)
+
 CELLS = cells(config)
 PROTOCOL = config["protocol"]
 
 
 CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
+DATASET_SUMMARY = "results/summary/datasets/{dataset}"
+SEEDS = seed_list(config)
 
 
-def get_curves():
-    return [CURVE.format(**c) for c in CELLS]
+def get_dataset_curves(wildcards):
+    return [CURVE.format(**c) for c in CELLS if c["dataset"] == wildcards.dataset]
+
+
+def get_dataset_full_pools(wildcards):
+    return expand(
+        FULL_POOL, dataset=wildcards.dataset, model=config["models"], seed=SEEDS
+    )
+
+
+def get_dataset_summaries(name):
+    return expand(f"{DATASET_SUMMARY}/{name}", dataset=config["datasets"])
 
 
 def get_figure_curves(wildcards):
@@ -57,18 +83,20 @@ def get_final_output():
     ]
 
 
-def get_full_pools():
-    return expand(
-        "results/full_pool/{dataset}/{model}/seed{seed}.parquet",
-        dataset=config["datasets"],
-        model=config["models"],
-        seed=seed_list(config),
-    )
-
-
 def get_full_pool_spec(wildcards):
     return full_pool_spec(config, wildcards.dataset, wildcards.model)
 
 
 def get_cell_spec(wildcards):
     return cell_spec(config, wildcards.dataset, wildcards.model, wildcards.strategy)
+
+
+def get_dataset_spec(wildcards):
+    return canonical(config["datasets"][wildcards.dataset])
+
+
+def literal(pattern):
+    """A param holding a path pattern as is (Snakemake fills the {wildcards} of a plain string);
+    jobs that read many files expand it themselves, keeping their command lines short.
+    """
+    return lambda wildcards: pattern

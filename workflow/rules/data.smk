@@ -10,9 +10,11 @@ rule prepare_dataset:
         mem_mb=2000,
         runtime=10,
     params:
-        spec=lambda wc: config["datasets"][wc.dataset],
-    script:
-        "../../scripts/prepare_dataset.py"
+        spec=get_dataset_spec,
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" prepare_dataset {log:q}'
+        " name={wildcards.dataset:q} spec={params.spec:q}"
+        " output={output:q}"
 
 
 rule split:
@@ -32,5 +34,7 @@ rule split:
         test_size=PROTOCOL["test_size"],
         initial_size=PROTOCOL["initial_size"],
         validation_size=PROTOCOL.get("validation_size", 0),
-    script:
-        "../../scripts/split.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" split {log:q} data={input:q} output={output:q}'
+        " name={wildcards.dataset:q} seed:={wildcards.seed} test_size:={params.test_size}"
+        " initial_size:={params.initial_size} validation_size:={params.validation_size}"

@@ -15,8 +15,10 @@ rule al_cell:
         runtime=30,
     params:
         cell=get_cell_spec,
-    script:
-        "../../scripts/al_cell.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" al_cell {log:q} data={input.data:q} split={input.split:q}'
+        " curve={output.curve:q} selection={output.selection:q} cell={params.cell:q}"
+        " seed:={wildcards.seed} threads:={threads}"
 
 
 rule full_pool:
@@ -35,5 +37,7 @@ rule full_pool:
         runtime=30,
     params:
         spec=get_full_pool_spec,
-    script:
-        "../../scripts/full_pool.py"
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" full_pool {log:q}'
+        " data={input.data:q} split={input.split:q}"
+        " output={output:q} spec={params.spec:q} seed:={wildcards.seed} threads:={threads}"

@@ -1,0 +1,37 @@
+"""Models that misbehave inside a pool worker (imported by dotted path from cell configs)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from sklearn.linear_model import LogisticRegression
+
+
+class CrashingClassifier(LogisticRegression):
+    """Kills its own process on fit, as a segfault in native code would."""
+
+    def fit(self, X, y, sample_weight=None):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class SleepingClassifier(LogisticRegression):
+    """Takes a minute to fit: long enough to cancel its job meanwhile."""
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(60)
+        return super().fit(X, y, sample_weight)
+
+
+class FailingClassifier(LogisticRegression):
+    """Fits, then raises when asked for predictions, as a bug in a model would.
+
+    (A failing fit would not do: the loop records it and falls back to label frequencies.)
+    """
+
+    def predict_proba(self, X):
+        raise RuntimeError("this model always fails")
+
+    def predict(self, X):
+        raise RuntimeError("this model always fails")

@@ -1,0 +1,214 @@
+"""The warm worker pool: same results as in-process jobs, crash containment, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CELL
+
+from albench import pool
+from albench.config import canonical
+from albench.curves import TIMING_COLUMNS
+from albench.errors import AlbenchError
+from albench.job import _ask_pool
+from albench.jobs import expand_pattern, parse_job, run_job
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pool_processes(server: int) -> set[int]:
+    """PIDs of the pool server `server` and of its workers that are still alive."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode().split("\0")
+            state = (entry / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if "albench.pool" not in argv or state == "Z":
+            continue
+        at = argv.index("albench.pool")
+        is_worker = argv[at + 1 : at + 2] == ["worker"] and argv[at + 3 : at + 4] == [str(server)]
+        if int(entry.name) == server or is_worker:
+            found.add(int(entry.name))
+    return found
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def workers_of(server: int) -> set[int]:
+    return pool_processes(server) - {server}
+
+
+@pytest.fixture
+def warm_pool(monkeypatch):
+    """A pool of two workers that can import tests/pool_helpers.py; stopped afterwards."""
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
+    )
+    monkeypatch.delenv(pool.NO_POOL_ENV, raising=False)
+    path = pool.start(2)
+    assert path is not None
+    server = pool._server.pid
+    assert wait_until(lambda: len(workers_of(server)) == 2)
+    yield path, server
+    pool.stop()
+
+
+@pytest.fixture
+def prepared(tmp_path):
+    """Job arguments for a prepared iris data set and one split, written by in-process jobs."""
+    data, split = tmp_path / "iris.parquet", tmp_path / "split.parquet"
+    run_job(
+        ["prepare_dataset", str(tmp_path / "p.log"), "name=iris",
+         "spec=" + canonical({"source": "sklearn", "name": "iris"}), f"output={data}"]
+    )  # fmt: skip
+    run_job(
+        ["split", str(tmp_path / "s.log"), f"data={data}", f"output={split}", "name=iris",
+         "seed:=0", "test_size:=0.25", "initial_size:=6", "validation_size:=0"]
+    )  # fmt: skip
+    return tmp_path, data, split
+
+
+def cell_argv(workdir: Path, data: Path, split: Path, name: str, estimator: str) -> list[str]:
+    cell = dict(CELL, dataset="iris", model_spec={"estimator": estimator, "params": {}})
+    return [
+        "al_cell", str(workdir / f"{name}.log"), f"data={data}", f"split={split}",
+        f"curve={workdir / name}.curve.parquet", f"selection={workdir / name}.sel.parquet",
+        "cell=" + canonical(cell), "seed:=0", "threads:=1",
+    ]  # fmt: skip
+
+
+def test_job_arguments_are_strings_or_json():
+    name, log, kwargs = parse_job(["plot_curves", "x.log", "model=m", "seed:=3", 'n:=["a"]'])
+    assert (name, log) == ("plot_curves", "x.log")
+    assert kwargs == {"model": "m", "seed": 3, "n": ["a"]}
+    with pytest.raises(AlbenchError, match="unknown job 'nope'"):
+        parse_job(["nope", "x.log"])
+    with pytest.raises(AlbenchError, match="'seed' is not key=value"):
+        parse_job(["split", "x.log", "seed"])
+    with pytest.raises(AlbenchError, match="seed:= is not JSON"):
+        parse_job(["split", "x.log", "seed:=[1"])
+
+
+def test_patterns_expand_in_axis_order():
+    paths = expand_pattern(
+        "{dataset}/{strategy}/seed{seed}", dataset=["d"], strategy=["a", "b"], seed=[0, 1]
+    )
+    assert paths == ["d/a/seed0", "d/a/seed1", "d/b/seed0", "d/b/seed1"]
+
+
+def test_pooled_cell_equals_the_in_process_cell(warm_pool, prepared):
+    path, _ = warm_pool
+    workdir, data, split = prepared
+    logreg = "sklearn.linear_model.LogisticRegression"
+    assert _ask_pool(path, cell_argv(workdir, data, split, "pooled", logreg)) == 0
+    run_job(cell_argv(workdir, data, split, "plain", logreg))
+    for kind in ("curve", "sel"):
+        pooled = pd.read_parquet(workdir / f"pooled.{kind}.parquet")
+        plain = pd.read_parquet(workdir / f"plain.{kind}.parquet")
+        timings = [c for c in TIMING_COLUMNS if c in plain.columns]
+        pd.testing.assert_frame_equal(
+            pooled.drop(columns=timings), plain.drop(columns=timings), check_exact=True
+        )
+    assert "job al_cell computed for" in (workdir / "pooled.log").read_text()
+
+
+def test_a_crashed_worker_fails_only_its_own_job(warm_pool, prepared, capsys):
+    path, server = warm_pool
+    workdir, data, split = prepared
+    before = workers_of(server)
+    crash = cell_argv(workdir, data, split, "crash", "pool_helpers.CrashingClassifier")
+    assert _ask_pool(path, crash) == 1
+    assert "died before finishing it" in capsys.readouterr().err
+    assert not (workdir / "crash.curve.parquet").exists()
+    # The server replaces the dead worker; the next jobs run normally.
+    assert wait_until(lambda: len(workers_of(server)) == 2 and workers_of(server) != before)
+    fine = cell_argv(workdir, data, split, "fine", "sklearn.linear_model.LogisticRegression")
+    assert _ask_pool(path, fine) == 0
+    assert (workdir / "fine.curve.parquet").exists()
+
+
+def test_a_failing_job_reports_its_error_and_the_worker_lives_on(warm_pool, prepared, capsys):
+    path, server = warm_pool
+    workdir, data, split = prepared
+    before = workers_of(server)
+    failing = cell_argv(workdir, data, split, "failing", "pool_helpers.FailingClassifier")
+    assert _ask_pool(path, failing) == 1
+    assert "RuntimeError: this model always fails" in capsys.readouterr().err
+    log = (workdir / "failing.log").read_text()
+    assert "job failed" in log and "Traceback" in log
+    assert workers_of(server) == before
+
+
+def test_a_cancelled_job_stops_its_worker_and_writes_nothing(warm_pool, prepared):
+    path, server = warm_pool
+    workdir, data, split = prepared
+    before = workers_of(server)
+    argv = cell_argv(workdir, data, split, "slow", "pool_helpers.SleepingClassifier")
+    client = subprocess.Popen(
+        [sys.executable, "-m", "albench.job", *argv], env={**os.environ, "ALBENCH_POOL": path}
+    )
+    assert wait_until(lambda: (workdir / "slow.log").exists())
+    client.kill()
+    client.wait()
+    # The busy worker notices its client is gone and exits; a fresh one takes its place.
+    assert wait_until(lambda: len(workers_of(server) & before) == 1)
+    assert wait_until(lambda: len(workers_of(server)) == 2)
+    assert not (workdir / "slow.curve.parquet").exists()
+
+
+def test_the_pool_dies_with_the_process_that_started_it(tmp_path):
+    # A stand-in for Snakemake: starts a pool, reports it, then is killed with SIGKILL,
+    # which runs no exit handler; the server must notice and take its workers along.
+    script = (
+        "import json, sys, time\n"
+        "from albench import pool\n"
+        "path = pool.start(2)\n"
+        "print(json.dumps([path, pool._server.pid]), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != pool.NO_POOL_ENV}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    path, server = json.loads(parent.stdout.readline())
+    assert wait_until(lambda: len(workers_of(server)) == 2)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    assert wait_until(lambda: not pool_processes(server)), pool_processes(server)
+    assert not os.path.exists(path)
+
+
+def test_no_pool_is_started_when_disabled(monkeypatch):
+    monkeypatch.setenv(pool.NO_POOL_ENV, "1")
+    assert pool.start(2) is None
+    assert pool.start(2, enabled=False) is None
+    assert "ALBENCH_POOL" not in os.environ
+
+
+def test_jobs_run_in_process_without_a_pool(monkeypatch, prepared):
+    from albench.job import main
+
+    workdir, data, split = prepared
+    monkeypatch.setenv("ALBENCH_POOL", str(workdir / "no-such.sock"))
+    argv = cell_argv(workdir, data, split, "alone", "sklearn.linear_model.LogisticRegression")
+    assert main(argv) == 0
+    assert (workdir / "alone.curve.parquet").exists()
