@@ -43,7 +43,8 @@ rule all:
 # Jobs run in a pool of warm worker processes (albench.pool) when executed locally, saving
 # each job the ~1.5 s import of scikit-learn; on cluster executors each job runs on its own.
 onstart:
-    start_pool(workflow.cores, enabled=workflow.local_exec and not DEPLOYMENT)
+    if workflow.local_exec and not DEPLOYMENT:
+        start_pool(workflow.cores)
 
 
 onsuccess:

@@ -77,6 +77,9 @@ def main() -> None:
     print(f"wall per cell:      {wall * args.cores / n_cells:8.3f} core-s")
     print(f"cell jobs (sum):    {cell_jobs:8.1f} s  (al_cell jobs, reads and writes included)")
     print(f"all jobs (sum):     {all_jobs:8.1f} s  ({len(job_seconds)} kinds of job)")
+    for name, seconds in sorted(job_seconds.items(), key=lambda item: -item[1]):
+        print(f"  {name:26s}{seconds:8.1f} s")
+    print(f"overhead:           {capacity - all_jobs:8.1f} core-s  (wall x cores - all jobs)")
     print(f"fit+query+score / (wall x cores): {compute / capacity:.3f}")
     print(f"cell jobs / (wall x cores):       {cell_jobs / capacity:.3f}")
     print(f"all jobs / (wall x cores):        {all_jobs / capacity:.3f}")

@@ -1,3 +1,6 @@
+import numpy as np
+import pandas as pd
+
 from albench.plots import BASELINE_COLOUR, strategy_colours
 
 
@@ -49,3 +52,14 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
         tmp_path / "aubc.csv", "m", tmp_path / "cd.png", "abc", "a", "accuracy"
     )
     assert (tmp_path / "cd.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_bootstrap_band_is_seeded_and_brackets_the_mean():
+    from albench.plots import bootstrap_ci
+
+    values = pd.Series([0.1, 0.4, 0.35, 0.8, 0.5, 0.55])
+    low, high = bootstrap_ci(values)
+    assert low < values.mean() < high
+    assert (low, high) == bootstrap_ci(values)
+    assert bootstrap_ci(pd.Series([0.5, 0.5, 0.5])) == (0.5, 0.5)
+    assert all(np.isnan(bootstrap_ci(pd.Series([0.5]))))

@@ -45,6 +45,21 @@ def paired_differences(curves: pd.DataFrame, baseline: str, metrics: Sequence[st
     return diff.dropna(subset=list(metrics)).reset_index()
 
 
+def bootstrap_ci(values: pd.Series, n_boot: int = 1000, level: float = 95.0) -> tuple:
+    """Percentile bootstrap interval of the mean of `values` (seeded, so figures reproduce).
+
+    Seaborn's own ("ci", 95) resamples in a Python loop, one call per resample; drawing a
+    figure of 10 strategies x 21 budgets x 3 metrics took 20 s. This draws all resamples at once.
+    """
+    data = np.asarray(values, dtype=float)
+    if len(data) < 2:
+        return (np.nan, np.nan)
+    rows = np.random.default_rng(0).integers(0, len(data), size=(n_boot, len(data)))
+    means = data[rows].mean(axis=1)
+    tail = (100 - level) / 2
+    return tuple(np.percentile(means, [tail, 100 - tail]))
+
+
 def plot_learning_curves(
     curve_paths: Sequence[str | Path],
     dataset: str,
@@ -58,8 +73,9 @@ def plot_learning_curves(
 
     The top row shows each strategy's mean curve, the bottom row its difference to the baseline
     (paired by seed and iteration) with a zero line: where a band clears zero, the strategy is
-    ahead or behind at that budget. Bands are seaborn's bootstrap intervals of the mean over
-    seeds (seeded, so the figure is reproducible). The baseline is drawn black and dashed.
+    ahead or behind at that budget. Bands are 95 % percentile bootstrap intervals of the mean over
+    seeds (`bootstrap_ci`, seeded, so the figure is reproducible). The baseline is drawn black
+    and dashed.
     """
     curves = read_curves(curve_paths)
     curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
@@ -83,14 +99,7 @@ def plot_learning_curves(
         gridspec_kw={"height_ratios": [3, 2]},
     )
     # Mean lines with seeded 95 % bootstrap bands, coloured by strategy, in both rows.
-    band = {
-        "x": "n_labeled",
-        "hue": "strategy",
-        "palette": colours,
-        "errorbar": ("ci", 95),
-        "n_boot": 1000,
-        "seed": 0,
-    }
+    band = {"x": "n_labeled", "hue": "strategy", "palette": colours, "errorbar": bootstrap_ci}
     for column, metric in enumerate(metrics):
         top, bottom = axes[0][column], axes[1][column]
         sns.lineplot(

@@ -1,0 +1,207 @@
+"""How the workflow scales with the number of cells: DAG building, aggregation and figures.
+
+Usage: python benchmarks/scale.py [--sizes 1000 5000 20000] [--skip-dag] [--skip-aggregate]
+
+For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it prints:
+- dag: wall time and peak memory of `snakemake -n` on a config of N cells (targets: 20 000
+  cells in under 30 s and 1 GB);
+- aggregate: N synthetic learning curves (21 iterations, 3 metrics, the real schema) are written,
+  then the real jobs run each in a fresh process as the workflow runs them: one
+  summarise_dataset per data set, the global aggregate, one learning-curve figure and the
+  heat map. Printed: the summed time of the summaries plus the aggregate (what one core would
+  spend; the workflow runs the summaries in parallel) and the largest peak memory of any of
+  these jobs (targets at 20 000 cells: under 60 s and 2 GB), and each job's time, so that
+  linearity across sizes can be read off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from albench.curves import curve_schema
+from albench.parquet import write_table
+
+REPO = Path(__file__).resolve().parents[1]
+JOB = [sys.executable, str(REPO / "scripts" / "job.py")]
+DATASETS = [f"d{i}" for i in range(10)]
+MODELS = ["logreg", "tree"]
+STRATEGIES = {
+    "random": {"query": "RandomSampling"},
+    "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+    "margin": {"query": "UncertaintySampling", "params": {"method": "margin_sampling"}},
+    "least_confident": {"query": "UncertaintySampling", "params": {"method": "least_confident"}},
+    "badge": {"query": "Badge"},
+    "coreset": {"query": "CoreSet"},
+    "typiclust": {"query": "TypiClust"},
+    "dropquery": {"query": "DropQuery"},
+    "prob_cover": {"query": "ProbCover"},
+    "qbc": {"query": "QueryByCommittee"},
+}
+METRICS = ["accuracy", "balanced_accuracy", "f1_macro"]
+ITERATIONS = 20
+
+
+def grid_config(n_cells: int) -> dict:
+    seeds = n_cells // (len(DATASETS) * len(MODELS) * len(STRATEGIES))
+    return {
+        "datasets": {
+            d: {
+                "source": "synthetic",
+                "generator": "make_classification",
+                "params": {"n_samples": 1000, "random_state": i},
+            }
+            for i, d in enumerate(DATASETS)
+        },
+        "models": {
+            "logreg": {"estimator": "sklearn.linear_model.LogisticRegression"},
+            "tree": {"estimator": "sklearn.tree.DecisionTreeClassifier"},
+        },
+        "strategies": STRATEGIES,
+        "seeds": seeds,
+        "protocol": {"initial_size": 10, "batch_size": 10, "iterations": ITERATIONS},
+        "baseline": "random",
+    }
+
+
+def measured(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Run `cmd`; return its wall seconds and peak resident memory in MB (it must succeed)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[:4]} failed:\n{proc.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench_dag(n_cells: int, workdir: Path) -> None:
+    (workdir / "grid.yaml").write_text(yaml.safe_dump(grid_config(n_cells)))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+    cmd += ["--configfile", "grid.yaml", "-n", "--quiet", "all"]
+    wall, peak = measured(cmd, workdir)
+    print(f"dag        {n_cells:6d} cells: {wall:6.1f} s  {peak:6.0f} MB peak")
+
+
+def write_synthetic_results(config: dict, workdir: Path) -> None:
+    """Write every cell's curve and every full-pool reference with plausible numbers."""
+    rng = np.random.default_rng(0)
+    schema = curve_schema(METRICS)
+    iterations = np.arange(ITERATIONS + 1)
+    for dataset in config["datasets"]:
+        for model in config["models"]:
+            for seed in range(config["seeds"]):
+                full = {m: rng.uniform(0.8, 0.95) for m in METRICS}
+                frame = pd.DataFrame([{"dataset": dataset, "model": model, "seed": seed, **full}])
+                path = workdir / f"results/full_pool/{dataset}/{model}/seed{seed}.parquet"
+                write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+                for strategy in config["strategies"]:
+                    rise = 1 - np.exp(-iterations / rng.uniform(3, 8))
+                    columns = {
+                        "dataset": [dataset] * len(iterations),
+                        "model": [model] * len(iterations),
+                        "strategy": [strategy] * len(iterations),
+                        "seed": [seed] * len(iterations),
+                        "iteration": iterations,
+                        "n_labeled": 10 + 10 * iterations,
+                        **{m: 0.3 + full[m] * 0.7 * rise for m in METRICS},
+                        "fit_seconds": rng.uniform(0.01, 0.05, len(iterations)),
+                        "query_seconds": rng.uniform(0.001, 0.01, len(iterations)),
+                        "score_seconds": rng.uniform(0.001, 0.002, len(iterations)),
+                        "fallback_model": [False] * len(iterations),
+                    }
+                    path = workdir / (
+                        f"results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+                    )
+                    write_table(pa.table(columns, schema=schema), path)
+
+
+def bench_aggregate(n_cells: int, workdir: Path) -> None:
+    config = grid_config(n_cells)
+    start = time.perf_counter()
+    write_synthetic_results(config, workdir)
+    written = time.perf_counter() - start
+    strategies, seeds = json.dumps(list(STRATEGIES)), json.dumps(list(range(config["seeds"])))
+    summary = "results/summary/datasets/{dataset}"
+    times, peaks = {}, []
+    for dataset in DATASETS:
+        out = summary.format(dataset=dataset)
+        cmd = [
+            *JOB, "summarise_dataset", f"logs/summarise_{dataset}.log", f"dataset={dataset}",
+            "curves=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+            "references=results/full_pool/{dataset}/{model}/seed{seed}.parquet",
+            f"models:={json.dumps(MODELS)}", f"strategies:={strategies}", f"seeds:={seeds}",
+            "baseline=random", f"curves_out={out}/curves.parquet", f"aubc={out}/aubc.csv",
+            f"aubc_summary={out}/aubc_summary.csv", f"comparison={out}/comparison.csv",
+            f"cost={out}/cost.csv", f"label_savings={out}/label_savings.csv",
+        ]  # fmt: skip
+        wall, peak = measured(cmd, workdir)
+        times[dataset] = wall
+        peaks.append(peak)
+    names = ["aubc", "aubc_summary", "comparison", "ranks", "cost", "label_savings"]
+    cmd = [
+        *JOB, "aggregate", "logs/aggregate.log", f"summaries={summary}",
+        f"datasets:={json.dumps(DATASETS)}", "curves=results/summary/curves.parquet",
+        *(f"{name}=results/summary/{name}.csv" for name in names),
+    ]  # fmt: skip
+    aggregate_wall, peak = measured(cmd, workdir)
+    peaks.append(peak)
+    figure = [
+        *JOB, "plot_curves", "logs/plot.log", "dataset=d0", "model=logreg",
+        "curves=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+        f"strategies:={strategies}", f"seeds:={seeds}", "output=results/figures/d0.png",
+        "baseline=random", f"metrics:={json.dumps(METRICS)}",
+    ]  # fmt: skip
+    figure_wall, figure_peak = measured(figure, workdir)
+    heatmap = [
+        *JOB, "plot_heatmap", "logs/heatmap.log", "comparison=results/summary/comparison.csv",
+        "model=logreg", "output=results/figures/heatmap.png", f"strategies:={strategies}",
+        "baseline=random", "metric=accuracy",
+    ]  # fmt: skip
+    heatmap_wall, heatmap_peak = measured(heatmap, workdir)
+    total = sum(times.values()) + aggregate_wall
+    print(
+        f"aggregate  {n_cells:6d} cells: {total:6.1f} s  {max(peaks):6.0f} MB peak "
+        f"(summaries {sum(times.values()):.1f} s, max {max(times.values()):.1f} s each; "
+        f"aggregate {aggregate_wall:.1f} s; curves written in {written:.0f} s)"
+    )
+    print(
+        f"figures    {n_cells:6d} cells: curves {figure_wall:5.1f} s {figure_peak:5.0f} MB, "
+        f"heat map {heatmap_wall:5.1f} s {heatmap_peak:5.0f} MB  "
+        f"({len(STRATEGIES) * config['seeds']} curves in the figure)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--skip-dag", action="store_true")
+    parser.add_argument("--skip-aggregate", action="store_true")
+    args = parser.parse_args()
+    print("(every job in its own process: times include ~1.5 s of interpreter start-up)")
+    for n_cells in args.sizes:
+        workdir = Path(tempfile.mkdtemp(prefix="albench-scale-"))
+        try:
+            if not args.skip_dag:
+                bench_dag(n_cells, workdir)
+            if not args.skip_aggregate:
+                bench_aggregate(n_cells, workdir)
+        finally:
+            shutil.rmtree(workdir)
+
+
+if __name__ == "__main__":
+    main()
