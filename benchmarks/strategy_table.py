@@ -1,6 +1,7 @@
 """Run every skactiveml pool strategy through a real AL cell and time its queries.
 
 Usage: python benchmarks/strategy_table.py [--pool 300] [--classes 3] [--model logreg]
+       [--strategies Badge CoreSet] [--candidate-subsample 2000]
 
 Prints a Markdown table: strategy, status (ok / the error it raised), median seconds per query.
 The README's strategy table is made from its output.
@@ -39,6 +40,10 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=3)
     parser.add_argument("--model", choices=sorted(MODELS), default="logreg")
     parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--strategies", nargs="+", help="only these (default: all)")
+    parser.add_argument(
+        "--candidate-subsample", type=int, help="score this many random pool samples per query"
+    )
     args = parser.parse_args()
 
     from sklearn.datasets import make_classification
@@ -53,14 +58,23 @@ def main() -> None:
         n for n, c in vars(skactiveml.pool).items()
         if inspect.isclass(c) and hasattr(c, "query") and n not in NOT_STRATEGIES
     )  # fmt: skip
-    print(f"pool {len(roles['pool']) + 10}, {args.classes} classes, model {args.model}\n")
+    names = [n for n in names if not args.strategies or n in args.strategies]
+    subsample = (
+        {}
+        if args.candidate_subsample is None
+        else {"candidate_subsample": args.candidate_subsample}
+    )
+    print(
+        f"pool {len(roles['pool']) + 10}, {args.classes} classes, model {args.model}, "
+        f"candidate subsample {args.candidate_subsample or 'none'}\n"
+    )
     print("| strategy | status | seconds per query (batch 5) |")
     print("|---|---|---|")
     for name in names:
         cell = {
             "dataset": "synthetic", "model": args.model, "strategy": name,
             "model_spec": copy.deepcopy(MODELS[args.model]),
-            "strategy_spec": {"query": name, "params": PARAMS.get(name, {})},
+            "strategy_spec": {"query": name, "params": PARAMS.get(name, {}), **subsample},
             "protocol": {"test_size": 0.25, "initial_size": 10, "batch_size": 5,
                          "iterations": args.iterations, "metrics": ["accuracy"]},
         }  # fmt: skip

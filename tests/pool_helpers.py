@@ -35,3 +35,11 @@ class FailingClassifier(LogisticRegression):
 
     def predict(self, X):
         raise RuntimeError("this model always fails")
+
+
+class SlowClassifier(LogisticRegression):
+    """Takes a second per fit: keeps a run busy long enough to start another beside it."""
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(1.0)
+        return super().fit(X, y, sample_weight)

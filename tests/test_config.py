@@ -82,6 +82,10 @@ def test_schema_errors_name_the_key(edit, fragment):
     [
         (lambda c: c.update(baseline="uniform"), r"baseline: 'uniform' is not one of"),
         (
+            lambda c: c.update(strategies={"random": {"query": "RandomSampling"}}),
+            r"strategies: only the baseline 'random'",
+        ),
+        (
             lambda c: c["strategies"]["entropy"].update(query="Entropy"),
             r"strategies.entropy.query: 'Entropy' is not a query strategy",
         ),

@@ -117,6 +117,11 @@ def check_config(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
         )
+    if len(strategies) < 2:
+        raise ConfigError(
+            f"strategies: only the baseline {config['baseline']!r}; a benchmark compares at least "
+            "one other strategy with it"
+        )
     from albench.models import build_estimator, gives_probabilities
     from albench.strategies import needs_probabilities, strategy_class
 
