@@ -43,3 +43,17 @@ class SlowClassifier(LogisticRegression):
     def fit(self, X, y, sample_weight=None):
         time.sleep(1.0)
         return super().fit(X, y, sample_weight)
+
+
+class FragileClassifier(LogisticRegression):
+    """Fails to predict on data with two features (the moons) and works elsewhere."""
+
+    def predict_proba(self, X):
+        if X.shape[1] == 2:
+            raise RuntimeError("this model cannot handle two features")
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        if X.shape[1] == 2:
+            raise RuntimeError("this model cannot handle two features")
+        return super().predict(X)

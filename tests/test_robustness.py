@@ -162,3 +162,53 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     for path in resumed:
         pd.testing.assert_frame_equal(resumed[path], uninterrupted[path], check_exact=True)
     assert (killed / "results/summary/comparison.csv").exists()
+
+
+def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
+    config = {
+        "datasets": {
+            "iris": {"source": "sklearn", "name": "iris"},
+            "moons": {
+                "source": "synthetic",
+                "generator": "make_moons",
+                "params": {"n_samples": 120, "noise": 0.3},
+            },
+        },
+        "models": {
+            "logreg": {"estimator": "sklearn.linear_model.LogisticRegression"},
+            "fragile": {"estimator": "pool_helpers.FragileClassifier"},
+        },
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+        },
+        "seeds": 2,
+        "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
+    }
+    write_config(tmp_path, config)
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+    run = snakemake(
+        tmp_path, "--configfile", "bench.yaml", "--cores", "2", "--keep-going",
+        check=False, env=env,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+
+    curves = {str(p.relative_to(tmp_path / "results" / "curves")) for p in
+              (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
+    expected = {f"{d}/{m}/{s}/seed{seed}.parquet" for d in ("iris", "moons")
+                for m in ("logreg", "fragile") for s in ("random", "entropy") for seed in (0, 1)
+                if (d, m) != ("moons", "fragile")}  # fmt: skip
+    assert curves == expected
+    # The unaffected data set is fully summarised and drawn; the affected one and the overall
+    # tables wait for the failed cells.
+    assert (tmp_path / "results/summary/datasets/iris/comparison.csv").exists()
+    assert (tmp_path / "results/figures/iris__fragile.png").exists()
+    assert (tmp_path / "results/figures/moons__logreg.png").exists()
+    assert not (tmp_path / "results/summary/datasets/moons").exists()
+    assert not (tmp_path / "results/summary/comparison.csv").exists()
+    # The output names each failing cell, its error and its log, which holds the traceback.
+    log = "logs/al_cell/moons/fragile/random/seed0.log"
+    assert f"RuntimeError: this model cannot handle two features (log: {log})" in output
+    assert "Traceback" in (tmp_path / log).read_text()
+    assert not list((tmp_path / "results").rglob("*.tmp"))
