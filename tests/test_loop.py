@@ -172,3 +172,76 @@ def test_budget_sets_the_number_of_iterations(blobs, cell):
     del cell["protocol"]["iterations"]
     curve = run_al_loop(blobs, roles_for(blobs), cell, seed=0).curve
     assert curve["n_labeled"].tolist() == [6, 10, 14, 18]
+
+
+@pytest.mark.parametrize("name", ["random", "badge"])
+def test_a_killed_cell_resumes_from_its_checkpoint_to_the_same_results(
+    blobs, cell, tmp_path, monkeypatch, name
+):
+    from albench.curves import TIMING_COLUMNS
+    from albench.strategies import Strategy
+
+    cell = with_strategy(cell, name)
+    roles = roles_for(blobs)
+    whole = run_al_loop(blobs, roles, cell, seed=3)
+
+    query = Strategy.query
+    calls = []
+
+    def dies_at_the_fourth_query(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise RuntimeError("killed")
+        return query(self, *args, **kwargs)
+
+    monkeypatch.setattr(Strategy, "query", dies_at_the_fourth_query)
+    checkpoint = tmp_path / ".c.checkpoint.pkl"
+    with pytest.raises(RuntimeError, match="killed"):
+        run_al_loop(blobs, roles, cell, seed=3, checkpoint=checkpoint, checkpoint_seconds=0)
+    assert checkpoint.exists()
+
+    calls.clear()
+    monkeypatch.setattr(
+        Strategy, "query", lambda self, *a, **k: (calls.append(1), query(self, *a, **k))[1]
+    )
+    resumed = run_al_loop(blobs, roles, cell, seed=3, checkpoint=checkpoint, checkpoint_seconds=0)
+    assert len(calls) == 5 - 3  # only the queries after the third were made again
+    pd.testing.assert_frame_equal(
+        resumed.curve.drop(columns=list(TIMING_COLUMNS)),
+        whole.curve.drop(columns=list(TIMING_COLUMNS)),
+        check_exact=True,
+    )
+    pd.testing.assert_frame_equal(resumed.selection, whole.selection, check_exact=True)
+
+
+def test_a_checkpoint_of_another_config_is_ignored(blobs, cell, tmp_path):
+    roles = roles_for(blobs)
+    checkpoint = tmp_path / ".c.checkpoint.pkl"
+    random_cell = with_strategy(cell, "random")
+    run_al_loop(blobs, roles, random_cell, seed=0, checkpoint=checkpoint, checkpoint_seconds=0)
+    assert checkpoint.exists()  # the loop leaves it; run_cell removes it after writing
+    margin_cell = with_strategy(cell, "margin")
+    resumed = run_al_loop(blobs, roles, margin_cell, seed=0, checkpoint=checkpoint)
+    fresh = run_al_loop(blobs, roles, margin_cell, seed=0)
+    pd.testing.assert_frame_equal(resumed.selection, fresh.selection)
+
+
+def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkeypatch):
+    import json
+
+    import albench.loop
+
+    # Checkpoint after every iteration, and record that it did.
+    monkeypatch.setattr(albench.loop.run_al_loop, "__defaults__", (None, 0.0))
+    saved = []
+    save = albench.loop.save_checkpoint
+    monkeypatch.setattr(
+        albench.loop, "save_checkpoint", lambda *args: (saved.append(args[0]), save(*args))
+    )
+    write_dataset(blobs, tmp_path / "d.parquet")
+    write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
+    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", tmp_path / "c.parquet",
+             tmp_path / "q.parquet", cell_json=json.dumps(cell), seed=0)  # fmt: skip
+    assert (tmp_path / "c.parquet").exists()
+    assert saved and saved[0] == tmp_path / ".c.checkpoint.pkl"
+    assert not list(tmp_path.glob(".*checkpoint*"))

@@ -15,7 +15,8 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from albench.config import resolve_protocol
+from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint, save_checkpoint
+from albench.config import canonical, resolve_protocol
 from albench.curves import write_curve, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
@@ -31,6 +32,9 @@ from albench.splits import read_split, split_indices
 from albench.strategies import Strategy
 
 log = logging.getLogger("albench")
+
+# A running cell saves a checkpoint at most this often: cheap cells (most) write none.
+CHECKPOINT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ def run_al_loop(
     roles: dict[str, np.ndarray],
     cell: dict[str, Any],
     seed: int,
+    checkpoint: Path | None = None,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
 ) -> CellResult:
     """Return the learning curve and selections of one AL cell.
 
@@ -76,6 +82,10 @@ def run_al_loop(
     cell's config (see `albench.config.cell_spec`). Iteration 0 fits on the initial set; each
     later iteration queries `batch_size` pool rows, reveals their labels and refits. Exactly one
     fit per iteration: the model scored on the test set is the one the strategy queries with.
+
+    With a `checkpoint` path, the loop resumes from the checkpoint there when one of this cell
+    exists, and saves one after an iteration when `checkpoint_seconds` have passed since the
+    last (0: after every iteration); the caller removes it once the outputs are written.
     """
     protocol = cell["protocol"]
     sizes = resolve_protocol(protocol, len(dataset.y))
@@ -111,7 +121,15 @@ def run_al_loop(
     rows: list[dict[str, Any]] = []
     selected: list[tuple[int, int, int]] = []
     query_seconds = float("nan")
-    for iteration in range(iterations + 1):
+    first = 0
+    key = checkpoint_key(canonical(cell), seed)
+    state = load_checkpoint(checkpoint, key) if checkpoint is not None else None
+    if state is not None:
+        first, y_seen, rows, selected = state["next"], state["y_seen"], state["rows"], state["sel"]
+        strategy, query_seconds = state["strategy"], state["query_seconds"]
+        log.info("resuming from checkpoint %s at iteration %d", checkpoint, first)
+    saved_at = time.perf_counter()
+    for iteration in range(first, iterations + 1):
         start = time.perf_counter()
         with warnings.catch_warnings():
             # The wrapper warns and predicts label frequencies when the fit fails; that
@@ -146,6 +164,11 @@ def run_al_loop(
         _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
         y_seen[query] = y_true[query]
         selected.extend((iteration + 1, int(train_rows[i]), int(y_true[i])) for i in query)
+        if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:
+            state = {"next": iteration + 1, "y_seen": y_seen, "rows": rows, "sel": selected}
+            save_checkpoint(checkpoint, key, {**state, "strategy": strategy,
+                                              "query_seconds": query_seconds})  # fmt: skip
+            saved_at = time.perf_counter()
 
     identity = {"dataset": names[0], "model": names[1], "strategy": cell["strategy"], "seed": seed}
     curve = pd.DataFrame([{**identity, **row} for row in rows])
@@ -174,11 +197,19 @@ def run_cell(
     seed: int,
     threads: int = 1,
 ) -> CellResult:
-    """Run one cell from the prepared data and split files and write its two Parquet outputs."""
+    """Run one cell from the prepared data and split files and write its two Parquet outputs.
+
+    The cell checkpoints beside its curve (see `albench.checkpoints`) and resumes from there
+    when it was killed; the checkpoint is removed once both outputs are written.
+    """
     cell = json.loads(cell_json)
+    checkpoint = checkpoint_path(curve_path)
     with threadpool_limits(limits=threads):
-        result = run_al_loop(read_dataset(data), split_indices(read_split(split)), cell, seed)
+        result = run_al_loop(
+            read_dataset(data), split_indices(read_split(split)), cell, seed, checkpoint
+        )
     write_curve(result.curve, curve_path, cell_json, seed)
     write_selection(result.selection, selection_path, cell_json, seed)
+    checkpoint.unlink(missing_ok=True)
     log.info("cell %s seed %d: %d iterations", cell_json, seed, len(result.curve) - 1)
     return result
