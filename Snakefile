@@ -3,7 +3,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from albench.config import check_config
+from albench.config import check_config, check_config_files
 from albench.errors import AlbenchError
 from albench.pool import start as start_pool, stop as stop_pool
 
@@ -18,8 +18,10 @@ if not config:
     )
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# Duplicate names first (YAML keeps the last silently), then the schema, then what needs imports.
 try:
+    check_config_files(workflow.overwrite_configfiles)
+    validate(config, "workflow/schemas/config.schema.yaml")
     check_config(config)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from albench import LOOP_VERSION
@@ -187,3 +189,35 @@ def full_pool_spec(config: dict[str, Any], dataset: str, model: str) -> str:
             "loop_version": LOOP_VERSION,
         }
     )
+
+
+def check_config_files(paths: Sequence[str | Path]) -> None:
+    """Raise ConfigError naming the file, line and key of any duplicate name in a YAML config.
+
+    YAML loaders (Snakemake's too) keep the last of two equal keys without a word, so a second
+    strategy pasted under an existing name would silently replace the first.
+    """
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"{path}: line {line}: duplicate name {key!r} (first on line {seen[key]}); "
+                    "names of data sets, models and strategies must be unique"
+                )
+            seen[key] = line
+        return loader.construct_mapping(node, deep)
+
+    UniqueKeyLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
+    )
+    for path in paths:
+        with open(path, encoding="utf-8") as stream:
+            yaml.load(stream, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass

@@ -24,8 +24,11 @@ def make_split(
     random_state: int,
     name: str = "data",
     validation_size: int = 0,
+    label_names: list[str] | None = None,
 ) -> pd.DataFrame:
     """Return a frame of `index` (row of the data set) and `role` for every row of `y`.
+
+    Errors name classes by `label_names` (the original labels of the encoded `y`) when given.
 
     The test set is a stratified `test_size` fraction, then a stratified validation set of
     `validation_size` rows (if any) is drawn from the rest. The initial labelled set is drawn
@@ -36,10 +39,12 @@ def make_split(
 
     y = np.asarray(y)
     classes, counts = np.unique(y, return_counts=True)
-    too_small = classes[counts < 2]
-    if len(too_small):
+    too_small = classes[counts < 2].tolist()
+    if label_names:
+        too_small = [label_names[int(c)] for c in too_small]
+    if too_small:
         raise DataError(
-            f"data set {name!r}: class(es) {too_small.tolist()} have fewer than 2 samples, "
+            f"data set {name!r}: class(es) {too_small} have fewer than 2 samples, "
             "too few for a stratified test split"
         )
     rng = np.random.default_rng(random_state)
@@ -119,13 +124,20 @@ def split_dataset(
     validation_size: int | float = 0,
 ) -> pd.DataFrame:
     """Write the split of prepared data set `data` for replicate `seed` to `output`."""
-    y = read_dataset(data).y
+    dataset = read_dataset(data)
+    y = dataset.y
     initial = resolve_size(initial_size, len(y), "protocol.initial_size")
     validation = (
         resolve_size(validation_size, len(y), "protocol.validation_size") if validation_size else 0
     )
     split = make_split(
-        y, test_size, initial, derive_seed("split", seed, name), name, validation_size=validation
+        y,
+        test_size,
+        initial,
+        derive_seed("split", seed, name),
+        name,
+        validation_size=validation,
+        label_names=dataset.class_names,
     )
     write_split(split, output)
     return split

@@ -1,0 +1,166 @@
+"""Every kind of bad input, through the real workflow: a clear error that names the key or
+file, no cell run, and the results already there untouched."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from test_workflow import snakemake, write_config
+
+pytestmark = pytest.mark.slow
+
+BASE = {
+    "datasets": {"iris": {"source": "sklearn", "name": "iris"}},
+    "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
+    "strategies": {
+        "random": {"query": "RandomSampling"},
+        "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+    },
+    "seeds": 2,
+    "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 2},
+}
+
+
+def table(rows: int = 60, classes: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "a": rng.normal(size=rows),
+            "b": rng.normal(size=rows),
+            "kind": [f"k{i % classes}" for i in range(rows)],
+        }
+    )
+
+
+def with_file(name: str, frame: pd.DataFrame | bytes, **spec):
+    """An edit adding data set `bad` read from `name`, written with `frame` (or raw bytes)."""
+
+    def edit(config: dict, workdir: Path) -> None:
+        path = workdir / name
+        if isinstance(frame, bytes):
+            path.write_bytes(frame)
+        elif frame is not None:
+            frame.to_csv(path, index=False)
+        config["datasets"]["bad"] = {"source": "file", "path": name, "label": "kind", **spec}
+
+    return edit
+
+
+def config_edit(change):
+    def edit(config: dict, workdir: Path) -> None:
+        change(config)
+
+    return edit
+
+
+single_class = table().assign(kind="k0")
+infinite = table().astype({"a": object})
+infinite.loc[3, "a"] = np.inf
+text_in_numbers = table().astype({"a": object})
+text_in_numbers.loc[[4, 9], "a"] = "n/a?"
+tiny_class = pd.concat([table(), table(1).assign(kind="lonely")], ignore_index=True)
+
+CASES = {
+    "unknown strategy class": (
+        config_edit(lambda c: c["strategies"]["entropy"].update(query="Entropy")),
+        "strategies.entropy.query: 'Entropy' is not a query strategy of skactiveml.pool",
+    ),
+    "unknown model path": (
+        config_edit(lambda c: c["models"]["logreg"].update(estimator="sklearn.linear_model.No")),
+        "models.logreg.estimator: module 'sklearn.linear_model' has no 'No'",
+    ),
+    "params a class does not accept": (
+        config_edit(lambda c: c["strategies"]["entropy"].update(params={"methd": "entropy"})),
+        "strategies.entropy.params: UncertaintySampling does not accept ['methd']",
+    ),
+    "seeds empty": (config_edit(lambda c: c.update(seeds=[])), "schema['properties']['seeds']"),
+    "seeds negative": (
+        config_edit(lambda c: c.update(seeds=[0, -3])),
+        "schema['properties']['seeds']",
+    ),
+    "fraction outside (0, 1)": (
+        config_edit(lambda c: c["protocol"].update(test_size=1.5)),
+        "1.5 is greater than or equal to the maximum of 1",
+    ),
+    "batch larger than the pool": (
+        config_edit(lambda c: c["protocol"].update(batch_size=500)),
+        "protocol: data set 'iris' has",
+    ),
+    "baseline not a strategy": (
+        config_edit(lambda c: c.update(baseline="uniform")),
+        "baseline: 'uniform' is not one of the strategies",
+    ),
+    "missing file": (
+        with_file("nowhere.csv", None),
+        "datasets.bad.path: file 'nowhere.csv' does not exist",
+    ),
+    "unreadable file": (
+        with_file("garbage.parquet", b"\x00\x01not parquet"),
+        "datasets.bad.path: cannot read 'garbage.parquet'",
+    ),
+    "label column absent": (
+        with_file("a.csv", table(), label="animal"),
+        "datasets.bad.label: column(s) ['animal'] not in 'a.csv'",
+    ),
+    "single class": (with_file("one.csv", single_class), "data set 'bad' has a single class"),
+    "NaN or infinite features": (
+        with_file("inf.csv", infinite),
+        "data set 'bad' has NaN or infinite feature values",
+    ),
+    "strings in numeric columns": (
+        with_file("text.csv", text_in_numbers),
+        "column 'a' is numeric but holds non-numeric values, e.g. ['n/a?'] (rows [4, 9])",
+    ),
+    "a class too small for the split": (
+        with_file("tiny.csv", tiny_class),
+        "data set 'bad': class(es) ['lonely'] have fewer than 2 samples",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("bad_input")
+    write_config(workdir, BASE)
+    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    return workdir
+
+
+def results_state(workdir: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(workdir)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in (workdir / "results").rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_naming_the_culprit(finished, case):
+    edit, fragment = CASES[case]
+    config = copy.deepcopy(BASE)
+    edit(config, finished)
+    write_config(finished, config, "bad.yaml")
+    before = results_state(finished)
+    run = snakemake(finished, "--configfile", "bad.yaml", "--cores", "2", check=False)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    assert fragment in output, output[-3000:]
+    assert "rule al_cell" not in output  # refused before any cell ran
+    after = results_state(finished)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert not [k for k in after if k not in before and "curves" in k]
+
+
+def test_a_duplicate_name_is_refused_with_its_line(finished):
+    text = yaml.safe_dump(BASE, sort_keys=False)
+    text = text.replace("strategies:\n", "strategies:\n  entropy:\n    query: RandomSampling\n")
+    (finished / "dup.yaml").write_text(text)
+    run = snakemake(finished, "--configfile", "dup.yaml", "-n", check=False)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "dup.yaml: line " in output and "duplicate name 'entropy'" in output, output
