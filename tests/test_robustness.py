@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import small_config
 from test_workflow import SNAKEMAKE, snakemake, write_config
 
 from albench.curves import TIMING_COLUMNS
@@ -165,26 +166,9 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
 
 
 def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
-    config = {
-        "datasets": {
-            "iris": {"source": "sklearn", "name": "iris"},
-            "moons": {
-                "source": "synthetic",
-                "generator": "make_moons",
-                "params": {"n_samples": 120, "noise": 0.3},
-            },
-        },
-        "models": {
-            "logreg": {"estimator": "sklearn.linear_model.LogisticRegression"},
-            "fragile": {"estimator": "pool_helpers.FragileClassifier"},
-        },
-        "strategies": {
-            "random": {"query": "RandomSampling"},
-            "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
-        },
-        "seeds": 2,
-        "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
-    }
+    config = small_config()  # iris and moons, two seeds
+    config["models"]["fragile"] = {"estimator": "pool_helpers.FragileClassifier"}
+    del config["strategies"]["badge"]
     write_config(tmp_path, config)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
     run = snakemake(
