@@ -20,6 +20,7 @@ Failure containment:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -146,6 +147,8 @@ def serve(path: str, workers: int, parent: int) -> None:
         for leftover in (path, path + ".tmp"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+        with contextlib.suppress(OSError):  # the private directory `start` made, if now empty
+            os.rmdir(os.path.dirname(path))
 
 
 def work(fd: int, server: int) -> None:
