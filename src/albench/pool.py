@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import os
 import select
 import shutil
@@ -183,26 +182,26 @@ def _handle(conn: socket.socket) -> None:
     from albench.jobs import run_job
 
     request = b""
-    while not request.endswith(b"\n"):
+    while len(request) < 10 or len(request) < 10 + int(request[:10]):
         chunk = conn.recv(65536)
         if not chunk:
             return
         request += chunk
-    job = json.loads(request)
+    cwd, *argv = request[10:].decode().split("\0")
     done = threading.Event()
     watchdog = threading.Thread(target=_die_without_client, args=(conn, done), daemon=True)
     watchdog.start()
     try:
-        os.chdir(job["cwd"])
-        run_job(job["argv"])
-        answer = {"ok": True}
+        os.chdir(cwd)
+        run_job(argv)
+        answer = "ok"
     except (Exception, SystemExit) as error:
         # The traceback is in the job's log (albench.logs.log_to); the client prints this line.
-        answer = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        answer = f"error: {type(error).__name__}: {error}"
     finally:
         done.set()
         watchdog.join()
-    conn.sendall(json.dumps(answer).encode())
+    conn.sendall(answer.encode())
 
 
 def _die_without_client(conn: socket.socket, done: threading.Event) -> None:
