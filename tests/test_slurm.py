@@ -34,9 +34,15 @@ CONFIG = {
 
 @pytest.fixture(scope="module")
 def slurm_cluster():
-    """A running single-node SLURM cluster on this machine, torn down after the module."""
+    """A running single-node SLURM cluster on this machine, torn down after the module.
+
+    Packages the fixture installs it also removes: with SLURM's client tools installed and no
+    controller running, the SLURM executor plugin's probes at import (`scontrol show config`)
+    hang for about 9 s at every later `snakemake` start on this machine.
+    """
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("starting a local SLURM cluster needs root and apt-get (Debian)")
+    installs = shutil.which("slurmctld") is None
     env = {**os.environ, "SLURM_PARTITION": PARTITION}
     start = subprocess.run(
         ["bash", str(SCRIPTS / "start_local_slurm.sh")],
@@ -48,6 +54,13 @@ def slurm_cluster():
     assert start.returncode == 0, f"local SLURM did not start:\n{start.stderr[-3000:]}"
     yield
     subprocess.run(["bash", str(SCRIPTS / "stop_local_slurm.sh")], capture_output=True, timeout=120)
+    if installs:
+        subprocess.run(
+            ["apt-get", "remove", "-y", "-qq", "slurmctld", "slurmd", "slurm-client"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            capture_output=True,
+            timeout=300,
+        )
 
 
 def cluster_profile(directory: Path) -> Path:
