@@ -141,10 +141,10 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
         out = summary.format(dataset=dataset)
         cmd = [
             *JOB, "summarise_dataset", f"logs/summarise_{dataset}.log", f"dataset={dataset}",
-            "curves=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-            "references=results/full_pool/{dataset}/{model}/seed{seed}.parquet",
+            "curve_pattern=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+            "reference_pattern=results/full_pool/{dataset}/{model}/seed{seed}.parquet",
             f"models:={json.dumps(MODELS)}", f"strategies:={strategies}", f"seeds:={seeds}",
-            "baseline=random", f"curves_out={out}/curves.parquet", f"aubc={out}/aubc.csv",
+            "baseline=random", f"curves={out}/curves.parquet", f"aubc={out}/aubc.csv",
             f"aubc_summary={out}/aubc_summary.csv", f"comparison={out}/comparison.csv",
             f"cost={out}/cost.csv", f"label_savings={out}/label_savings.csv",
         ]  # fmt: skip

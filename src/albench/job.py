@@ -20,7 +20,7 @@ import os
 import sys
 
 POOL_ENV = "ALBENCH_POOL"
-USAGE = "usage: python -m albench.job NAME LOG [key=value | key:=json]... [-- path...]"
+USAGE = "usage: python -m albench.job NAME LOG [key=value | key:=json]..."
 
 
 def encode_request(cwd: str, argv: list[str]) -> bytes:

@@ -1,6 +1,6 @@
 """The workflow's jobs by name, and the one function that runs a job from its command line.
 
-A rule's shell command is `python -m albench.job NAME LOG key=value key:=json ... [-- paths]`:
+A rule's shell command is `python scripts/job.py NAME LOG key=value key:=json ...`:
 `key=value` passes a string and `key:=json` a JSON value (numbers, lists, objects). Each job
 below maps those arguments to one library call.
 
@@ -63,17 +63,15 @@ def expand_pattern(pattern: str, **axes: list[Any]) -> list[str]:
 
 
 def summarise_dataset_job(
-    *, dataset, curves, references, models, strategies, seeds, baseline, **outputs
+    *, dataset, curve_pattern, reference_pattern, models, strategies, seeds, baseline, **outputs
 ) -> None:
     from albench.summary import summarise
 
-    outputs["curves"] = outputs.pop("curves_out")
-    summarise(
-        expand_pattern(curves, dataset=[dataset], model=models, strategy=strategies, seed=seeds),
-        outputs,
-        baseline=baseline,
-        reference_paths=expand_pattern(references, dataset=[dataset], model=models, seed=seeds),
+    curves = expand_pattern(
+        curve_pattern, dataset=[dataset], model=models, strategy=strategies, seed=seeds
     )
+    references = expand_pattern(reference_pattern, dataset=[dataset], model=models, seed=seeds)
+    summarise(curves, outputs, baseline=baseline, reference_paths=references)
 
 
 def aggregate_job(*, summaries, datasets, **outputs) -> None:

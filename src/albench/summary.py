@@ -184,10 +184,14 @@ def combine(parts: Sequence[dict[str, str | Path]], outputs: dict[str, str | Pat
     """
     curves = pads.dataset([str(part["curves"]) for part in parts], format="parquet").to_table()
     write_table(curves, outputs["curves"])
-    for name in DATASET_TABLES:
-        if name in outputs:
-            _write_csv(pd.concat([_read_csv(part[name]) for part in parts]), outputs[name])
-    aubcs = pd.concat([_read_csv(part["aubc"]) for part in parts], ignore_index=True)
+    tables = {
+        name: pd.concat([_read_csv(part[name]) for part in parts], ignore_index=True)
+        for name in DATASET_TABLES
+        if name in outputs
+    }
+    for name, frame in tables.items():
+        _write_csv(frame, outputs[name])
+    aubcs = tables["aubc"]
     metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
     _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
 

@@ -26,9 +26,9 @@ rule summarise_dataset:
         baseline=config["baseline"],
     shell:
         '"$ALBENCH_PYTHON" "$ALBENCH_JOB" summarise_dataset {log:q} dataset={wildcards.dataset:q}'
-        " curves={params.curves:q} references={params.references:q}"
+        " curve_pattern={params.curves:q} reference_pattern={params.references:q}"
         " models:={params.models:q} strategies:={params.strategies:q} seeds:={params.seeds:q}"
-        " baseline={params.baseline:q} curves_out={output.curves:q} aubc={output.aubc:q}"
+        " baseline={params.baseline:q} curves={output.curves:q} aubc={output.aubc:q}"
         " aubc_summary={output.aubc_summary:q} comparison={output.comparison:q}"
         " cost={output.cost:q} label_savings={output.label_savings:q}"
 
