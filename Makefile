@@ -13,13 +13,21 @@ $(BIN)/snakemake: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The deep-learning path (albench.torch) is tested too. torch is pinned to the CPU build these
+# machines have on disk: an unpinned torch would download a CUDA build of several GB.
+TORCH ?= torch==2.13.0
+$(VENV)/.torch: $(BIN)/snakemake
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
+	touch $@
+
 run: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES)
 
 report: $(BIN)/snakemake
 	$(BIN)/snakemake --report results/report.html
 
-test: $(BIN)/snakemake
+test: $(BIN)/snakemake $(VENV)/.torch
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/snakemake

@@ -4,7 +4,8 @@ Usage: python benchmarks/scale.py [--sizes 1000 5000 20000] [--skip-dag] [--skip
 
 For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it prints:
 - dag: wall time and peak memory of `snakemake -n` on a config of N cells (targets: 20 000
-  cells in under 30 s and 1 GB);
+  cells in under 30 s and 1 GB), and beside it the same number of trivial one-output jobs
+  (Snakemake's own floor on this machine);
 - aggregate: N synthetic learning curves (21 iterations, 3 metrics, the real schema) are written,
   then the real jobs run each in a fresh process as the workflow runs them: one
   summarise_dataset per data set, the global aggregate, one learning-curve figure and the
@@ -88,12 +89,34 @@ def measured(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+# The same number of jobs as the grid, each one output and no input: what Snakemake alone costs.
+TRIVIAL_SNAKEFILE = """
+rule all:
+    input: expand("out/{{i}}.txt", i=range({jobs}))
+rule make:
+    output: "out/{{i}}.txt"
+    shell: "touch {{output}}"
+"""
+
+
 def bench_dag(n_cells: int, workdir: Path) -> None:
     (workdir / "grid.yaml").write_text(yaml.safe_dump(grid_config(n_cells)))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
     cmd += ["--configfile", "grid.yaml", "-n", "--quiet", "all"]
     wall, peak = measured(cmd, workdir)
     print(f"dag        {n_cells:6d} cells: {wall:6.1f} s  {peak:6.0f} MB peak")
+    # al_cell + one split per data set x seed + one full-pool reference per data set x model x seed
+    config = grid_config(n_cells)
+    jobs = n_cells + len(DATASETS) * config["seeds"] * (1 + len(MODELS))
+    floor = workdir / "floor"
+    floor.mkdir()
+    (floor / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs))
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--quiet", "all", "--scheduler", "greedy"]
+    floor_wall, floor_peak = measured(cmd, floor)
+    print(
+        f"dag floor  {jobs:6d} trivial jobs: {floor_wall:6.1f} s  {floor_peak:6.0f} MB peak"
+        f"  (albench / floor = {wall / floor_wall:.2f})"
+    )
 
 
 def write_synthetic_results(config: dict, workdir: Path) -> None:

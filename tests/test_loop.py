@@ -232,7 +232,7 @@ def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkey
     import albench.loop
 
     # Checkpoint after every iteration, and record that it did.
-    monkeypatch.setattr(albench.loop.run_al_loop, "__defaults__", (None, 0.0))
+    monkeypatch.setattr(albench.loop.run_al_loop, "__defaults__", (None, 0.0, 1))
     saved = []
     save = albench.loop.save_checkpoint
     monkeypatch.setattr(

@@ -124,10 +124,11 @@ def check_config(config: dict[str, Any]) -> None:
             f"strategies: only the baseline {config['baseline']!r}; a benchmark compares at least "
             "one other strategy with it"
         )
-    from albench.models import build_estimator, gives_probabilities
+    from albench.models import build_estimator, gives_embeddings, gives_probabilities
     from albench.strategies import needs_probabilities, strategy_class
 
     need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
+    maps = embedding_maps(config)
     for name, spec in config["models"].items():
         estimator = build_estimator(f"models.{name}", spec, random_state=0)
         if need_proba and not gives_probabilities(estimator):
@@ -136,11 +137,45 @@ def check_config(config: dict[str, Any]) -> None:
                 f"(predict_proba), which strategies {need_proba} need; enable them (e.g. "
                 "SVC's probability: true) or drop those strategies"
             )
+        if maps and name in maps["models"] and not gives_embeddings(estimator):
+            raise ConfigError(
+                f"embedding_maps.models: model {name!r} ({type(estimator).__name__}) gives no "
+                "embeddings (its predict_proba takes no return_embeddings)"
+            )
+    if maps:
+        _check_embedding_maps(config, maps)
     protocol = config["protocol"]
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is not None:
             check_protocol_fits(name, protocol, size)
+            last = max(maps["iterations"]) if maps else 0
+            iterations = resolve_protocol(protocol, size).iterations
+            if last > iterations:
+                raise ConfigError(
+                    f"embedding_maps.iterations: {last} is past the last iteration "
+                    f"({iterations}) of data set {name!r}"
+                )
+
+
+def _check_embedding_maps(config: dict[str, Any], maps: dict[str, Any]) -> None:
+    unknown = [m for m in maps["models"] if m not in config["models"]]
+    if unknown:
+        raise ConfigError(
+            f"embedding_maps.models: {unknown} not among the models {sorted(config['models'])}"
+        )
+    seeds = seed_list(config)
+    foreign = [s for s in maps["seeds"] if s not in seeds]
+    if foreign:
+        raise ConfigError(f"embedding_maps.seeds: {foreign} not among the seeds {seeds}")
+    if maps["method"] == "umap":
+        import importlib.util
+
+        if importlib.util.find_spec("umap") is None:
+            raise ConfigError(
+                "embedding_maps.method: umap needs umap-learn (pip install umap-learn, or the "
+                "albench[umap] extra); or use tsne"
+            )
 
 
 def cells(config: dict[str, Any]) -> list[dict[str, Any]]:
@@ -159,23 +194,53 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
 
+def embedding_maps(config: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the config's `embedding_maps` with its defaults filled (seeds: the first seed),
+    or None when it has none."""
+    maps = config.get("embedding_maps")
+    if not maps:
+        return None
+    return {
+        "models": list(maps["models"]),
+        "iterations": sorted(maps["iterations"]),
+        "seeds": list(maps.get("seeds") or seed_list(config)[:1]),
+        "method": maps.get("method", "tsne"),
+    }
+
+
+def mapped_cells(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one {dataset, model, strategy, seed, iteration} record per embedding map."""
+    maps = embedding_maps(config)
+    if maps is None:
+        return []
+    return [
+        {**cell, "iteration": iteration}
+        for cell in cells(config)
+        if cell["model"] in maps["models"] and cell["seed"] in maps["seeds"]
+        for iteration in maps["iterations"]
+    ]
+
+
 def cell_spec(config: dict[str, Any], dataset: str, model: str, strategy: str) -> str:
     """Return, as canonical JSON, exactly the config that cells of this triple depend on.
 
     Handed to each cell as a Snakemake param: editing one strategy's params reruns only that
-    strategy's cells, and a LOOP_VERSION bump reruns all of them.
+    strategy's cells, and a LOOP_VERSION bump reruns all of them. Cells of a model with
+    embedding maps also carry the iterations and seeds to record (not the drawing method).
     """
-    return canonical(
-        {
-            "dataset": dataset,
-            "model": model,
-            "strategy": strategy,
-            "model_spec": config["models"][model],
-            "strategy_spec": config["strategies"][strategy],
-            "protocol": config["protocol"],
-            "loop_version": LOOP_VERSION,
-        }
-    )
+    spec = {
+        "dataset": dataset,
+        "model": model,
+        "strategy": strategy,
+        "model_spec": config["models"][model],
+        "strategy_spec": config["strategies"][strategy],
+        "protocol": config["protocol"],
+        "loop_version": LOOP_VERSION,
+    }
+    maps = embedding_maps(config)
+    if maps is not None and model in maps["models"]:
+        spec["embedding_maps"] = {"iterations": maps["iterations"], "seeds": maps["seeds"]}
+    return canonical(spec)
 
 
 def full_pool_spec(config: dict[str, Any], dataset: str, model: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -77,6 +78,20 @@ def write_selection(selection: pd.DataFrame, path: str | Path, cell_json: str, s
     """Write the queried samples of a cell to `path` with provenance metadata."""
     table = pa.Table.from_pandas(selection, schema=SELECTION_SCHEMA, preserve_index=False)
     write_table(table, path, provenance(cell_json, seed))
+
+
+def write_embeddings(
+    embeddings: pd.DataFrame,
+    path: str | Path,
+    cell_json: str,
+    seed: int,
+    class_names: Sequence[str],
+) -> None:
+    """Write a cell's recorded embeddings (see `albench.loop.embedding_rows`) to `path`, with
+    provenance and the data set's class names in the metadata."""
+    table = pa.Table.from_pandas(embeddings, preserve_index=False)
+    meta = {**provenance(cell_json, seed), "class_names": json.dumps(list(class_names))}
+    write_table(table.replace_schema_metadata(None), path, meta)
 
 
 def read_curves(paths: Sequence[str | Path]) -> pd.DataFrame:

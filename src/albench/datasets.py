@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,22 @@ DEFAULT_OPENML_CACHE = "resources/openml"
 log = logging.getLogger("albench")
 
 
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+IMAGE_MODES = {"rgb": "RGB", "grayscale": "L"}
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """A prepared data set: features, labels encoded 0..C-1, and the original class names."""
+    """A prepared data set: features, labels encoded 0..C-1, and the original class names.
+
+    Image data sets keep each image flattened channels-first in a row of `X`, and their
+    `image_shape` (channels, height, width).
+    """
 
     X: np.ndarray
     y: np.ndarray
     class_names: list[str]
+    image_shape: tuple[int, int, int] | None = None
 
     @property
     def n_classes(self) -> int:
@@ -58,6 +67,8 @@ def known_size(spec: dict[str, Any], name: str = "data") -> int | None:
     if spec["source"] == "openml":
         path = openml_cache_path(spec)
         return pq.ParquetFile(path).metadata.num_rows if path.exists() else None
+    if spec["source"] == "image_folder":
+        return sum(len(files) for files in image_files(name, spec).values())
     return None
 
 
@@ -73,9 +84,83 @@ def load_dataset(name: str, spec: dict[str, Any]) -> Dataset:
     elif source == "openml":
         frame = load_openml(name, spec)
         X, y, label_names = table_features(name, frame, OPENML_LABEL, spec)
+    elif source == "image_folder":
+        X, y, shape = load_image_folder(name, spec)
+        return replace(validate_dataset(name, X, y), image_shape=shape)
     else:
         raise DataError(f"datasets.{name}.source: unknown source {source!r}")
     return validate_dataset(name, X, y, label_names)
+
+
+def image_files(name: str, spec: dict[str, Any]) -> dict[str, list[Path]]:
+    """Return the image files of an image-folder data set by class (sub-folder), sorted.
+
+    The folder holds one sub-folder per class; files with other extensions are ignored.
+    """
+    root = Path(spec["path"])
+    key = f"datasets.{name}.path"
+    if not root.is_dir():
+        raise DataError(
+            f"{key}: folder {str(root)!r} does not exist (paths are relative to the working "
+            "directory)"
+        )
+    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if len(classes) < 2:
+        raise DataError(
+            f"{key}: {str(root)!r} must hold one sub-folder of images per class; found "
+            f"{len(classes)} sub-folder(s)"
+        )
+    files = {
+        folder.name: sorted(
+            f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS
+        )
+        for folder in classes
+    }
+    empty = [c for c, found in files.items() if not found]
+    if empty:
+        raise DataError(
+            f"{key}: class folder(s) {empty} in {str(root)!r} hold no image "
+            f"({', '.join(IMAGE_EXTENSIONS)})"
+        )
+    return files
+
+
+def image_size(spec: dict[str, Any]) -> tuple[int, int]:
+    """Return the (height, width) images of `spec` are resized to (config `size`, default 64)."""
+    size = spec.get("size", 64)
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def load_image_folder(
+    name: str, spec: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
+    """Return (pixels, class names per image, image shape) of an image-folder data set.
+
+    Every image is converted to the configured colour mode and resized (bilinear) to the
+    configured size; rows hold the uint8 pixels flattened channels-first.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    height, width = image_size(spec)
+    mode = IMAGE_MODES[spec.get("color", "rgb")]
+    channels = 3 if mode == "RGB" else 1
+    by_class = image_files(name, spec)
+    n = sum(len(files) for files in by_class.values())
+    pixels = np.empty((n, channels, height, width), dtype=np.uint8)
+    labels: list[str] = []
+    for class_name, files in by_class.items():
+        for path in files:
+            try:
+                with Image.open(path) as image:
+                    image = image.convert(mode).resize((width, height), Image.Resampling.BILINEAR)
+                    array = np.asarray(image, dtype=np.uint8)
+            except (OSError, UnidentifiedImageError) as exc:
+                raise DataError(f"datasets.{name}: cannot read image {str(path)!r}: {exc}") from exc
+            row = len(labels)
+            pixels[row] = array[None] if channels == 1 else array.transpose(2, 0, 1)
+            labels.append(class_name)
+    log.info("data set %r: %d images of %d classes, %s", name, n, len(by_class), pixels.shape[1:])
+    return pixels.reshape(n, -1), np.asarray(labels), (channels, height, width)
 
 
 def _load_sklearn(name: str, spec: dict[str, Any]):
@@ -234,24 +319,40 @@ def validate_dataset(name: str, X: Any, y: Any, label_names: list[str] | None = 
     return Dataset(X=X, y=codes.astype(np.int64), class_names=class_names)
 
 
+PIXELS = "pixels"
+
+
 def write_dataset(dataset: Dataset, path: str | Path) -> None:
-    """Write `dataset` to Parquet: columns x0..x{d-1} and `label`, class names in metadata."""
-    columns = {f"x{j}": dataset.X[:, j] for j in range(dataset.X.shape[1])}
+    """Write `dataset` to Parquet with its class names in the metadata.
+
+    Tables get columns x0..x{d-1} and `label`. Images get one column `pixels` of fixed-size
+    uint8 lists (one image each; thousands of columns would make Parquet slow) and their shape
+    in the metadata, so cells read the decoded, resized images without touching the folder.
+    """
+    meta = {"class_names": json.dumps(dataset.class_names)}
+    if dataset.image_shape is None:
+        columns = {f"x{j}": dataset.X[:, j] for j in range(dataset.X.shape[1])}
+    else:
+        flat = dataset.X.astype(np.uint8)
+        values = pa.array(flat.reshape(-1), type=pa.uint8())
+        columns = {PIXELS: pa.FixedSizeListArray.from_arrays(values, flat.shape[1])}
+        meta["image_shape"] = json.dumps(list(dataset.image_shape))
     columns[LABEL] = dataset.y
-    table = pa.table(columns)
-    write_table(table, path, {"class_names": json.dumps(dataset.class_names)})
+    write_table(pa.table(columns), path, meta)
 
 
 def read_dataset(path: str | Path) -> Dataset:
     """Return the Dataset written by `write_dataset` at `path`."""
     table, meta = read_table(path)
-    frame: pd.DataFrame = table.to_pandas()
-    y = frame.pop(LABEL).to_numpy(dtype=np.int64)
-    return Dataset(
-        X=frame.to_numpy(dtype=np.float64),
-        y=y,
-        class_names=json.loads(meta["class_names"]),
-    )
+    y = table.column(LABEL).to_numpy().astype(np.int64)
+    class_names = json.loads(meta["class_names"])
+    if "image_shape" in meta:
+        shape = tuple(json.loads(meta["image_shape"]))
+        flat = table.column(PIXELS).combine_chunks().flatten().to_numpy()
+        X = flat.reshape(len(y), -1).astype(np.float64)
+        return Dataset(X=X, y=y, class_names=class_names, image_shape=shape)
+    frame: pd.DataFrame = table.drop_columns([LABEL]).to_pandas()
+    return Dataset(X=frame.to_numpy(dtype=np.float64), y=y, class_names=class_names)
 
 
 def prepare_dataset(name: str, spec: dict[str, Any], output: str | Path) -> Dataset:

@@ -29,8 +29,17 @@ from albench.splits import split_dataset
 log = logging.getLogger(__name__)
 
 
-def al_cell(*, data, split, curve, selection, cell, seed, threads=1) -> None:
-    run_cell(data, split, curve, selection, cell_json=cell, seed=seed, threads=threads)
+def al_cell(*, data, split, curve, selection, cell, seed, threads=1, embeddings=None) -> None:
+    run_cell(
+        data,
+        split,
+        curve,
+        selection,
+        cell_json=cell,
+        seed=seed,
+        threads=threads,
+        embeddings_path=embeddings,
+    )
 
 
 def full_pool_job(*, data, split, output, spec, seed, threads=1) -> None:
@@ -113,6 +122,12 @@ def plot_critical_difference_job(*, aubc, model, output, strategies, baseline, m
     plot_critical_difference(aubc, model, output, strategies, baseline, metric)
 
 
+def plot_embedding_map_job(*, embeddings, iteration, output, method, title, seed) -> None:
+    from albench.embedding_maps import plot_embedding_map
+
+    plot_embedding_map(embeddings, iteration, output, method=method, title=title, seed=seed)
+
+
 JOBS: dict[str, Callable[..., Any]] = {
     "al_cell": al_cell,
     "full_pool": full_pool_job,
@@ -124,6 +139,7 @@ JOBS: dict[str, Callable[..., Any]] = {
     "plot_heatmap": plot_heatmap_job,
     "plot_cost_benefit": plot_cost_benefit_job,
     "plot_critical_difference": plot_critical_difference_job,
+    "plot_embedding_map": plot_embedding_map_job,
 }
 
 

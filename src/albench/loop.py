@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint, save_checkpoint
 from albench.config import canonical, resolve_protocol
-from albench.curves import write_curve, write_selection
+from albench.curves import write_curve, write_embeddings, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
 from albench.models import (
@@ -39,10 +39,46 @@ CHECKPOINT_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class CellResult:
-    """The learning curve (one row per iteration) and the queried samples of one cell."""
+    """The learning curve (one row per iteration) and the queried samples of one cell.
+
+    `embeddings` holds, for the iterations the config's `embedding_maps` names, the model's
+    embeddings of every learnable row and its status then (see `embedding_rows`); empty when
+    the cell is not mapped.
+    """
 
     curve: pd.DataFrame
     selection: pd.DataFrame
+    embeddings: pd.DataFrame
+
+
+def mapped_iterations(cell: dict[str, Any], seed: int) -> set[int]:
+    """Return the iterations whose embeddings this cell records (config `embedding_maps`)."""
+    maps = cell.get("embedding_maps")
+    if not maps or seed not in maps["seeds"]:
+        return set()
+    return set(maps["iterations"])
+
+
+def embedding_rows(
+    iteration: int,
+    embeddings: np.ndarray,
+    rows: np.ndarray,
+    labels: np.ndarray,
+    labelled: np.ndarray,
+    selected: np.ndarray,
+) -> pd.DataFrame:
+    """Return one record per learnable row at `iteration`: its data set row, class, status
+    ("labelled", "selected" for the batch this iteration's model picks, else "pool") and
+    embedding columns e0..e{k-1} (float32)."""
+    status = np.where(labelled, "labelled", "pool").astype(object)
+    status[selected] = "selected"
+    frame = pd.DataFrame(
+        {"iteration": iteration, "index": rows, "label": labels, "status": status.astype(str)}
+    )
+    values = pd.DataFrame(
+        embeddings.astype(np.float32), columns=[f"e{j}" for j in range(embeddings.shape[1])]
+    )
+    return pd.concat([frame, values], axis=1)
 
 
 def learnable_rows_and_scaler(
@@ -57,15 +93,40 @@ def learnable_rows_and_scaler(
 
 
 def cell_model(
-    dataset: Dataset, dataset_name: str, model: str, model_spec: dict[str, Any], seed: int
+    dataset: Dataset,
+    dataset_name: str,
+    model: str,
+    model_spec: dict[str, Any],
+    seed: int,
+    threads: int = 1,
 ) -> tuple[Any, Any]:
     """Return (estimator, scikit-activeml classifier) of a model, seeded by data set, model, seed.
 
     Every strategy of one data set x model x seed, and its full-pool reference, get the same.
+    Estimators with an `image_shape` or `threads` parameter the config left unset (such as
+    `albench.torch.CNNClassifier`) get the data set's image shape and the job's threads.
     """
     model_seed = derive_seed("model", seed, dataset_name, model)
     estimator = build_estimator(f"models.{model}", model_spec, model_seed)
+    params = estimator.get_params(deep=False)
+    if params.get("image_shape", False) is None and dataset.image_shape is not None:
+        estimator.set_params(image_shape=dataset.image_shape)
+    if params.get("threads", False) is None:
+        estimator.set_params(threads=threads)
     return estimator, wrap_classifier(estimator, dataset.n_classes, model_seed)
+
+
+def validation_kwargs(
+    estimator: Any, dataset: Dataset, roles: dict[str, np.ndarray], scaler: StandardScaler
+) -> dict[str, Any]:
+    """Return the fixed validation set as `fit` keywords for models that select checkpoints
+    on one (their `fit` takes `X_val` and `y_val`); other models never see it."""
+    if not len(roles["validation"]) or not takes_validation(estimator):
+        return {}
+    return {
+        "X_val": scaler.transform(dataset.X[roles["validation"]]),
+        "y_val": dataset.y[roles["validation"]],
+    }
 
 
 def run_al_loop(
@@ -75,6 +136,7 @@ def run_al_loop(
     seed: int,
     checkpoint: Path | None = None,
     checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    threads: int = 1,
 ) -> CellResult:
     """Return the learning curve and selections of one AL cell.
 
@@ -102,14 +164,8 @@ def run_al_loop(
     labelled = np.isin(train_rows, roles["initial"])
     y_seen[labelled] = y_true[labelled]
 
-    estimator, clf = cell_model(dataset, *names, cell["model_spec"], seed)
-    fit_kwargs = {}
-    if len(roles["validation"]) and takes_validation(estimator):
-        # Models that select checkpoints get the fixed validation set; others never see it.
-        fit_kwargs = {
-            "X_val": scaler.transform(dataset.X[roles["validation"]]),
-            "y_val": dataset.y[roles["validation"]],
-        }
+    estimator, clf = cell_model(dataset, *names, cell["model_spec"], seed, threads)
+    fit_kwargs = validation_kwargs(estimator, dataset, roles, scaler)
     strategy = Strategy(
         cell["strategy"],
         {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
@@ -120,6 +176,8 @@ def run_al_loop(
 
     rows: list[dict[str, Any]] = []
     selected: list[tuple[int, int, int]] = []
+    maps: list[pd.DataFrame] = []
+    to_map = mapped_iterations(cell, seed)
     query_seconds = float("nan")
     first = 0
     key = checkpoint_key(canonical(cell), seed)
@@ -127,6 +185,7 @@ def run_al_loop(
     if state is not None:
         first, y_seen, rows, selected = state["next"], state["y_seen"], state["rows"], state["sel"]
         strategy, query_seconds = state["strategy"], state["query_seconds"]
+        maps = state.get("maps", [])
         log.info("resuming from checkpoint %s at iteration %d", checkpoint, first)
     saved_at = time.perf_counter()
     for iteration in range(first, iterations + 1):
@@ -154,7 +213,17 @@ def run_al_loop(
                 "fallback_model": fallback,
             }
         )
+        embeddings = None
+        if iteration in to_map:
+            # The model the strategy queries with, before the batch is revealed.
+            _, embeddings = clf.predict_proba(X_train, return_embeddings=True)
+            labelled_now = ~np.isnan(y_seen)
         if iteration == iterations:
+            if embeddings is not None:
+                nothing = np.zeros(len(train_rows), dtype=bool)
+                maps.append(
+                    embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, nothing)
+                )
             break
         start = time.perf_counter()
         with warnings.catch_warnings():
@@ -162,10 +231,17 @@ def run_al_loop(
             query = strategy.query(X_train, y_seen, clf, batch_size)
         query_seconds = time.perf_counter() - start
         _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
+        if embeddings is not None:
+            picked = np.zeros(len(train_rows), dtype=bool)
+            picked[query] = True
+            maps.append(
+                embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, picked)
+            )
         y_seen[query] = y_true[query]
         selected.extend((iteration + 1, int(train_rows[i]), int(y_true[i])) for i in query)
         if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:
-            state = {"next": iteration + 1, "y_seen": y_seen, "rows": rows, "sel": selected}
+            state = {"next": iteration + 1, "y_seen": y_seen, "rows": rows, "sel": selected,
+                     "maps": maps}  # fmt: skip
             save_checkpoint(checkpoint, key, {**state, "strategy": strategy,
                                               "query_seconds": query_seconds})  # fmt: skip
             saved_at = time.perf_counter()
@@ -173,7 +249,20 @@ def run_al_loop(
     identity = {"dataset": names[0], "model": names[1], "strategy": cell["strategy"], "seed": seed}
     curve = pd.DataFrame([{**identity, **row} for row in rows])
     selection = pd.DataFrame(selected, columns=["iteration", "index", "label"])
-    return CellResult(curve=curve, selection=selection)
+    embeddings = pd.concat(maps, ignore_index=True) if maps else empty_embeddings()
+    return CellResult(curve=curve, selection=selection, embeddings=embeddings)
+
+
+def empty_embeddings() -> pd.DataFrame:
+    """Return the embeddings table of a cell that is not mapped (no rows, no e* columns)."""
+    return pd.DataFrame(
+        {
+            "iteration": pd.Series(dtype=np.int64),
+            "index": pd.Series(dtype=np.int64),
+            "label": pd.Series(dtype=np.int64),
+            "status": pd.Series(dtype=str),
+        }
+    )
 
 
 def _check_query(query: np.ndarray, y_seen: np.ndarray, batch_size: int, name: str, it: int):
@@ -196,8 +285,10 @@ def run_cell(
     cell_json: str,
     seed: int,
     threads: int = 1,
+    embeddings_path: str | Path | None = None,
 ) -> CellResult:
-    """Run one cell from the prepared data and split files and write its two Parquet outputs.
+    """Run one cell from the prepared data and split files and write its Parquet outputs
+    (curve, selection, and the embeddings table when `embeddings_path` is given).
 
     The cell checkpoints beside its curve (see `albench.checkpoints`) and resumes from there
     when it was killed; the checkpoint is removed once both outputs are written.
@@ -205,11 +296,14 @@ def run_cell(
     cell = json.loads(cell_json)
     checkpoint = checkpoint_path(curve_path)
     with threadpool_limits(limits=threads):
+        dataset = read_dataset(data)
         result = run_al_loop(
-            read_dataset(data), split_indices(read_split(split)), cell, seed, checkpoint
+            dataset, split_indices(read_split(split)), cell, seed, checkpoint, threads=threads
         )
     write_curve(result.curve, curve_path, cell_json, seed)
     write_selection(result.selection, selection_path, cell_json, seed)
+    if embeddings_path is not None:
+        write_embeddings(result.embeddings, embeddings_path, cell_json, seed, dataset.class_names)
     checkpoint.unlink(missing_ok=True)
     log.info("cell %s seed %d: %d iterations", cell_json, seed, len(result.curve) - 1)
     return result

@@ -130,7 +130,7 @@ def plot_learning_curves(
         f"{dataset} · {model} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
         f"(baseline: {baseline}, dashed)"
     )
-    _save(fig, output)
+    save_figure(fig, output)
 
 
 def plot_difference_heatmap(
@@ -174,7 +174,7 @@ def plot_difference_heatmap(
         f"{model}: AUBC minus {baseline} · ▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
         fontsize=10,
     )
-    _save(fig, output)
+    save_figure(fig, output)
 
 
 def plot_cost_benefit(
@@ -210,10 +210,11 @@ def plot_cost_benefit(
     ax.set_title(f"{model}: cost against benefit, one point per data set × strategy")
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
-    _save(fig, output)
+    save_figure(fig, output)
 
 
-def _save(fig, output: str | Path) -> None:
+def save_figure(fig, output: str | Path) -> None:
+    """Lay out `fig`, write it to `output` (folders created) and close it."""
     fig.tight_layout()
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -255,7 +256,7 @@ def plot_critical_difference(
             va="center",
             wrap=True,
         )
-        _save(fig, output)
+        save_figure(fig, output)
         return
     ranks = table.rank(axis=1, ascending=False).mean()
     significance = sph.posthoc_nemenyi_friedman(table)
@@ -272,4 +273,4 @@ def plot_critical_difference(
         "different (Friedman + Nemenyi, α = 0.05)",
         fontsize=9,
     )
-    _save(fig, output)
+    save_figure(fig, output)

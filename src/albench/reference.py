@@ -17,7 +17,7 @@ import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from albench.datasets import Dataset, read_dataset
-from albench.loop import cell_model, learnable_rows_and_scaler
+from albench.loop import cell_model, learnable_rows_and_scaler, validation_kwargs
 from albench.metrics import score
 from albench.parquet import write_table
 from albench.splits import read_split, split_indices
@@ -33,14 +33,19 @@ def full_pool_scores(
     metrics: Sequence[str],
     seed: int,
     dataset_name: str,
+    threads: int = 1,
 ) -> dict[str, float]:
     """Return the test scores of `model` fitted on all initial and pool rows (every label known).
 
     Scaled and seeded exactly as the AL cells of the same data set, model and seed are.
     """
     train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
-    _, clf = cell_model(dataset, dataset_name, model, model_spec, seed)
-    clf.fit(scaler.transform(dataset.X[train_rows]), dataset.y[train_rows].astype(float))
+    estimator, clf = cell_model(dataset, dataset_name, model, model_spec, seed, threads)
+    clf.fit(
+        scaler.transform(dataset.X[train_rows]),
+        dataset.y[train_rows].astype(float),
+        **validation_kwargs(estimator, dataset, roles, scaler),
+    )
     predictions = clf.predict(scaler.transform(dataset.X[roles["test"]]))
     return score(list(metrics), dataset.y[roles["test"]], predictions, dataset.n_classes)
 
@@ -64,6 +69,7 @@ def full_pool(
             spec["metrics"],
             seed,
             spec["dataset"],
+            threads,
         )
     frame = pd.DataFrame(
         [{"dataset": spec["dataset"], "model": spec["model"], "seed": seed, **scores}]

@@ -208,3 +208,35 @@ rule plot_critical_difference:
         " aubc={input:q} model={wildcards.model:q}"
         " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
         " metric={params.metric:q}"
+
+
+rule plot_embedding_map:
+    input:
+        EMBEDDINGS,
+    output:
+        report(
+            EMBEDDING_MAP,
+            caption="../report/embedding_map.rst",
+            category="Embedding maps",
+            subcategory="{dataset} / {model}",
+            labels={
+                "strategy": "{strategy}",
+                "seed": "{seed}",
+                "iteration": "{iteration}",
+            },
+        ),
+    log:
+        "logs/plot_embedding_map/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.log",
+    conda:
+        "../../envs/albench.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        method=EMBEDDING_MAPS["method"] if EMBEDDING_MAPS else "tsne",
+        title="{dataset} / {model} / {strategy} / seed {seed}: ",
+    shell:
+        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_embedding_map {log:q} embeddings={input:q}'
+        " iteration:={wildcards.iteration} output={output:q} method={params.method:q}"
+        " title={params.title:q} seed:={wildcards.seed}"

@@ -1,7 +1,15 @@
 # Input functions and config helpers shared by the rule files.
 import os
 
-from albench.config import canonical, cell_spec, cells, full_pool_spec, seed_list
+from albench.config import (
+    canonical,
+    cell_spec,
+    cells,
+    embedding_maps,
+    full_pool_spec,
+    mapped_cells,
+    seed_list,
+)
 from albench.pool import job_environment
 
 
@@ -10,6 +18,7 @@ wildcard_constraints:
     model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     strategy=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     seed=r"\d+",
+    iteration=r"\d+",
 
 
 # Every job's shell command starts with "$ALBENCH_PYTHON" "$ALBENCH_JOB" (scripts/job.py):
@@ -27,6 +36,11 @@ PROTOCOL = config["protocol"]
 
 
 CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+EMBEDDING_MAP = (
+    "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.png"
+)
+EMBEDDING_MAPS = embedding_maps(config)
 FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SEEDS = seed_list(config)
@@ -67,6 +81,7 @@ def get_figures():
             figure=["aubc_difference", "cost_benefit", "critical_difference"],
             model=config["models"],
         ),
+        *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
     ]
 
 

@@ -5,6 +5,8 @@ rule al_cell:
     output:
         curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
         selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+        # Empty unless the config's embedding_maps names this cell's model and seed.
+        embeddings=EMBEDDINGS,
     log:
         "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log",
     conda:
@@ -17,7 +19,8 @@ rule al_cell:
         cell=get_cell_spec,
     shell:
         '"$ALBENCH_PYTHON" "$ALBENCH_JOB" al_cell {log:q} data={input.data:q} split={input.split:q}'
-        " curve={output.curve:q} selection={output.selection:q} cell={params.cell:q}"
+        " curve={output.curve:q} selection={output.selection:q}"
+        " embeddings={output.embeddings:q} cell={params.cell:q}"
         " seed:={wildcards.seed} threads:={threads}"
 
 
