@@ -37,9 +37,7 @@ PROTOCOL = config["protocol"]
 
 CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
 EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-EMBEDDING_MAP = (
-    "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.png"
-)
+EMBEDDING_MAP = "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.png"
 EMBEDDING_MAPS = embedding_maps(config)
 FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"

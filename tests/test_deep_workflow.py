@@ -1,0 +1,54 @@
+"""The seed's deep-AL experiment as a workflow: config/examples/digits_cnn.yaml end to end on CPU.
+
+The test set-up writes scikit-learn's digits as an image folder, so the real folder loader,
+the CNN, BADGE on its embeddings and the embedding maps all run, as a user runs them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO
+from test_workflow import planned_jobs, snakemake
+
+from albench.sample_images import write_digits_folder
+
+pytest.importorskip("torch")
+pytestmark = pytest.mark.slow
+
+EXAMPLE = REPO / "config" / "examples" / "digits_cnn.yaml"
+STRATEGIES = ["random", "entropy", "least_confident", "margin", "badge"]
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("digits_cnn")
+    write_digits_folder(workdir / "resources" / "digits_images")
+    # The example as it is, with one seed of its three.
+    snakemake(workdir, "--configfile", str(EXAMPLE), "--config", "seeds=1", "--cores", "2")
+    return workdir
+
+
+def test_digits_cnn_example_produces_curves_figures_and_maps(digits_run):
+    config = yaml.safe_load(EXAMPLE.read_text())
+    curves = pd.read_parquet(digits_run / "results" / "summary" / "curves.parquet")
+    assert sorted(curves["strategy"].unique()) == sorted(STRATEGIES)
+    assert curves.groupby("strategy")["iteration"].max().eq(20).all()
+    assert not curves["fallback_model"].any()
+    # 1797 digits: 180 test, 180 validation, 90 initial, 54 per query.
+    final = curves[curves["iteration"] == 20]
+    assert final["n_labeled"].eq(90 + 20 * 54).all()
+    assert final["f1_macro"].min() > 0.8  # a CNN on digits learns, whatever the strategy
+    assert (digits_run / "results" / "figures" / "digits_images__cnn.png").stat().st_size > 0
+    comparison = pd.read_csv(digits_run / "results" / "summary" / "comparison.csv")
+    assert set(comparison["strategy"]) == set(STRATEGIES)
+    maps = sorted((digits_run / "results" / "figures" / "embeddings").rglob("*.png"))
+    expected = len(STRATEGIES) * len(config["embedding_maps"]["iterations"])
+    assert len(maps) == expected
+    assert all(path.stat().st_size > 10_000 for path in maps)
+
+
+def test_digits_cnn_rerun_has_nothing_to_do(digits_run):
+    proc = snakemake(digits_run, "--configfile", str(EXAMPLE), "--config", "seeds=1", "-n")
+    assert planned_jobs(proc) == {}
