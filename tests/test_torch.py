@@ -162,3 +162,15 @@ def test_badge_on_cnn_embeddings_is_bit_identical_across_runs(digit_images):
     at3 = maps[maps["iteration"] == 3]
     assert (at3["status"] == "labelled").sum() == 60 and (at3["status"] == "selected").sum() == 0
     assert len([c for c in maps.columns if c.startswith("e")]) == SMALL["hidden"]
+
+
+def test_missing_torch_is_reported_with_the_extra_to_install(monkeypatch):
+    import albench.models
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    monkeypatch.delitem(sys.modules, "albench.torch")
+    with pytest.raises(
+        albench.models.ConfigError,
+        match=r"cannot import module 'albench.torch' .*install the torch extra",
+    ):
+        albench.models.import_object("albench.torch.CNNClassifier", "models.cnn.estimator")

@@ -38,7 +38,7 @@ def al_cell(*, data, split, curve, selection, cell, seed, threads=1, embeddings=
         cell_json=cell,
         seed=seed,
         threads=threads,
-        embeddings_path=embeddings,
+        embeddings_path=embeddings or None,
     )
 
 

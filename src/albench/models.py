@@ -29,7 +29,10 @@ def import_object(path: str, key: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc})") from exc
+        hint = ""
+        if exc.name == "torch":
+            hint = "; install the torch extra: pip install torch==2.13.0 && pip install -e '.[torch]'"
+        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc}){hint}") from exc
     try:
         return getattr(module, attr)
     except AttributeError:

@@ -1,5 +1,6 @@
 # Input functions and config helpers shared by the rule files.
 import os
+import re
 
 from albench.config import (
     canonical,
@@ -106,6 +107,11 @@ def get_cell_spec(wildcards):
 
 def get_dataset_spec(wildcards):
     return canonical(config["datasets"][wildcards.dataset])
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly the given names (or numbers)."""
+    return "|".join(re.escape(str(name)) for name in names)
 
 
 def literal(pattern):

@@ -5,8 +5,6 @@ rule al_cell:
     output:
         curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
         selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-        # Empty unless the config's embedding_maps names this cell's model and seed.
-        embeddings=EMBEDDINGS,
     log:
         "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log",
     conda:
@@ -17,11 +15,30 @@ rule al_cell:
         runtime=30,
     params:
         cell=get_cell_spec,
+        embeddings="",
     shell:
         '"$ALBENCH_PYTHON" "$ALBENCH_JOB" al_cell {log:q} data={input.data:q} split={input.split:q}'
-        " curve={output.curve:q} selection={output.selection:q}"
-        " embeddings={output.embeddings:q} cell={params.cell:q}"
-        " seed:={wildcards.seed} threads:={threads}"
+        " curve={output.curve:q} selection={output.selection:q} cell={params.cell:q}"
+        " seed:={wildcards.seed} threads:={threads} embeddings={params.embeddings:q}"
+
+
+# Cells of the models and seeds the config's embedding_maps names also record embeddings: the
+# same job with one more output. Defined only then, so other grids pay nothing for it.
+if EMBEDDING_MAPS:
+
+    use rule al_cell as al_cell_mapped with:
+        output:
+            curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+            selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+            embeddings=EMBEDDINGS,
+        wildcard_constraints:
+            model=one_of(EMBEDDING_MAPS["models"]),
+            seed=one_of(EMBEDDING_MAPS["seeds"]),
+        params:
+            cell=get_cell_spec,
+            embeddings=EMBEDDINGS,
+
+    ruleorder: al_cell_mapped > al_cell
 
 
 rule full_pool:
