@@ -111,3 +111,25 @@ def test_example_configs_are_valid():
         config = yaml.safe_load((REPO / "config" / "examples" / f"{name}.yaml").read_text())
         validate(config, str(SCHEMA))
         assert embedding_maps(config)["models"] == ["cnn"]
+
+
+def test_umap_maps_when_umap_learn_is_installed(tmp_path):
+    pytest.importorskip("umap")
+    import numpy as np
+    import pandas as pd
+
+    from albench.curves import write_embeddings
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 40)
+    frame = pd.DataFrame(
+        {"iteration": 2, "index": np.arange(80), "label": labels,
+         "status": np.where(np.arange(80) < 10, "labelled", "pool")}
+    )  # fmt: skip
+    values = rng.normal(size=(80, 5)) + labels[:, None] * 4
+    frame = pd.concat([frame, pd.DataFrame(values, columns=[f"e{j}" for j in range(5)])], axis=1)
+    write_embeddings(frame, tmp_path / "e.parquet", "{}", 0, ["a", "b"])
+    points = plot_embedding_map(tmp_path / "e.parquet", 2, tmp_path / "m.png", method="umap")
+    # Two well separated classes stay separated in the map.
+    centres = points.groupby("label")[["x", "y"]].mean()
+    assert np.linalg.norm(centres.iloc[0] - centres.iloc[1]) > 1.0
