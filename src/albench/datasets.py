@@ -97,13 +97,8 @@ def image_files(name: str, spec: dict[str, Any]) -> dict[str, list[Path]]:
 
     The folder holds one sub-folder per class; files with other extensions are ignored.
     """
-    root = Path(spec["path"])
+    root = existing_path(name, spec, folder=True)
     key = f"datasets.{name}.path"
-    if not root.is_dir():
-        raise DataError(
-            f"{key}: folder {str(root)!r} does not exist (paths are relative to the working "
-            "directory)"
-        )
     classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DataError(
@@ -199,14 +194,20 @@ def _load_synthetic(name: str, spec: dict[str, Any]):
     return X, y, None
 
 
-def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
+def existing_path(name: str, spec: dict[str, Any], folder: bool = False) -> Path:
+    """Return data set `name`'s `path`; DataError naming the key if no such file (folder)."""
     path = Path(spec["path"])
-    key = f"datasets.{name}.path"
-    if not path.is_file():
+    if not (path.is_dir() if folder else path.is_file()):
         raise DataError(
-            f"{key}: file {str(path)!r} does not exist (paths are relative to the "
-            "working directory)"
+            f"datasets.{name}.path: {'folder' if folder else 'file'} {str(path)!r} does not "
+            "exist (paths are relative to the working directory)"
         )
+    return path
+
+
+def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
+    path = existing_path(name, spec)
+    key = f"datasets.{name}.path"
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":

@@ -31,7 +31,7 @@ def import_object(path: str, key: str) -> Any:
     except ImportError as exc:
         hint = ""
         if exc.name == "torch":
-            hint = "; install the torch extra: pip install torch==2.13.0 && pip install -e '.[torch]'"
+            hint = "; install the torch extra: pip install torch==2.13.0 && pip install -e .[torch]"
         raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc}){hint}") from exc
     try:
         return getattr(module, attr)
