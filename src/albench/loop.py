@@ -68,8 +68,8 @@ def embedding_rows(
     selected: np.ndarray,
 ) -> pd.DataFrame:
     """Return one record per learnable row at `iteration`: its data set row, class, status
-    ("labelled", "selected" for the batch this iteration's model picks, else "pool") and
-    embedding columns e0..e{k-1} (float32)."""
+    ("labelled", "selected" for the batch this iteration's model picks, `selected` being
+    positions in `rows`, else "pool") and embedding columns e0..e{k-1} (float32)."""
     status = np.where(labelled, "labelled", "pool").astype(object)
     status[selected] = "selected"
     frame = pd.DataFrame(
@@ -213,30 +213,24 @@ def run_al_loop(
                 "fallback_model": fallback,
             }
         )
-        embeddings = None
         if iteration in to_map:
             # The model the strategy queries with, before the batch is revealed.
             _, embeddings = clf.predict_proba(X_train, return_embeddings=True)
             labelled_now = ~np.isnan(y_seen)
-        if iteration == iterations:
-            if embeddings is not None:
-                nothing = np.zeros(len(train_rows), dtype=bool)
-                maps.append(
-                    embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, nothing)
-                )
-            break
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-            query = strategy.query(X_train, y_seen, clf, batch_size)
-        query_seconds = time.perf_counter() - start
-        _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
-        if embeddings is not None:
-            picked = np.zeros(len(train_rows), dtype=bool)
-            picked[query] = True
+        query = np.empty(0, dtype=np.int64)  # the last iteration queries nothing
+        if iteration < iterations:
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+                query = strategy.query(X_train, y_seen, clf, batch_size)
+            query_seconds = time.perf_counter() - start
+            _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
+        if iteration in to_map:
             maps.append(
-                embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, picked)
+                embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, query)
             )
+        if iteration == iterations:
+            break
         y_seen[query] = y_true[query]
         selected.extend((iteration + 1, int(train_rows[i]), int(y_true[i])) for i in query)
         if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:

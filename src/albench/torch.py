@@ -174,10 +174,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             )
         return shape  # type: ignore[return-value]
 
-    def _images(self, X: Any, device: torch.device | None = None) -> torch.Tensor:
+    def _images(self, X: Any) -> torch.Tensor:
         X = check_array(X, dtype=np.float32)
-        tensor = torch.from_numpy(X).reshape(len(X), *self._shape(X.shape[1]))
-        return tensor.to(device or self.device_)
+        return torch.from_numpy(X).reshape(len(X), *self._shape(X.shape[1])).to(self.device_)
 
     def _configure(self) -> None:
         if self.threads is not None and self.device_.type == "cpu":
@@ -214,27 +213,28 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.network_.parameters(), lr=self.lr, weight_decay=self.weight_decay
         )
         validate = X_val is not None and y_val is not None and len(y_val) > 0
+        val_images = self._images(X_val) if validate else None  # moved to the device once
         best_score, best_state, since_best = -np.inf, None, 0
         self.history_: list[dict[str, float]] = []
         for epoch in range(self.epochs):
             loss = self._train_epoch(images, targets, optimiser, generator)
             record = {"epoch": epoch, "loss": loss}
-            if validate:
-                predicted = self.classes_[self._predict_codes(X_val)]
-                record["val_f1_macro"] = f1_score(y_val, predicted, average="macro")
-                if record["val_f1_macro"] > best_score:
-                    best_score, since_best = record["val_f1_macro"], 0
-                    best_state = copy.deepcopy(self.network_.state_dict())
-                else:
-                    since_best += 1
             self.history_.append(record)
-            if validate and self.patience is not None and since_best >= self.patience:
+            self.best_epoch_ = epoch
+            if not validate:
+                continue
+            predicted = self.classes_[self._forward_images(val_images)[0].argmax(axis=1)]
+            record["val_f1_macro"] = f1_score(y_val, predicted, average="macro")
+            if record["val_f1_macro"] > best_score:
+                best_score, best_epoch, since_best = record["val_f1_macro"], epoch, 0
+                best_state = copy.deepcopy(self.network_.state_dict())
+            else:
+                since_best += 1
+            if self.patience is not None and since_best >= self.patience:
                 break
         if best_state is not None:
             self.network_.load_state_dict(best_state)
-            self.best_epoch_ = int(np.argmax([r["val_f1_macro"] for r in self.history_]))
-        else:
-            self.best_epoch_ = len(self.history_) - 1
+            self.best_epoch_ = best_epoch
         return self
 
     def _train_epoch(self, images, targets, optimiser, generator) -> float:
@@ -258,11 +258,14 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             total += loss.item() * len(batch)
         return total / len(images)
 
-    @torch.no_grad()
     def _forward(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         check_is_fitted(self, "network_")
+        return self._forward_images(self._images(X))
+
+    @torch.no_grad()
+    def _forward_images(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Return (logits, embeddings) of `images` in evaluation mode, in chunks of 512."""
         self.network_.eval()
-        images = self._images(X)
         logits, embeddings = [], []
         for start in range(0, len(images), 512):
             batch_logits, batch_embeddings = self.network_(images[start : start + 512])
@@ -272,9 +275,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             torch.cat(logits).double().cpu().numpy(),
             torch.cat(embeddings).double().cpu().numpy(),
         )
-
-    def _predict_codes(self, X: Any) -> np.ndarray:
-        return self._forward(X)[0].argmax(axis=1)
 
     def predict_proba(self, X: Any, return_embeddings: bool = False):
         """Return class probabilities of `X` (columns: `classes_`), and with

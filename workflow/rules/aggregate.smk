@@ -234,7 +234,7 @@ rule plot_embedding_map:
         mem_mb=2000,
         runtime=10,
     params:
-        method=EMBEDDING_MAPS["method"] if EMBEDDING_MAPS else "tsne",
+        method=EMBEDDING_METHOD,
         title="{dataset} / {model} / {strategy} / seed {seed}: ",
     shell:
         '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_embedding_map {log:q} embeddings={input:q}'

@@ -40,6 +40,7 @@ CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
 EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
 EMBEDDING_MAP = "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.png"
 EMBEDDING_MAPS = embedding_maps(config)
+EMBEDDING_METHOD = EMBEDDING_MAPS["method"] if EMBEDDING_MAPS else "tsne"
 FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SEEDS = seed_list(config)
