@@ -212,3 +212,13 @@ def test_jobs_run_in_process_without_a_pool(monkeypatch, prepared):
     argv = cell_argv(workdir, data, split, "alone", "sklearn.linear_model.LogisticRegression")
     assert main(argv) == 0
     assert (workdir / "alone.curve.parquet").exists()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
+def test_stopping_the_pool_prints_no_traceback(delay):
+    # Snakemake stops the pool in onerror, often while workers still import scikit-learn; that
+    # stop must add nothing on top of the real error.
+    code = f"import time; from albench import pool; pool.start(2); time.sleep({delay}); pool.stop()"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr and "_Stop" not in proc.stderr, proc.stderr

@@ -97,8 +97,12 @@ def stop(timeout: float = 10.0) -> None:
         _directory = None
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """Raised by SIGTERM/SIGINT in the server and its workers: a quiet, orderly exit.
+
+    A BaseException, so that no job's `except Exception` swallows it and nothing prints a
+    traceback for it (a worker stopped while still importing, say).
+    """
 
 
 def _raise_stop(signum, frame):
@@ -107,10 +111,10 @@ def _raise_stop(signum, frame):
 
 def serve(path: str, workers: int, parent: int) -> None:
     """Listen on `path` and keep `workers` workers alive while process `parent` lives."""
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     procs: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     try:
         listener.bind(path + ".tmp")
         listener.listen(256)
@@ -154,15 +158,15 @@ def work(fd: int, server: int) -> None:
     """Serve jobs from the listening socket `fd` while process `server` lives."""
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    import albench.jobs  # noqa: F401  (the point of the pool: imports paid once)
-
-    # Each job starts from the warning filters a fresh process has after these imports, and
-    # entering catch_warnings resets "shown once" registries, so logs match unpooled runs.
-    filters = list(warnings.filters)
-    listener = socket.socket(fileno=fd)
-    listener.settimeout(1.0)
-    served = 0
     try:
+        import albench.jobs  # noqa: F401  (the point of the pool: imports paid once)
+
+        # Each job starts from the warning filters a fresh process has after these imports, and
+        # entering catch_warnings resets "shown once" registries, so logs match unpooled runs.
+        filters = list(warnings.filters)
+        listener = socket.socket(fileno=fd)
+        listener.settimeout(1.0)
+        served = 0
         while os.getppid() == server and served < MAX_JOBS_PER_WORKER:
             try:
                 conn, _ = listener.accept()
