@@ -89,7 +89,8 @@ def test_missing_labels_are_dropped_and_values_imputed_with_warnings(tmp_path, c
             r"datasets.a.features: column\(s\) \['wings'\] not in",
         ),
         (lambda f: f.assign(animal="cat"), {}, "single class"),
-        (lambda f: f.assign(animal=None), {}, "is empty"),
+        (lambda f: f.assign(animal=None), {}, "no row with a label in column 'animal'"),
+        (lambda f: f.head(0), {}, r"datasets.a.path: '.*a.csv' has no data rows \(only a header\)"),
         (
             lambda f: f.assign(size=f["size"].astype(object).where(f.index != 7, "unknown")),
             {},
@@ -107,6 +108,44 @@ def test_bad_files_are_refused_naming_the_data_set(tmp_path, edit, spec_edit, pa
     spec = {"source": "file", "path": str(tmp_path / "a.csv"), "label": "animal", **spec_edit}
     with pytest.raises(DataError, match=pattern):
         load_dataset("a", spec)
+
+
+def test_a_file_without_rows_is_refused_at_config_check_naming_the_file(tmp_path):
+    table().head(0).to_csv(tmp_path / "empty.csv", index=False)
+    spec = {"source": "file", "path": str(tmp_path / "empty.csv"), "label": "animal"}
+    with pytest.raises(DataError, match=r"datasets.e.path: '.*empty.csv' has no data rows"):
+        known_size(spec, "e")
+
+
+LABELS = {
+    "integer": ([2, 1, 7], ["1", "2", "7"]),
+    "integral float": ([2.0, 1.0, 7.0], ["1", "2", "7"]),
+    "text": (["b", "a", "c"], ["a", "b", "c"]),
+    "boolean": ([True, False, True], ["False", "True"]),
+}
+
+
+@pytest.mark.parametrize("kind", LABELS)
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_every_kind_of_label_names_its_classes_and_runs_a_cell(tmp_path, cell, kind, suffix):
+    values, names = LABELS[kind]
+    frame = table(n=90)
+    frame["animal"] = np.resize(np.array(values, dtype=object), 90)
+    frame["animal"] = frame["animal"].astype(type(values[0]))
+    if kind == "integral float":  # a missing label turns a column of integers into floats
+        frame["animal"] = frame["animal"].astype(float)
+        frame.loc[0, "animal"] = np.nan
+    path = tmp_path / f"labels.{suffix}"
+    frame.to_csv(path, index=False) if suffix == "csv" else frame.to_parquet(path)
+    spec = {"source": "file", "path": str(path), "label": "animal"}
+    data = prepare_dataset("labels", spec, tmp_path / "prepared.parquet")
+    assert data.class_names == names
+    kept = frame["animal"].dropna().map(lambda v: str(int(v)) if kind != "text" and
+                                        kind != "boolean" else str(v))  # fmt: skip
+    assert [names[code] for code in data.y] == kept.tolist()
+    roles = split_indices(make_split(data.y, 0.25, 6, random_state=0))
+    cell["protocol"]["iterations"] = 2
+    assert len(run_al_loop(data, roles, cell, seed=0).curve) == 3
 
 
 def test_unreadable_and_unknown_files(tmp_path):

@@ -63,6 +63,11 @@ def known_size(spec: dict[str, Any], name: str = "data") -> int | None:
         return int(sum(n)) if isinstance(n, list | tuple) else int(n)
     if spec["source"] == "file":
         labels = _read_file(name, spec, columns=[spec["label"]])[spec["label"]]
+        if labels.notna().sum() == 0:
+            raise DataError(
+                f"datasets.{name}.label: column {spec['label']!r} of {spec['path']!r} holds "
+                "no label"
+            )
         return int(labels.notna().sum())
     if spec["source"] == "openml":
         path = openml_cache_path(spec)
@@ -209,21 +214,27 @@ def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None
     path = existing_path(name, spec)
     key = f"datasets.{name}.path"
     suffix = path.suffix.lower()
+    if suffix not in {".parquet", ".csv", ".tsv", ".txt"}:
+        raise DataError(
+            f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)"
+        )
     try:
         if suffix == ".parquet":
             available = pq.ParquetFile(path).schema_arrow.names
             _check_columns(name, path, available, spec)
-            return pd.read_parquet(path, columns=columns)
-        if suffix in {".csv", ".tsv", ".txt"}:
+            frame = pd.read_parquet(path, columns=columns)
+        else:
             sep = "\t" if suffix == ".tsv" else ","
             available = pd.read_csv(path, sep=sep, nrows=0).columns.tolist()
             _check_columns(name, path, available, spec)
-            return pd.read_csv(path, sep=sep, usecols=columns)
+            frame = pd.read_csv(path, sep=sep, usecols=columns)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser error means the same to the user
         raise DataError(f"{key}: cannot read {str(path)!r}: {exc}") from exc
-    raise DataError(f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)")
+    if frame.empty:
+        raise DataError(f"{key}: {str(path)!r} has no data rows (only a header)")
+    return frame
 
 
 def _check_columns(name: str, path: Path, available: list[str], spec: dict[str, Any]) -> None:
@@ -238,8 +249,9 @@ def _check_columns(name: str, path: Path, available: list[str], spec: dict[str, 
 
 def table_features(
     name: str, frame: pd.DataFrame, label: str, spec: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Return (X, y, class names) from a table: label rows kept, features encoded.
+) -> tuple[np.ndarray, np.ndarray, None]:
+    """Return (X, y, None) from a table: label rows kept, features encoded; the label values
+    name the classes (see `label_values`).
 
     Rows without a label are dropped and missing feature values imputed (median for numeric,
     most frequent for categorical columns), each with a warning that counts them. Categorical
@@ -258,7 +270,7 @@ def table_features(
         log.warning("data set %r: dropped %d row(s) without a label", name, missing_label.sum())
         frame = frame.loc[~missing_label]
     if frame.empty:
-        raise DataError(f"data set {name!r} is empty (no row with a label)")
+        raise DataError(f"data set {name!r} has no row with a label in column {label!r}")
     columns = []
     for column in features:
         values = frame[column]
@@ -288,9 +300,26 @@ def table_features(
     if not columns:
         raise DataError(f"{key}.features: no feature column left")
     X = pd.concat(columns, axis=1)
-    y = frame[label].to_numpy()
-    classes = np.unique(y.astype(str)) if y.dtype == object else np.unique(y)
-    return X.to_numpy(dtype=np.float64), y, [str(c) for c in classes]
+    return X.to_numpy(dtype=np.float64), label_values(name, frame[label]), None
+
+
+def label_values(name: str, labels: pd.Series) -> np.ndarray:
+    """Return a label column as an array whose values name the classes.
+
+    Booleans stay booleans, integers and integral floats become integers (1.0 -> class "1"),
+    anything else becomes text; continuous numbers are refused by `validate_dataset`.
+    """
+    if pd.api.types.is_bool_dtype(labels):
+        return labels.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(labels):
+        values = labels.to_numpy(dtype=np.float64)
+        if np.all(np.mod(values, 1) == 0):
+            return values.astype(np.int64)
+        return values
+    kinds = {type(v) for v in labels}
+    if kinds == {bool} or kinds <= {int, np.int64}:  # an object column of Python values
+        return labels.to_numpy(dtype=bool if kinds == {bool} else np.int64)
+    return labels.astype(str).to_numpy(dtype=str)
 
 
 def validate_dataset(name: str, X: Any, y: Any, label_names: list[str] | None = None) -> Dataset:
