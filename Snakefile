@@ -7,7 +7,7 @@ from albench.config import check_config, check_config_files
 from albench.errors import AlbenchError
 from albench.pool import start as start_pool, stop as stop_pool
 
-min_version("9.0")
+min_version("9.19")  # reads profiles/default/profile.yaml
 
 
 if not config:

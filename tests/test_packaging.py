@@ -1,0 +1,53 @@
+"""Declared dependencies: minimum versions that the code and the workflow really need."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+from conftest import REPO
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+
+def requirements() -> dict[str, Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return {Requirement(r).name: Requirement(r) for r in project["dependencies"]}
+
+
+def minimum(requirement: Requirement) -> Version:
+    (spec,) = [s for s in requirement.specifier if s.operator == ">="]
+    return Version(spec.version)
+
+
+def test_snakemake_minimum_reads_the_default_profile_and_matches_min_version():
+    snakemake = requirements()["snakemake"]
+    # profiles/default/profile.yaml (the default config comes from it) is read since 9.19;
+    # older versions find no config at all.
+    assert (REPO / "profiles/default/profile.yaml").exists()
+    assert minimum(snakemake) >= Version("9.19")
+    declared = re.search(r'min_version\("([\d.]+)"\)', (REPO / "Snakefile").read_text())[1]
+    assert Version(declared) == minimum(snakemake)
+
+
+def test_reports_are_part_of_the_product():
+    # `snakemake --report` needs pygments, which only the reports extra brings.
+    assert "reports" in requirements()["snakemake"].extras
+
+
+def test_numpy_minimum_has_what_the_code_calls():
+    uses_trapezoid = any("np.trapezoid" in p.read_text() for p in (REPO / "src").rglob("*.py"))
+    assert not uses_trapezoid or minimum(requirements()["numpy"]) >= Version("2.0")
+
+
+def test_conda_environment_declares_the_same_minimums():
+    env = yaml.safe_load((REPO / "envs/albench.yaml").read_text())
+    conda = {}
+    for entry in env["dependencies"]:
+        if isinstance(entry, str) and ">=" in entry:
+            name, version = entry.split(">=")
+            conda[name.strip()] = Version(version.split()[0])
+    for name, requirement in requirements().items():
+        if name in conda:
+            assert conda[name] == minimum(requirement), name
