@@ -57,3 +57,16 @@ class FragileClassifier(LogisticRegression):
         if X.shape[1] == 2:
             raise RuntimeError("this model cannot handle two features")
         return super().predict(X)
+
+
+class BrokenFitClassifier(LogisticRegression):
+    """Cannot be fitted once it sees more than `limit` labels, as a model with a bug might."""
+
+    def __init__(self, limit=12, max_iter=100, random_state=None):
+        super().__init__(max_iter=max_iter, random_state=random_state)
+        self.limit = limit
+
+    def fit(self, X, y, sample_weight=None):
+        if len(y) > self.limit:
+            raise ValueError(f"cannot fit on {len(y)} samples")
+        return super().fit(X, y, sample_weight)

@@ -67,6 +67,7 @@ def compute() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 scores = full_pool_scores(
                     dataset, roles, model, config["models"][model], METRICS, seed, name
                 )
+                assert scores.pop("fit_error") == ""
                 references.append({"dataset": name, "model": model, "seed": seed, **scores})
                 for strategy in config["strategies"]:
                     cell = json.loads(cell_spec(config, name, model, strategy))

@@ -6,6 +6,7 @@ from sklearn.linear_model import LogisticRegression
 
 from albench.datasets import validate_dataset, write_dataset
 from albench.loop import run_al_loop, run_cell
+from albench.models import ModelFitError
 from albench.splits import make_split, split_indices, write_split
 
 STRATEGIES = {
@@ -105,6 +106,15 @@ def test_model_that_cannot_fit_is_recorded_as_fallback(cell):
     cell["protocol"] = {**cell["protocol"], "initial_size": 1, "batch_size": 5, "iterations": 2}
     curve = run_al_loop(data, roles, cell, seed=0).curve
     assert bool(curve["fallback_model"].iloc[0]) is True
+
+
+def test_a_fit_that_fails_with_two_classes_labelled_fails_the_cell(blobs, cell):
+    # scikit-activeml would predict label frequencies and the curve would go on as if fine.
+    cell["model_spec"] = {"estimator": "pool_helpers.BrokenFitClassifier", "params": {}}
+    roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0))
+    with pytest.raises(ModelFitError, match=r"model 'logreg' could not be fitted at iteration 2 "
+                       r"on 14 labels of 3 classes: cannot fit on 14 samples"):  # fmt: skip
+        run_al_loop(blobs, roles, cell, seed=0)
 
 
 def test_features_are_scaled_without_the_test_rows(blobs, cell, monkeypatch):

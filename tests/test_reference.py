@@ -60,3 +60,24 @@ def test_full_pool_scores_beat_a_tiny_labelled_set(blobs):
     spec = {"estimator": "sklearn.linear_model.LogisticRegression"}
     scores = full_pool_scores(blobs, roles, "logreg", spec, ["accuracy"], seed=0, dataset_name="b")
     assert scores["accuracy"] == pytest.approx(1.0)  # well-separated blobs
+
+
+def test_a_reference_that_cannot_be_fitted_voids_the_label_savings(blobs):
+    roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0))
+    spec = {"estimator": "pool_helpers.BrokenFitClassifier", "params": {"limit": 20}}
+    scores = full_pool_scores(blobs, roles, "broken", spec, ["accuracy"], seed=0, dataset_name="b")
+    assert np.isnan(scores["accuracy"]) and "cannot fit on 90 samples" in scores["fit_error"]
+    curves = pd.concat([curve("random", s, [0.5, 0.9]) for s in (0, 1)] +
+                       [curve("smart", s, [0.5, 0.99]) for s in (0, 1)])  # fmt: skip
+    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 0.95,
+                               "fit_error": ["", scores["fit_error"]]})  # fmt: skip
+    references.loc[1, "accuracy"] = scores["accuracy"]
+    table = label_savings(curves, references, baseline="random")
+    assert (table["full_pool_failed_seeds"] == 1).all()
+    for column in ("labels_0.95_median", "reached_0.95_share", "saved_0.95_vs_baseline"):
+        assert table[column].isna().all(), column
+    references["fit_error"] = ""
+    references.loc[1, "accuracy"] = 0.95
+    table = label_savings(curves, references, baseline="random").set_index("strategy")
+    assert table.loc["smart", "reached_0.95_share"] == 1.0
+    assert table.loc["smart", "full_pool_failed_seeds"] == 0

@@ -215,9 +215,7 @@ def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None
     key = f"datasets.{name}.path"
     suffix = path.suffix.lower()
     if suffix not in {".parquet", ".csv", ".tsv", ".txt"}:
-        raise DataError(
-            f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)"
-        )
+        raise DataError(f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)")
     try:
         if suffix == ".parquet":
             available = pq.ParquetFile(path).schema_arrow.names

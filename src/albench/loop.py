@@ -22,7 +22,9 @@ from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
 from albench.models import (
     MISSING_LABEL,
+    ModelFitError,
     build_estimator,
+    fit_or_fallback,
     gives_embeddings,
     takes_validation,
     wrap_classifier,
@@ -190,18 +192,17 @@ def run_al_loop(
     saved_at = time.perf_counter()
     for iteration in range(first, iterations + 1):
         start = time.perf_counter()
+        fit_error = fit_or_fallback(clf, X_train, y_seen, **fit_kwargs)
+        fit_seconds = time.perf_counter() - start
+        fallback = fit_error is not None
+        if fallback:
+            _check_cold_start(fit_error, y_seen, names[1], iteration)
+        start = time.perf_counter()
         with warnings.catch_warnings():
-            # The wrapper warns and predicts label frequencies when the fit fails; that
-            # fallback is recorded in the curve instead.
+            # A fallback model warns on every prediction; the curve records it instead.
             warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-            clf.fit(X_train, y_seen, **fit_kwargs)
-            fit_seconds = time.perf_counter() - start
-            start = time.perf_counter()
             values = score(metrics, y_test, clf.predict(X_test), dataset.n_classes)
         score_seconds = time.perf_counter() - start
-        fallback = not getattr(clf, "is_fitted_", True)
-        if fallback:
-            log.warning("iteration %d: model fit failed, label-frequency fallback", iteration)
         rows.append(
             {
                 "iteration": iteration,
@@ -256,6 +257,25 @@ def empty_embeddings() -> pd.DataFrame:
             "label": pd.Series(dtype=np.int64),
             "status": pd.Series(dtype=str),
         }
+    )
+
+
+def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int) -> None:
+    """Accept a failed fit only as a cold start (fewer than two classes labelled)."""
+    labels = y_seen[~np.isnan(y_seen)]
+    n_classes = len(np.unique(labels))
+    if n_classes >= 2:
+        raise ModelFitError(
+            f"model {model!r} could not be fitted at iteration {iteration} on {len(labels)} "
+            f"labels of {n_classes} classes: {error}"
+        )
+    log.warning(
+        "iteration %d: model %r cannot be fitted on %d label(s) of one class (%s); scored "
+        "with scikit-activeml's label-frequency fallback (fallback_model)",
+        iteration,
+        model,
+        len(labels),
+        error,
     )
 
 

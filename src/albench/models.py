@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,7 +17,7 @@ from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from albench.errors import ConfigError
+from albench.errors import AlbenchError, ConfigError
 
 MISSING_LABEL = np.nan
 EMBEDDING_FLAG = "return_embeddings"
@@ -141,3 +143,35 @@ def wrap_classifier(estimator: BaseEstimator, n_classes: int, random_state: int)
         missing_label=MISSING_LABEL,
         random_state=random_state,
     )
+
+
+class ModelFitError(AlbenchError, RuntimeError):
+    """A model could not be fitted where a cold start does not explain it."""
+
+
+_FALLBACK = re.compile(r"could not be fitted because of '(.*)'\. Therefore", re.DOTALL)
+
+
+def fit_or_fallback(clf: Any, X: np.ndarray, y: np.ndarray, **fit_kwargs: Any) -> str | None:
+    """Fit scikit-activeml classifier `clf`; return the fit's error text if it fell back.
+
+    scikit-activeml's wrapper catches any exception of the estimator's fit, warns, and then
+    predicts label frequencies. This returns that exception's text (None when the fit
+    succeeded) instead of the warning, so callers decide what a failed fit means. Other
+    warnings of the fit pass through unchanged.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y, **fit_kwargs)
+    error = None
+    for warning in caught:
+        match = _FALLBACK.search(str(warning.message))
+        if match:
+            error = match[1]
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    if error is None and not getattr(clf, "is_fitted_", True):
+        error = "unknown error (scikit-activeml's fit fell back to label frequencies)"
+    return error

@@ -7,6 +7,7 @@ strategy get, and with how many labels?"
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,14 @@ from threadpoolctl import threadpool_limits
 from albench.datasets import Dataset, read_dataset
 from albench.loop import cell_model, learnable_rows_and_scaler, validation_kwargs
 from albench.metrics import score
+from albench.models import fit_or_fallback
 from albench.parquet import write_table
 from albench.splits import read_split, split_indices
 
 THRESHOLDS = (0.95, 0.99)
+FIT_ERROR = "fit_error"
+
+log = logging.getLogger("albench")
 
 
 def full_pool_scores(
@@ -37,17 +42,32 @@ def full_pool_scores(
 ) -> dict[str, float]:
     """Return the test scores of `model` fitted on all initial and pool rows (every label known).
 
-    Scaled and seeded exactly as the AL cells of the same data set, model and seed are.
+    Scaled and seeded exactly as the AL cells of the same data set, model and seed are. Key
+    `fit_error` holds why the model could not be fitted ("" when it was); then every score is
+    NaN, which voids the label savings that depend on this reference.
     """
     train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
     estimator, clf = cell_model(dataset, dataset_name, model, model_spec, seed, threads)
-    clf.fit(
+    error = fit_or_fallback(
+        clf,
         scaler.transform(dataset.X[train_rows]),
         dataset.y[train_rows].astype(float),
         **validation_kwargs(estimator, dataset, roles, scaler),
     )
+    if error is not None:
+        log.warning(
+            "the full-pool model %r could not be fitted (%s): label savings of data set %r "
+            "are void",
+            model,
+            error,
+            dataset_name,
+        )
+        return {**dict.fromkeys(metrics, float("nan")), FIT_ERROR: error}
     predictions = clf.predict(scaler.transform(dataset.X[roles["test"]]))
-    return score(list(metrics), dataset.y[roles["test"]], predictions, dataset.n_classes)
+    return {
+        **score(list(metrics), dataset.y[roles["test"]], predictions, dataset.n_classes),
+        FIT_ERROR: "",
+    }
 
 
 def full_pool(
@@ -97,10 +117,19 @@ def label_savings(
     Per cell, the labels needed are the first n_labeled whose `metric` reaches
     `threshold x` the full-pool score of the same seed. The table gives their median over the
     seeds that reached it, the share of seeds that did, and the baseline's median minus the
-    strategy's (positive: the strategy saves labels).
+    strategy's (positive: the strategy saves labels). `full_pool_failed_seeds` counts the
+    seeds whose full-pool model could not be fitted; where it is not 0, the targets are unknown
+    and every label count, share and saving of that data set x model is NaN.
     """
+    references = references.assign(
+        failed=references[FIT_ERROR].fillna("").astype(str) != ""
+        if FIT_ERROR in references
+        else False
+    )
     merged = curves.merge(
-        references[["dataset", "model", "seed", metric]].rename(columns={metric: "full_pool"}),
+        references[["dataset", "model", "seed", metric, "failed"]].rename(
+            columns={metric: "full_pool"}
+        ),
         on=["dataset", "model", "seed"],
         how="inner",
     )
@@ -108,6 +137,7 @@ def label_savings(
     for key, cell in merged.groupby(["dataset", "model", "strategy", "seed"], sort=True):
         record = dict(zip(["dataset", "model", "strategy", "seed"], key, strict=True))
         record["full_pool"] = float(cell["full_pool"].iloc[0])
+        record["failed"] = bool(cell["failed"].iloc[0])
         for threshold in thresholds:
             target = threshold * record["full_pool"]
             record[f"labels_{threshold:g}"] = labels_to_reach(cell, metric, target)
@@ -123,11 +153,14 @@ def label_savings(
             "strategy": strategy,
             "metric": metric,
             "full_pool_mean": float(group["full_pool"].mean()),
+            "full_pool_failed_seeds": int(group["failed"].sum()),
         }
+        void = row["full_pool_failed_seeds"] > 0
         for threshold in thresholds:
             labels = group[f"labels_{threshold:g}"]
-            row[f"labels_{threshold:g}_median"] = float(labels.median())
-            row[f"reached_{threshold:g}_share"] = float(labels.notna().mean())
+            row[f"labels_{threshold:g}_median"] = float("nan") if void else float(labels.median())
+            share = float("nan") if void else float(labels.notna().mean())
+            row[f"reached_{threshold:g}_share"] = share
         rows.append(row)
     table = pd.DataFrame.from_records(rows)
     for threshold in thresholds:
