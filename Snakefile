@@ -22,7 +22,7 @@ if not config:
 try:
     check_config_files(workflow.overwrite_configfiles)
     validate(config, "workflow/schemas/config.schema.yaml")
-    check_config(config)
+    check_config(config, probe=workflow.is_main_process)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 

@@ -46,15 +46,16 @@ class SlowClassifier(LogisticRegression):
 
 
 class FragileClassifier(LogisticRegression):
-    """Fails to predict on data with two features (the moons) and works elsewhere."""
+    """Fails to predict 30 or more rows of two features (the moons' test set) and works
+    elsewhere, also on the config check's probe (26 rows): a failure only a cell meets."""
 
     def predict_proba(self, X):
-        if X.shape[1] == 2:
+        if X.shape[1] == 2 and len(X) >= 30:
             raise RuntimeError("this model cannot handle two features")
         return super().predict_proba(X)
 
     def predict(self, X):
-        if X.shape[1] == 2:
+        if X.shape[1] == 2 and len(X) >= 30:
             raise RuntimeError("this model cannot handle two features")
         return super().predict(X)
 

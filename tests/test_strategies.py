@@ -357,3 +357,15 @@ def test_badge_batch_has_no_repeats_when_embeddings_are_degenerate(caplog):
     np.testing.assert_array_equal(
         picked, Strategy("badge", {"query": "Badge"}, 0, 3).query(X, y, clf, 10)
     )
+
+
+def test_batch_bald_batch_has_no_repeats_when_the_committee_is_certain(caplog):
+    """A forest committee certain of every sample gives BatchBALD all-NaN utilities, and
+    scikit-activeml 1.0.1 then picks one row again and again; the batch is completed."""
+    data = dataset(60, classes=2)
+    spec = {"query": "BatchBALD", "params": {"n_MC_samples": 5}, "ensemble": {"bagging": 4}}
+    cell = make_cell("batch_bald", spec, FOREST, iterations=1)
+    with caplog.at_level("WARNING", logger="albench"):
+        result, roles = run(data, cell)
+    check_result(result, roles, batch=3, iterations=1)
+    assert "BatchBALD repeated" in caplog.text

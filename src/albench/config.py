@@ -18,6 +18,7 @@ from typing import Any
 from albench import LOOP_VERSION
 from albench.datasets import known_size
 from albench.errors import ConfigError
+from albench.probe import dataset_shape, probe_grid
 
 
 def seed_list(config: dict[str, Any]) -> list[int]:
@@ -111,8 +112,12 @@ def check_protocol_fits(name: str, protocol: dict[str, Any], n_samples: int) -> 
         )
 
 
-def check_config(config: dict[str, Any]) -> None:
-    """Raise ConfigError naming the key if the schema-valid `config` cannot run."""
+def check_config(config: dict[str, Any], probe: bool = True) -> None:
+    """Raise ConfigError naming the key if the schema-valid `config` cannot run.
+
+    With `probe`, every model x strategy pair also queries once on tiny data of each data
+    set's shape (`albench.probe`), so no pair fails in its first query for a reason known now.
+    """
     seed_list(config)
     strategies = config["strategies"]
     if config["baseline"] not in strategies:
@@ -145,10 +150,13 @@ def check_config(config: dict[str, Any]) -> None:
     if maps:
         _check_embedding_maps(config, maps)
     protocol = config["protocol"]
+    shapes = {}
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is not None:
             check_protocol_fits(name, protocol, size)
+            if probe and (shape := dataset_shape(name, spec)) is not None:
+                shapes[name] = (shape, resolve_protocol(protocol, size).initial)
             last = max(maps["iterations"]) if maps else 0
             iterations = resolve_protocol(protocol, size).iterations
             if last > iterations:
@@ -156,6 +164,8 @@ def check_config(config: dict[str, Any]) -> None:
                     f"embedding_maps.iterations: {last} is past the last iteration "
                     f"({iterations}) of data set {name!r}"
                 )
+    if shapes:
+        probe_grid(config["models"], strategies, shapes, protocol.get("candidate_subsample"))
 
 
 def _check_embedding_maps(config: dict[str, Any], maps: dict[str, Any]) -> None:

@@ -62,7 +62,7 @@ def known_size(spec: dict[str, Any], name: str = "data") -> int | None:
         # Generators such as make_moons accept an (n_class0, n_class1) tuple.
         return int(sum(n)) if isinstance(n, list | tuple) else int(n)
     if spec["source"] == "file":
-        labels = _read_file(name, spec, columns=[spec["label"]])[spec["label"]]
+        labels = read_table_file(name, spec, columns=[spec["label"]])[spec["label"]]
         if labels.notna().sum() == 0:
             raise DataError(
                 f"datasets.{name}.label: column {spec['label']!r} of {spec['path']!r} holds "
@@ -85,7 +85,7 @@ def load_dataset(name: str, spec: dict[str, Any]) -> Dataset:
     elif source == "synthetic":
         X, y, label_names = _load_synthetic(name, spec)
     elif source == "file":
-        X, y, label_names = table_features(name, _read_file(name, spec), spec["label"], spec)
+        X, y, label_names = table_features(name, read_table_file(name, spec), spec["label"], spec)
     elif source == "openml":
         frame = load_openml(name, spec)
         X, y, label_names = table_features(name, frame, OPENML_LABEL, spec)
@@ -210,7 +210,12 @@ def existing_path(name: str, spec: dict[str, Any], folder: bool = False) -> Path
     return path
 
 
-def _read_file(name: str, spec: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
+def read_table_file(
+    name: str, spec: dict[str, Any], columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Return the table of file data set `name` (only `columns` if given); DataError naming
+    the key and the file if it is missing, unreadable, lacks a configured column or has no
+    rows."""
     path = existing_path(name, spec)
     key = f"datasets.{name}.path"
     suffix = path.suffix.lower()

@@ -43,6 +43,8 @@ NOT_STRATEGIES = {
     "ExpectedErrorReduction": "an abstract base; use MonteCarloEER or ValueOfInformationEER",
 }
 REGRESSION_ARGS = {"reg", "fit_reg"}
+# Strategies whose batches can repeat a sample when their scores are degenerate.
+REPEATS_WHEN_DEGENERATE = {"Badge", "BatchBALD"}
 
 log = logging.getLogger("albench")
 
@@ -197,16 +199,18 @@ class Strategy:
             kwargs["discriminator"] = self._discriminator(clf)
         # Badge returns a list, the other strategies an array.
         picked = np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), dtype=np.int64)
-        if self.spec["query"] == "Badge":
-            picked = self._complete_badge_batch(picked, y, batch_size)
+        if self.spec["query"] in REPEATS_WHEN_DEGENERATE:
+            picked = self._complete_batch(picked, y, batch_size)
         return picked
 
-    def _complete_badge_batch(self, picked: np.ndarray, y: np.ndarray, batch_size: int):
-        """Replace the repeats Badge returns when gradient embeddings are degenerate.
+    def _complete_batch(self, picked: np.ndarray, y: np.ndarray, batch_size: int):
+        """Replace the repeats Badge and BatchBALD return when their scores are degenerate.
 
         scikit-activeml 1.0.1's Badge falls back to a uniform draw when every D^2 is zero (e.g.
         a model certain of every pool sample), but that fallback resets the distances of the
-        centres already chosen, so later draws can repeat them. Its intent is a uniform draw
+        centres already chosen, so later draws can repeat them. BatchBALD's greedy step takes
+        the arg-max of utilities that are all NaN when every member is certain (a forest's 0/1
+        probabilities), and picks the same row again. The intent of both is a uniform draw
         among the samples not yet chosen; this completes the batch that way, seeded.
         """
         unique = list(dict.fromkeys(picked.tolist()))
@@ -216,9 +220,10 @@ class Strategy:
         rng = np.random.default_rng([self.random_state, int(np.sum(~np.isnan(y)))])
         extra = rng.choice(rest, size=batch_size - len(unique), replace=False)
         log.warning(
-            "strategy %r: Badge repeated %d sample(s) (degenerate gradient embeddings); "
+            "strategy %r: %s repeated %d sample(s) (degenerate scores); "
             "completed the batch uniformly at random",
             self.name,
+            self.spec["query"],
             batch_size - len(unique),
         )
         return np.concatenate([unique, extra]).astype(np.int64)

@@ -1,0 +1,105 @@
+"""Probe queries at config check: what the check accepts runs its first query."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import sklearn.datasets
+from conftest import small_config
+from test_config import validated
+from test_strategies import EXPENSIVE, FOREST, LOGREG, SUPPORTED, dataset, make_cell, run
+
+from albench.config import check_config
+from albench.errors import ConfigError
+from albench.probe import SKLEARN_SHAPES, Shape, dataset_shape, probe
+
+PARZEN = {"estimator": "skactiveml.classifier.ParzenWindowClassifier"}
+NAIVE_BAYES = {"estimator": "sklearn.naive_bayes.GaussianNB"}
+MODELS = {"logreg": LOGREG, "forest": FOREST, "parzen": PARZEN, "naive_bayes": NAIVE_BAYES}
+# Every strategy class albench supports, with the params it was configured with there.
+STRATEGIES = {name: spec for name, (spec, _) in SUPPORTED.items() if name != "pal"}
+STRATEGIES["pal_plain"] = {"query": "ProbabilisticAL"}
+STRATEGIES["epistemic"] = {"query": "EpistemicUncertaintySampling"}
+
+
+def test_sklearn_shapes_match_the_loaders():
+    for name, shape in SKLEARN_SHAPES.items():
+        bunch = getattr(sklearn.datasets, f"load_{name}")()
+        assert shape == Shape(bunch.data.shape[1], len(bunch.target_names)), name
+
+
+def test_probabilistic_al_without_a_metric_or_frequencies_is_refused_before_any_cell():
+    config = small_config()
+    config["strategies"]["pal"] = {"query": "ProbabilisticAL"}
+    with pytest.raises(
+        ConfigError,
+        match=r"strategies.pal: ProbabilisticAL cannot query with model 'logreg' on data set "
+        r"'iris' \(3 classes, 4 features\): TypeError: clf has no predict_freq and metric was "
+        r"set to None.*params: \{metric: rbf\}",
+    ):
+        check_config(validated(config))
+    config["strategies"]["pal"]["params"] = {"metric": "rbf"}
+    check_config(validated(config))
+    config["models"] = {"parzen": PARZEN}
+    del config["strategies"]["pal"]["params"]
+    check_config(validated(config))
+
+
+def test_a_model_that_cannot_be_fitted_is_refused_naming_the_model():
+    config = small_config()
+    config["models"]["broken"] = {"estimator": "pool_helpers.BrokenFitClassifier",
+                                  "params": {"limit": 3}}  # fmt: skip
+    with pytest.raises(ConfigError, match=r"models.broken: cannot be fitted on 6 labels of data "
+                       r"of the shape of 'iris' .*cannot fit on 6 samples"):  # fmt: skip
+        check_config(validated(config))
+
+
+def test_the_probe_can_be_skipped_where_the_config_was_checked_already():
+    config = small_config()
+    config["strategies"]["pal"] = {"query": "ProbabilisticAL"}
+    check_config(validated(config), probe=False)
+
+
+def test_file_and_image_shapes(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"], "y": [1, 2, 1]}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    spec = {"source": "file", "path": str(tmp_path / "t.csv"), "label": "y"}
+    assert dataset_shape("t", spec) == Shape(2, 2)
+    from PIL import Image
+
+    for cls in ("a", "b", "c"):
+        (tmp_path / "img" / cls).mkdir(parents=True)
+        Image.new("RGB", (5, 7)).save(tmp_path / "img" / cls / "x.png")
+    spec = {"source": "image_folder", "path": str(tmp_path / "img"), "size": 16}
+    assert dataset_shape("i", spec) == Shape(3 * 16 * 16, 3, (3, 16, 16))
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_what_the_probe_accepts_runs_its_first_query_and_what_it_refuses_fails(model, classes):
+    # The whole grid of strategy classes x models x binary/multiclass data: the probe's verdict
+    # is the real first query's.
+    data = dataset(60, classes=classes)
+    shape = Shape(data.X.shape[1], classes)
+    disagree = []
+    for name, spec in sorted(STRATEGIES.items()):
+        if spec["query"] in {s["query"] for s, _ in EXPENSIVE.values()}:
+            continue
+        try:
+            refused = probe(model, MODELS[model], name, copy.deepcopy(spec), shape, initial=6)
+        except ConfigError as error:
+            refused = str(error)
+        try:
+            run(data, make_cell(name, spec, MODELS[model], iterations=1))
+            failed = None
+        except ConfigError as error:  # refused when the cell builds its strategy
+            failed = str(error)
+        except Exception as error:  # noqa: BLE001
+            failed = f"{type(error).__name__}: {error}"
+        if (refused is None) != (failed is None):
+            disagree.append((name, refused, failed))
+    assert not disagree
