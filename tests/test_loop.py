@@ -255,3 +255,17 @@ def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkey
     assert (tmp_path / "c.parquet").exists()
     assert saved and saved[0] == tmp_path / ".c.checkpoint.pkl"
     assert not list(tmp_path.glob(".*checkpoint*"))
+
+
+def test_atomic_path_leaves_nothing_behind_on_error_and_keeps_the_suffix(tmp_path):
+    from albench.files import atomic_path
+
+    target = tmp_path / "out" / "figure.png"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        assert tmp.suffix == ".png" and tmp.parent == target.parent
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert not target.exists() and list(target.parent.iterdir()) == []
+    with atomic_path(target) as tmp:
+        tmp.write_text("whole")
+    assert target.read_text() == "whole" and list(target.parent.iterdir()) == [target]

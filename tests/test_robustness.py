@@ -195,4 +195,4 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     log = "logs/al_cell/moons/fragile/random/seed0.log"
     assert f"RuntimeError: this model cannot handle two features (log: {log})" in output
     assert "Traceback" in (tmp_path / log).read_text()
-    assert not list((tmp_path / "results").rglob("*.tmp"))
+    assert not list((tmp_path / "results").rglob("*.tmp*"))

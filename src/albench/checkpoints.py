@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import albench
+from albench.files import atomic_path
 
 log = logging.getLogger("albench")
 
@@ -36,15 +35,8 @@ def checkpoint_key(cell_json: str, seed: int) -> str:
 
 def save_checkpoint(path: Path, key: str, state: dict[str, Any]) -> None:
     """Write `state` under `key` to `path` atomically (a temporary file, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            pickle.dump({"key": key, "state": state}, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as stream:
+        pickle.dump({"key": key, "state": state}, stream, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load_checkpoint(path: Path, key: str) -> dict[str, Any] | None:

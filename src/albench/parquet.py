@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from albench.files import atomic_path
 
 _PREFIX = b"albench."
 
@@ -18,20 +18,11 @@ def write_table(table: pa.Table, path: str | Path, metadata: dict[str, str] | No
     A job killed mid-write leaves at most a stray temporary file, never a truncated Parquet file
     under the final name.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(table.schema.metadata or {})
     for key, value in (metadata or {}).items():
         meta[_PREFIX + key.encode()] = value.encode()
-    table = table.replace_schema_metadata(meta)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 def read_table(path: str | Path) -> tuple[pa.Table, dict[str, str]]:

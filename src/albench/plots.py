@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from albench.curves import read_curves  # noqa: E402
+from albench.files import atomic_path  # noqa: E402
 
 BASELINE_COLOUR = "black"
 METRIC_LABELS = {
@@ -216,9 +217,8 @@ def plot_cost_benefit(
 def save_figure(fig, output: str | Path) -> None:
     """Lay out `fig`, write it to `output` (folders created) and close it."""
     fig.tight_layout()
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(output, dpi=120, bbox_inches="tight")
+    with atomic_path(output) as tmp:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)
 
 

@@ -11,6 +11,7 @@ import pyarrow.dataset as pads
 from scipy import stats as sps
 
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
+from albench.files import atomic_path
 from albench.parquet import write_table
 from albench.reference import label_savings
 from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
@@ -204,8 +205,5 @@ def _read_csv(path: str | Path) -> pd.DataFrame:
 
 
 def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
