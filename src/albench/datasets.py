@@ -401,27 +401,32 @@ def openml_cache_path(spec: dict[str, Any]) -> Path:
 
 
 def load_openml(name: str, spec: dict[str, Any]) -> pd.DataFrame:
-    """Return OpenML data set `spec["id"]` as a frame, from the cache or downloaded into it.
-
-    The cache holds one Parquet file per data set: its feature columns and the target in
-    column `__label__`. Offline with an empty cache, the error says where to put that file.
-    """
+    """Return OpenML data set `spec["id"]` as a frame, from the cache or downloaded into it."""
     path = openml_cache_path(spec)
     if not path.exists():
-        from sklearn.datasets import fetch_openml
-
-        try:
-            bunch = fetch_openml(data_id=int(spec["id"]), as_frame=True, parser="auto")
-        except Exception as exc:  # noqa: BLE001 - offline, unknown id, server error alike
-            raise DataError(
-                f"datasets.{name}: OpenML data set {spec['id']} is not cached at {str(path)!r} "
-                f"and could not be downloaded ({type(exc).__name__}: {exc}). On a machine with "
-                "internet access, run the workflow once (or prepare_dataset) and copy that file "
-                f"here; or write a Parquet file there with the feature columns and the target "
-                f"in column {OPENML_LABEL!r}."
-            ) from exc
-        frame = bunch.frame.drop(columns=bunch.target_names)
-        frame[OPENML_LABEL] = bunch.target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+        download_openml(name, spec, path)
     return pd.read_parquet(path)
+
+
+def download_openml(name: str, spec: dict[str, Any], path: str | Path) -> None:
+    """Download OpenML data set `spec["id"]` into the cache file `path`.
+
+    The cache holds one Parquet file per data set: its feature columns and the target in
+    column `__label__`. Offline, the error says where to put that file.
+    """
+    path = Path(path)
+    from sklearn.datasets import fetch_openml
+
+    try:
+        bunch = fetch_openml(data_id=int(spec["id"]), as_frame=True, parser="auto")
+    except Exception as exc:  # noqa: BLE001 - offline, unknown id, server error alike
+        raise DataError(
+            f"datasets.{name}: OpenML data set {spec['id']} is not cached at {str(path)!r} "
+            f"and could not be downloaded ({type(exc).__name__}: {exc}). On a machine with "
+            "internet access, run the workflow once (or prepare_dataset) and copy that file "
+            f"here; or write a Parquet file there with the feature columns and the target "
+            f"in column {OPENML_LABEL!r}."
+        ) from exc
+    frame = bunch.frame.drop(columns=bunch.target_names)
+    frame[OPENML_LABEL] = bunch.target
+    write_table(pa.Table.from_pandas(frame, preserve_index=False), path)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from albench.datasets import prepare_dataset
+from albench.datasets import download_openml, prepare_dataset
 from albench.errors import AlbenchError
 from albench.logs import log_to
 from albench.loop import run_cell
@@ -48,6 +48,11 @@ def full_pool_job(*, data, split, output, spec, seed, threads=1) -> None:
 
 def prepare_dataset_job(*, name, spec, output) -> None:
     prepare_dataset(name, json.loads(spec), output)
+
+
+def download_openml_job(*, openml, output) -> None:
+    request = json.loads(openml)
+    download_openml(request["name"], request["spec"], output)
 
 
 def split_job(*, data, output, name, seed, test_size, initial_size, validation_size) -> None:
@@ -132,6 +137,7 @@ JOBS: dict[str, Callable[..., Any]] = {
     "al_cell": al_cell,
     "full_pool": full_pool_job,
     "prepare_dataset": prepare_dataset_job,
+    "download_openml": download_openml_job,
     "split": split_job,
     "summarise_dataset": summarise_dataset_job,
     "aggregate": aggregate_job,

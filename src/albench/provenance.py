@@ -87,3 +87,13 @@ def write_image_manifest(dataset: str, spec: dict[str, Any], path: str | Path) -
     if cache != known:
         write_text(cache_path, json.dumps(cache))
     return changed
+
+
+def openml_downloads(datasets: dict[str, dict[str, Any]]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Return {cache file: (data set name, spec)} of the config's OpenML data sets, the outputs
+    of the download jobs (one per cache file, shared by data sets naming the same id)."""
+    return {
+        str(openml_cache_path(spec)): (name, spec)
+        for name, spec in datasets.items()
+        if spec["source"] == "openml"
+    }

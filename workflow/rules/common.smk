@@ -12,6 +12,7 @@ from albench.config import (
     seed_list,
 )
 from albench.pool import job_environment
+from albench.provenance import dataset_inputs, openml_downloads
 
 
 wildcard_constraints:
@@ -44,6 +45,19 @@ EMBEDDING_METHOD = EMBEDDING_MAPS["method"] if EMBEDDING_MAPS else "tsne"
 FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SEEDS = seed_list(config)
+OPENML_DOWNLOADS = openml_downloads(config["datasets"])
+
+
+def get_dataset_inputs(wildcards):
+    # The files a data set is read from, so that editing one reruns its preparation; an
+    # image folder's manifest is brought up to date by the process that plans the run.
+    spec = config["datasets"][wildcards.dataset]
+    return dataset_inputs(wildcards.dataset, spec, update=workflow.is_main_process)
+
+
+def get_openml_spec(wildcards):
+    name, spec = OPENML_DOWNLOADS[wildcards.openml_cache]
+    return canonical({"name": name, "spec": spec})
 
 
 def get_dataset_curves(wildcards):
