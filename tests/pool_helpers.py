@@ -71,3 +71,9 @@ class BrokenFitClassifier(LogisticRegression):
         if len(y) > self.limit:
             raise ValueError(f"cannot fit on {len(y)} samples")
         return super().fit(X, y, sample_weight)
+
+
+class NoProbabilities(LogisticRegression):
+    """A classifier without predict_proba, as SVC is without probability=True."""
+
+    predict_proba = property(lambda self: (_ for _ in ()).throw(AttributeError("predict_proba")))

@@ -13,6 +13,8 @@ import yaml
 from test_workflow import snakemake, write_config
 
 pytestmark = pytest.mark.slow
+# Cases that name a misbehaving model import it from tests/ (pool_helpers, needs_torch).
+TEST_MODULES = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
 
 BASE = {
     "datasets": {"iris": {"source": "sklearn", "name": "iris"}},
@@ -47,6 +49,25 @@ def with_file(name: str, frame: pd.DataFrame | bytes, **spec):
         elif frame is not None:
             frame.to_csv(path, index=False)
         config["datasets"]["bad"] = {"source": "file", "path": name, "label": "kind", **spec}
+
+    return edit
+
+
+def with_images(name: str, classes: dict[str, int] | None, broken: str | None = None):
+    """An edit adding image-folder data set `bad` at `name`, with `classes` {folder: images}
+    (folder "" puts the images at the top), one file replaced by garbage if `broken`."""
+
+    def edit(config: dict, workdir: Path) -> None:
+        from PIL import Image
+
+        root = workdir / name
+        for cls, count in (classes or {}).items():
+            (root / cls).mkdir(parents=True, exist_ok=True)
+            for i in range(count):
+                Image.new("L", (8, 8), color=40 * i).save(root / cls / f"{i}.png")
+        if broken:
+            (root / broken).write_bytes(b"not an image")
+        config["datasets"]["bad"] = {"source": "image_folder", "path": name, "size": 8}
 
     return edit
 
@@ -120,6 +141,76 @@ CASES = {
         with_file("tiny.csv", tiny_class),
         "data set 'bad': class(es) ['lonely'] have fewer than 2 samples",
     ),
+    "unknown key": (
+        config_edit(lambda c: c["protocol"].update(batchsize=4)),
+        "Additional properties are not allowed ('batchsize' was unexpected)",
+    ),
+    "wrong type": (
+        config_edit(lambda c: c["protocol"].update(iterations="many")),
+        "'many' is not of type 'integer'",
+    ),
+    "unknown metric": (
+        config_edit(lambda c: c["protocol"].update(metrics=["auc"])),
+        "'auc' is not one of ['accuracy', 'balanced_accuracy', 'f1_macro', 'f1_weighted']",
+    ),
+    "only the baseline": (
+        config_edit(lambda c: c["strategies"].pop("entropy")),
+        "strategies: only the baseline 'random'",
+    ),
+    "model without probabilities": (
+        config_edit(
+            lambda c: c["models"].update(hard={"estimator": "pool_helpers.NoProbabilities"})
+        ),
+        "models.hard: NoProbabilities gives no class probabilities (predict_proba), which "
+        "strategies ['entropy'] need",
+    ),
+    "model needs the torch extra": (
+        config_edit(lambda c: c["models"].update(cnn={"estimator": "needs_torch.CNN"})),
+        "models.cnn.estimator: cannot import module 'needs_torch' (No module named 'torch'); "
+        "install the torch extra",
+    ),
+    "strategy that cannot query with the model": (
+        config_edit(lambda c: c["strategies"].update(pal={"query": "ProbabilisticAL"})),
+        "strategies.pal: ProbabilisticAL cannot query with model 'logreg' on data set 'iris' "
+        "(3 classes, 4 features): TypeError: clf has no predict_freq",
+    ),
+    "model that cannot be fitted": (
+        config_edit(
+            lambda c: c["models"].update(
+                broken={"estimator": "pool_helpers.BrokenFitClassifier", "params": {"limit": 3}}
+            )
+        ),
+        "models.broken: cannot be fitted on 6 labels of data of the shape of 'iris'",
+    ),
+    "embedding maps of a model without embeddings": (
+        config_edit(lambda c: c.update(embedding_maps={"models": ["logreg"], "iterations": [1]})),
+        "embedding_maps.models: model 'logreg' (LogisticRegression) gives no embeddings",
+    ),
+    "embedding maps past the last iteration": (
+        config_edit(
+            lambda c: c.update(
+                models={"mlp": {"estimator": "albench.models.EmbeddingMLPClassifier"}},
+                embedding_maps={"models": ["mlp"], "iterations": [5]},
+            )
+        ),
+        "embedding_maps.iterations: 5 is past the last iteration (2) of data set 'iris'",
+    ),
+    "file without rows": (
+        with_file("empty.csv", table().head(0)),
+        "datasets.bad.path: 'empty.csv' has no data rows (only a header)",
+    ),
+    "missing image folder": (
+        with_images("nowhere", None),
+        "datasets.bad.path: folder 'nowhere' does not exist",
+    ),
+    "image folder without class folders": (
+        with_images("flat", {"": 3}),
+        "datasets.bad.path: 'flat' must hold one sub-folder of images per class; found 0",
+    ),
+    "image that cannot be decoded": (
+        with_images("broken_images", {"a": 20, "b": 20}, broken="b/1.png"),
+        "datasets.bad: cannot read image 'broken_images/b/1.png'",
+    ),
 }
 
 
@@ -146,7 +237,9 @@ def test_bad_input_is_refused_naming_the_culprit(finished, case):
     edit(config, finished)
     write_config(finished, config, "bad.yaml")
     before = results_state(finished)
-    run = snakemake(finished, "--configfile", "bad.yaml", "--cores", "2", check=False)
+    run = snakemake(
+        finished, "--configfile", "bad.yaml", "--cores", "2", check=False, env=TEST_MODULES
+    )
     output = run.stdout + run.stderr
     assert run.returncode != 0, output
     assert fragment in output, output[-3000:]
