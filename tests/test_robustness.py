@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -141,6 +142,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
         time.sleep(0.1)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
+    written = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}
     deadline = time.monotonic() + 10
     while pool_processes_in(killed):
         assert time.monotonic() < deadline, "pool processes outlived the killed run"
@@ -157,6 +159,10 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     assert "--unlock" in message or "--rerun-incomplete" in message
     snakemake(killed, "--configfile", "bench.yaml", "--unlock")
     snakemake(killed, "--configfile", "bench.yaml", "--cores", "2", "--rerun-incomplete")
+    # Finished cells are not recomputed: at most the two that were running (--cores 2) when
+    # the kill came, whose output may have been renamed into place already, run again.
+    redone = [p for p, mtime in written.items() if p.stat().st_mtime_ns != mtime]
+    assert len(written) >= 3 and len(redone) <= 2, redone
     snakemake(clean, "--configfile", "bench.yaml", "--cores", "2")
     resumed, uninterrupted = cell_outputs(killed), cell_outputs(clean)
     assert resumed.keys() == uninterrupted.keys() and len(resumed) == 2 * 3 * 2
@@ -196,3 +202,46 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     assert f"RuntimeError: this model cannot handle two features (log: {log})" in output
     assert "Traceback" in (tmp_path / log).read_text()
     assert not list((tmp_path / "results").rglob("*.tmp*"))
+
+
+def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path):
+    import signal
+
+    # One cell of a model that takes a second per fit, checkpointing after every iteration.
+    config = {**CONFIG, "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
+              "strategies": {"random": {"query": "RandomSampling"},
+                             "entropy": {"query": "UncertaintySampling"}},
+              "seeds": 1,
+              "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 8}}  # fmt: skip
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent),
+           "ALBENCH_CHECKPOINT_SECONDS": "0"}  # fmt: skip
+    for workdir in (killed, clean):
+        workdir.mkdir()
+        write_config(workdir, config)
+    command = [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1"]
+    run = subprocess.Popen(command, cwd=killed, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    uninterrupted = subprocess.Popen(command, cwd=clean, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 180
+    checkpoints = killed / "results" / "curves"
+    while not list(checkpoints.rglob(".seed0.checkpoint.pkl")):
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(2.5)  # a few more iterations
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    (checkpoint,) = checkpoints.rglob(".seed0.checkpoint.pkl")
+    cell = checkpoint.parent.relative_to(checkpoints)
+    snakemake(killed, "--configfile", "bench.yaml", "--unlock", env=env)
+    snakemake(killed, "--configfile", "bench.yaml", "--cores", "1", "--rerun-incomplete", env=env)
+    log = (killed / "logs/al_cell" / cell / "seed0.log").read_text()
+    resumed_at = int(re.search(r"resuming from checkpoint \S+ at iteration (\d+)", log)[1])
+    assert 1 <= resumed_at <= 8
+    assert not checkpoint.exists()  # removed once the outputs are written
+    assert uninterrupted.wait(timeout=300) == 0
+    resumed, whole = cell_outputs(killed), cell_outputs(clean)
+    assert resumed.keys() == whole.keys() and len(resumed) == 2 * 2
+    for path in resumed:
+        pd.testing.assert_frame_equal(resumed[path], whole[path], check_exact=True)

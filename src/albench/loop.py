@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ log = logging.getLogger("albench")
 
 # A running cell saves a checkpoint at most this often: cheap cells (most) write none.
 CHECKPOINT_SECONDS = 30.0
+CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"  # overrides it (tests, tuning)
 
 
 @dataclass(frozen=True)
@@ -309,11 +311,11 @@ def run_cell(
     """
     cell = json.loads(cell_json)
     checkpoint = checkpoint_path(curve_path)
+    every = float(os.environ.get(CHECKPOINT_SECONDS_ENV, CHECKPOINT_SECONDS))
     with threadpool_limits(limits=threads):
         dataset = read_dataset(data)
-        result = run_al_loop(
-            dataset, split_indices(read_split(split)), cell, seed, checkpoint, threads=threads
-        )
+        roles = split_indices(read_split(split))
+        result = run_al_loop(dataset, roles, cell, seed, checkpoint, every, threads=threads)
     write_curve(result.curve, curve_path, cell_json, seed)
     write_selection(result.selection, selection_path, cell_json, seed)
     if embeddings_path is not None:
