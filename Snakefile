@@ -42,6 +42,10 @@ rule all:
         get_final_output(),
 
 
+# Each job reads its rule's named input, output and params (see common.smk).
+add_job_layouts(workflow.rules)
+
+
 # Jobs run in a pool of warm worker processes (albench.pool) when executed locally, saving
 # each job the ~1.5 s import of scikit-learn; on cluster executors each job runs on its own.
 onstart:

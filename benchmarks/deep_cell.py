@@ -13,8 +13,7 @@ Prints
 from __future__ import annotations
 
 import argparse
-import copy
-import json
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from albench.config import cell_spec
-from albench.datasets import load_dataset
+from albench.grid import cell_spec
 from albench.loop import run_al_loop
 from albench.sample_images import write_digits_folder
+from albench.sources import load_dataset
 from albench.splits import make_split, split_indices
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,10 +49,11 @@ def digits_cells(strategies: list[str], threads: int, device: str) -> None:
     )
     roles = split_indices(split)
     for strategy in strategies:
-        cell = json.loads(cell_spec(config, "digits_images", "cnn", strategy))
-        cell.pop("embedding_maps", None)
+        cell = dataclasses.replace(
+            cell_spec(config, "digits_images", "cnn", strategy, 0), embedding_maps=None
+        )
         start = time.perf_counter()
-        result = run_al_loop(data, roles, copy.deepcopy(cell), seed=0, threads=threads)
+        result = run_al_loop(data, roles, cell, threads=threads)
         wall = time.perf_counter() - start
         curve = result.curve
         print(

@@ -18,7 +18,6 @@ For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it print
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -33,7 +32,10 @@ import pyarrow as pa
 import yaml
 
 from albench.curves import curve_schema
+from albench.jobs import job_argv
 from albench.parquet import write_table
+from albench.specs import FigureSpec
+from albench.summary import OVERALL_TABLES, PARTS, summary_files
 
 REPO = Path(__file__).resolve().parents[1]
 JOB = [sys.executable, str(REPO / "scripts" / "job.py")]
@@ -157,44 +159,39 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
     start = time.perf_counter()
     write_synthetic_results(config, workdir)
     written = time.perf_counter() - start
-    strategies, seeds = json.dumps(list(STRATEGIES)), json.dumps(list(range(config["seeds"])))
-    summary = "results/summary/datasets/{dataset}"
+    seeds = range(config["seeds"])
+    curve = "results/curves/{d}/{m}/{s}/seed{seed}.parquet"
     times, peaks = {}, []
+    parts: dict[str, list[str]] = {}
     for dataset in DATASETS:
-        out = summary.format(dataset=dataset)
-        cmd = [
-            *JOB, "summarise_dataset", f"logs/summarise_{dataset}.log", f"dataset={dataset}",
-            "curve_pattern=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-            "reference_pattern=results/full_pool/{dataset}/{model}/seed{seed}.parquet",
-            f"models:={json.dumps(MODELS)}", f"strategies:={strategies}", f"seeds:={seeds}",
-            "baseline=random", f"curves={out}/curves.parquet", f"aubc={out}/aubc.csv",
-            f"aubc_summary={out}/aubc_summary.csv", f"comparison={out}/comparison.csv",
-            f"cost={out}/cost.csv", f"label_savings={out}/label_savings.csv",
-        ]  # fmt: skip
-        wall, peak = measured(cmd, workdir)
+        out = summary_files(f"results/summary/datasets/{dataset}")
+        cells = [curve.format(d=dataset, m=m, s=s, seed=seed)
+                 for m in MODELS for s in STRATEGIES for seed in seeds]  # fmt: skip
+        references = [f"results/full_pool/{dataset}/{m}/seed{seed}.parquet"
+                      for m in MODELS for seed in seeds]  # fmt: skip
+        argv = job_argv("summarise_dataset", f"logs/summarise_{dataset}.log",
+                        {"cells": cells, "references": references}, out,
+                        {"baseline": "random"})  # fmt: skip
+        wall, peak = measured([*JOB, *argv], workdir)
         times[dataset] = wall
         peaks.append(peak)
-    names = ["aubc", "aubc_summary", "comparison", "ranks", "cost", "label_savings"]
-    cmd = [
-        *JOB, "aggregate", "logs/aggregate.log", f"summaries={summary}",
-        f"datasets:={json.dumps(DATASETS)}", "curves=results/summary/curves.parquet",
-        *(f"{name}=results/summary/{name}.csv" for name in names),
-    ]  # fmt: skip
-    aggregate_wall, peak = measured(cmd, workdir)
+        for name, path in out.items():
+            parts.setdefault(f"{name}{PARTS}", []).append(path)
+    argv = job_argv("aggregate", "logs/aggregate.log", parts,
+                    summary_files("results/summary", OVERALL_TABLES), {})  # fmt: skip
+    aggregate_wall, peak = measured([*JOB, *argv], workdir)
     peaks.append(peak)
-    figure = [
-        *JOB, "plot_curves", "logs/plot.log", "dataset=d0", "model=logreg",
-        "curves=results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-        f"strategies:={strategies}", f"seeds:={seeds}", "output=results/figures/d0.png",
-        "baseline=random", f"metrics:={json.dumps(METRICS)}",
-    ]  # fmt: skip
-    figure_wall, figure_peak = measured(figure, workdir)
-    heatmap = [
-        *JOB, "plot_heatmap", "logs/heatmap.log", "comparison=results/summary/comparison.csv",
-        "model=logreg", "output=results/figures/heatmap.png", f"strategies:={strategies}",
-        "baseline=random", "metric=accuracy",
-    ]  # fmt: skip
-    heatmap_wall, heatmap_peak = measured(heatmap, workdir)
+    spec = FigureSpec(model="logreg", strategies=list(STRATEGIES), baseline="random",
+                      metrics=list(METRICS), dataset="d0")  # fmt: skip
+    curves = [curve.format(d="d0", m="logreg", s=s, seed=seed) for s in STRATEGIES
+              for seed in seeds]  # fmt: skip
+    argv = job_argv("plot_curves", "logs/plot.log", {"curves": curves},
+                    {"figure": "results/figures/d0.png"}, {"spec": spec})  # fmt: skip
+    figure_wall, figure_peak = measured([*JOB, *argv], workdir)
+    argv = job_argv("plot_heatmap", "logs/heatmap.log",
+                    {"comparison": "results/summary/comparison.csv"},
+                    {"figure": "results/figures/heatmap.png"}, {"spec": spec})  # fmt: skip
+    heatmap_wall, heatmap_peak = measured([*JOB, *argv], workdir)
     total = sum(times.values()) + aggregate_wall
     print(
         f"aggregate  {n_cells:6d} cells: {total:6.1f} s  {max(peaks):6.0f} MB peak "

@@ -6,17 +6,11 @@ from conftest import REPO, SCHEMA, small_config
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from albench.config import (
-    cell_spec,
-    cells,
-    check_config,
-    check_protocol_fits,
-    resolve_protocol,
-    resolve_size,
-    seed_list,
-)
+from albench.config import check_config
 from albench.errors import ConfigError
+from albench.grid import cell_spec, cells, seed_list
 from albench.metrics import METRICS
+from albench.protocol import check_protocol_fits, resolve_protocol, resolve_size
 
 
 def validated(config):
@@ -141,11 +135,11 @@ def test_resolve_size():
 
 def test_cell_spec_depends_only_on_its_own_strategy():
     config = validated(small_config())
-    before = {s: cell_spec(config, "iris", "logreg", s) for s in config["strategies"]}
+    before = {s: cell_spec(config, "iris", "logreg", s, 0) for s in config["strategies"]}
     config["strategies"]["entropy"]["params"]["method"] = "least_confident"
     config["strategies"]["added"] = {"query": "RandomSampling", "params": {}}
     config["datasets"]["wine"] = {"source": "sklearn", "name": "wine"}
-    after = {s: cell_spec(config, "iris", "logreg", s) for s in before}
+    after = {s: cell_spec(config, "iris", "logreg", s, 0) for s in before}
     assert [s for s in before if before[s] != after[s]] == ["entropy"]
 
 
@@ -153,9 +147,10 @@ def test_cell_spec_is_independent_of_key_order():
     config = validated(small_config())
     reordered = copy.deepcopy(config)
     reordered["protocol"] = dict(reversed(list(config["protocol"].items())))
-    assert cell_spec(config, "iris", "logreg", "badge") == cell_spec(
-        reordered, "iris", "logreg", "badge"
-    )
+    # Snakemake compares params by repr: equal configs must give equal reprs.
+    spec = cell_spec(config, "iris", "logreg", "badge", 0)
+    assert repr(spec) == repr(cell_spec(reordered, "iris", "logreg", "badge", 0))
+    assert type(spec).from_literal(str(spec)) == spec  # what its job receives
 
 
 def test_budget_gives_the_full_batches_that_fit():

@@ -1,15 +1,10 @@
 import numpy as np
 import pytest
 
-from albench.datasets import (
-    SKLEARN_SIZES,
-    known_size,
-    load_dataset,
-    prepare_dataset,
-    read_dataset,
-    validate_dataset,
-)
+from albench.datasets import read_dataset, validate_dataset
 from albench.errors import DataError
+from albench.sources import SKLEARN_SIZES, known_size, load_dataset, prepare_dataset
+from albench.specs import DatasetSpec
 
 
 @pytest.mark.parametrize("name", sorted(SKLEARN_SIZES))
@@ -35,7 +30,9 @@ def test_tuple_n_samples_counts_all_classes():
 
 
 def test_prepared_round_trip_keeps_class_names(tmp_path):
-    data = prepare_dataset("iris", {"source": "sklearn", "name": "iris"}, tmp_path / "iris.parquet")
+    data = prepare_dataset(
+        DatasetSpec("iris", {"source": "sklearn", "name": "iris"}), tmp_path / "iris.parquet"
+    )
     back = read_dataset(tmp_path / "iris.parquet")
     np.testing.assert_array_equal(back.X, data.X)
     np.testing.assert_array_equal(back.y, data.y)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 import yaml
 from conftest import CELL, SCHEMA, small_config
 from snakemake.utils import validate
 
-from albench.config import cell_spec, check_config, embedding_maps, mapped_cells
+from albench.config import check_config
 from albench.datasets import write_dataset
 from albench.embedding_maps import plot_embedding_map, read_iteration
 from albench.errors import ConfigError, DataError
+from albench.grid import cell_spec, embedding_maps, mapped_cells
 from albench.loop import run_cell
+from albench.specs import CellSpec, MapSpec
 from albench.splits import make_split, write_split
 
 MLP = {
@@ -44,12 +45,12 @@ def test_maps_default_to_the_first_seed_and_tsne():
 
 def test_only_mapped_models_carry_the_maps_in_their_cell_spec():
     config = mapped_config(seeds=[1])
-    mlp = json.loads(cell_spec(config, "iris", "mlp", "badge"))
-    assert mlp["embedding_maps"] == {"iterations": [0, 2], "seeds": [1]}
-    assert "embedding_maps" not in json.loads(cell_spec(config, "iris", "logreg", "badge"))
+    mlp = cell_spec(config, "iris", "mlp", "badge", 1)
+    assert mlp.embedding_maps == {"iterations": [0, 2], "seeds": [1]}
+    assert cell_spec(config, "iris", "logreg", "badge", 1).embedding_maps is None
     # The drawing method is not part of a cell: changing it redraws, it does not rerun cells.
-    assert cell_spec(config, "iris", "mlp", "badge") == cell_spec(
-        mapped_config(seeds=[1], method="umap"), "iris", "mlp", "badge"
+    assert repr(mlp) == repr(
+        cell_spec(mapped_config(seeds=[1], method="umap"), "iris", "mlp", "badge", 1)
     )
 
 
@@ -86,19 +87,20 @@ def test_mapped_cell_writes_embeddings_and_the_map_is_drawn(tmp_path, blobs):
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
     paths = {name: tmp_path / f"{name}.parquet" for name in ("c", "q", "e")}
     run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", paths["c"], paths["q"],
-             json.dumps(cell), seed=0, embeddings_path=paths["e"])  # fmt: skip
+             CellSpec(**cell, seed=0), embeddings=paths["e"])  # fmt: skip
     frame, classes = read_iteration(paths["e"], 1)
     assert classes == blobs.class_names
     assert (frame["status"] == "selected").sum() == 4
     assert (frame["status"] == "labelled").sum() == 6 + 4
-    points = plot_embedding_map(paths["e"], 1, tmp_path / "map.png", title="blobs: ")
+    spec = MapSpec(title="blobs: ", seed=0, iteration=1)
+    points = plot_embedding_map(paths["e"], tmp_path / "map.png", spec)
     assert (tmp_path / "map.png").stat().st_size > 10_000
     assert points[["x", "y"]].notna().all().all() and len(points) == len(frame)
     with pytest.raises(DataError, match=r"no embeddings of iteration 3 \(recorded: \[1, 5\]\)"):
         read_iteration(paths["e"], 3)
     # Another seed of the same cell is not mapped: its table is empty.
     run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", paths["c"], paths["q"],
-             json.dumps(cell), seed=1, embeddings_path=paths["e"])  # fmt: skip
+             CellSpec(**cell, seed=1), embeddings=paths["e"])  # fmt: skip
     import pyarrow.parquet as pq
 
     assert pq.read_table(paths["e"]).num_rows == 0
@@ -128,8 +130,10 @@ def test_umap_maps_when_umap_learn_is_installed(tmp_path):
     )  # fmt: skip
     values = rng.normal(size=(80, 5)) + labels[:, None] * 4
     frame = pd.concat([frame, pd.DataFrame(values, columns=[f"e{j}" for j in range(5)])], axis=1)
-    write_embeddings(frame, tmp_path / "e.parquet", "{}", 0, ["a", "b"])
-    points = plot_embedding_map(tmp_path / "e.parquet", 2, tmp_path / "m.png", method="umap")
+    cell = CellSpec(**CELL, seed=0)
+    write_embeddings(frame, tmp_path / "e.parquet", cell, ["a", "b"])
+    spec = MapSpec(title="", seed=0, iteration=2, method="umap")
+    points = plot_embedding_map(tmp_path / "e.parquet", tmp_path / "m.png", spec)
     # Two well separated classes stay separated in the map.
     centres = points.groupby("label")[["x", "y"]].mean()
     assert np.linalg.norm(centres.iloc[0] - centres.iloc[1]) > 1.0

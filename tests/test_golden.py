@@ -9,18 +9,17 @@ compared through their exact repr). Regenerate deliberately with
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 from conftest import small_config
 
-from albench.config import cell_spec
-from albench.datasets import load_dataset
+from albench.grid import cell_spec
 from albench.loop import run_al_loop
 from albench.reference import full_pool_scores
 from albench.seeding import derive_seed
+from albench.sources import load_dataset
 from albench.splits import make_split, split_indices
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -70,8 +69,8 @@ def compute() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 assert scores.pop("fit_error") == ""
                 references.append({"dataset": name, "model": model, "seed": seed, **scores})
                 for strategy in config["strategies"]:
-                    cell = json.loads(cell_spec(config, name, model, strategy))
-                    result = run_al_loop(dataset, roles, cell, seed)
+                    cell = cell_spec(config, name, model, strategy, seed)
+                    result = run_al_loop(dataset, roles, cell)
                     curves.append(result.curve[["dataset", "model", "strategy", "seed",
                                                 "iteration", "n_labeled", *METRICS,
                                                 "fallback_model"]])  # fmt: skip

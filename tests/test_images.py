@@ -7,9 +7,11 @@ import pytest
 from PIL import Image
 
 from albench.config import check_config
-from albench.datasets import known_size, load_dataset, prepare_dataset, read_dataset
+from albench.datasets import read_dataset
 from albench.errors import ConfigError, DataError
 from albench.sample_images import write_digits_folder
+from albench.sources import known_size, load_dataset, prepare_dataset
+from albench.specs import DatasetSpec
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def test_images_are_resized_and_converted(digits_folder):
 
 
 def test_prepared_images_round_trip(tmp_path, digits_folder):
-    written = prepare_dataset("d", spec(digits_folder, size=8), tmp_path / "d.parquet")
+    written = prepare_dataset(DatasetSpec("d", spec(digits_folder, size=8)), tmp_path / "d.parquet")
     read = read_dataset(tmp_path / "d.parquet")
     assert read.image_shape == written.image_shape == (3, 8, 8)
     np.testing.assert_array_equal(read.X, written.X)

@@ -7,6 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from albench.datasets import validate_dataset, write_dataset
 from albench.loop import run_al_loop, run_cell
 from albench.models import ModelFitError
+from albench.specs import CellSpec
 from albench.splits import make_split, split_indices, write_split
 
 STRATEGIES = {
@@ -138,18 +139,12 @@ def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, ce
 
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
-    cell_json = json.dumps(cell)
-    run_cell(
-        tmp_path / "d.parquet",
-        tmp_path / "s.parquet",
-        tmp_path / "c.parquet",
-        tmp_path / "q.parquet",
-        cell_json=cell_json,
-        seed=0,
-    )
+    spec = CellSpec(**cell, seed=0)
+    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", tmp_path / "c.parquet",
+             tmp_path / "q.parquet", spec)  # fmt: skip
     curve = pq.read_table(tmp_path / "c.parquet")
     meta = curve.schema.metadata
-    assert json.loads(meta[b"albench.cell"]) == cell
+    assert json.loads(meta[b"albench.cell"]) == cell and meta[b"albench.seed"] == b"0"
     for key in (b"albench.cell_hash", b"albench.sklearn_version", b"albench.skactiveml_version"):
         assert meta[key]
     assert curve.schema.field("seed").type == "int64"
@@ -237,12 +232,11 @@ def test_a_checkpoint_of_another_config_is_ignored(blobs, cell, tmp_path):
 
 
 def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkeypatch):
-    import json
 
     import albench.loop
 
     # Checkpoint after every iteration, and record that it did.
-    monkeypatch.setattr(albench.loop.run_al_loop, "__defaults__", (None, 0.0, 1))
+    monkeypatch.setenv(albench.loop.CHECKPOINT_SECONDS_ENV, "0")
     saved = []
     save = albench.loop.save_checkpoint
     monkeypatch.setattr(
@@ -251,7 +245,7 @@ def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkey
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
     run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", tmp_path / "c.parquet",
-             tmp_path / "q.parquet", cell_json=json.dumps(cell), seed=0)  # fmt: skip
+             tmp_path / "q.parquet", CellSpec(**cell, seed=0))  # fmt: skip
     assert (tmp_path / "c.parquet").exists()
     assert saved and saved[0] == tmp_path / ".c.checkpoint.pkl"
     assert not list(tmp_path.glob(".*checkpoint*"))

@@ -42,15 +42,15 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
     import pandas as pd
 
     from albench.plots import plot_critical_difference
+    from albench.specs import FigureSpec
 
     aubcs = pd.DataFrame(
         {"dataset": "d", "model": "m", "strategy": ["a", "b", "c"], "seed": 0,
          "aubc_accuracy": [0.7, 0.8, 0.9]}
     )  # fmt: skip
     aubcs.to_csv(tmp_path / "aubc.csv", index=False)
-    plot_critical_difference(
-        tmp_path / "aubc.csv", "m", tmp_path / "cd.png", "abc", "a", "accuracy"
-    )
+    spec = FigureSpec(model="m", strategies=["a", "b", "c"], baseline="a", metrics=["accuracy"])
+    plot_critical_difference(tmp_path / "aubc.csv", tmp_path / "cd.png", spec)
     assert (tmp_path / "cd.png").read_bytes().startswith(b"\x89PNG")
 
 

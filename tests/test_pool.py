@@ -15,11 +15,11 @@ import pytest
 from conftest import CELL
 
 from albench import pool
-from albench.config import canonical
 from albench.curves import TIMING_COLUMNS
 from albench.errors import AlbenchError
 from albench.job import _ask_pool
-from albench.jobs import expand_pattern, parse_job, run_job
+from albench.jobs import job_argv, parse_job, run_job
+from albench.specs import CellSpec, DatasetSpec, SplitSpec
 
 TESTS = Path(__file__).resolve().parent
 
@@ -76,43 +76,42 @@ def warm_pool(monkeypatch):
 def prepared(tmp_path):
     """Job arguments for a prepared iris data set and one split, written by in-process jobs."""
     data, split = tmp_path / "iris.parquet", tmp_path / "split.parquet"
-    run_job(
-        ["prepare_dataset", str(tmp_path / "p.log"), "name=iris",
-         "spec=" + canonical({"source": "sklearn", "name": "iris"}), f"output={data}"]
-    )  # fmt: skip
-    run_job(
-        ["split", str(tmp_path / "s.log"), f"data={data}", f"output={split}", "name=iris",
-         "seed:=0", "test_size:=0.25", "initial_size:=6", "validation_size:=0"]
-    )  # fmt: skip
+    iris = DatasetSpec(name="iris", source={"source": "sklearn", "name": "iris"})
+    run_job(job_argv("prepare_dataset", tmp_path / "p.log", {"files": []}, {"data": data},
+                     {"dataset": iris}))  # fmt: skip
+    spec = SplitSpec(dataset="iris", seed=0, test_size=0.25, initial_size=6)
+    run_job(job_argv("split", tmp_path / "s.log", {"data": data}, {"split": split},
+                     {"spec": spec}))  # fmt: skip
     return tmp_path, data, split
 
 
 def cell_argv(workdir: Path, data: Path, split: Path, name: str, estimator: str) -> list[str]:
-    cell = dict(CELL, dataset="iris", model_spec={"estimator": estimator, "params": {}})
-    return [
-        "al_cell", str(workdir / f"{name}.log"), f"data={data}", f"split={split}",
-        f"curve={workdir / name}.curve.parquet", f"selection={workdir / name}.sel.parquet",
-        "cell=" + canonical(cell), "seed:=0", "threads:=1",
-    ]  # fmt: skip
+    cell = CellSpec(**dict(CELL, dataset="iris", seed=0,
+                           model_spec={"estimator": estimator, "params": {}}))  # fmt: skip
+    outputs = {"curve": workdir / f"{name}.curve.parquet",
+               "selection": workdir / f"{name}.sel.parquet"}  # fmt: skip
+    return job_argv("al_cell", workdir / f"{name}.log", {"data": data, "split": split}, outputs,
+                    {"cell": cell})  # fmt: skip
 
 
-def test_job_arguments_are_strings_or_json():
-    name, log, kwargs = parse_job(["plot_curves", "x.log", "model=m", "seed:=3", 'n:=["a"]'])
-    assert (name, log) == ("plot_curves", "x.log")
-    assert kwargs == {"model": "m", "seed": 3, "n": ["a"]}
+def test_a_job_gets_its_rules_named_arguments_typed():
+    cell = CellSpec(**CELL, seed=4)
+    argv = job_argv("summarise_dataset", "x.log", {"cells": ["a", "b", "c"], "references": []},
+                    {"curves": "o.parquet", "aubc": "o.csv"}, {"baseline": "random"},
+                    threads=2)  # fmt: skip
+    name, log, kwargs = parse_job(argv)
+    assert (name, log) == ("summarise_dataset", "x.log")
+    assert kwargs == {"cells": [Path("a"), Path("b"), Path("c")], "references": [],
+                      "curves": Path("o.parquet"), "aubc": Path("o.csv"),
+                      "baseline": "random"}  # fmt: skip
+    argv = job_argv("al_cell", "c.log", {"data": "d", "split": "s"},
+                    {"curve": "c", "selection": "q"}, {"cell": cell}, threads=3)  # fmt: skip
+    _, _, kwargs = parse_job(argv)
+    assert kwargs["cell"] == cell and kwargs["threads"] == 3 and kwargs["curve"] == Path("c")
     with pytest.raises(AlbenchError, match="unknown job 'nope'"):
-        parse_job(["nope", "x.log"])
-    with pytest.raises(AlbenchError, match="'seed' is not key=value"):
-        parse_job(["split", "x.log", "seed"])
-    with pytest.raises(AlbenchError, match="seed:= is not JSON"):
-        parse_job(["split", "x.log", "seed:=[1"])
-
-
-def test_patterns_expand_in_axis_order():
-    paths = expand_pattern(
-        "{dataset}/{strategy}/seed{seed}", dataset=["d"], strategy=["a", "b"], seed=[0, 1]
-    )
-    assert paths == ["d/a/seed0", "d/a/seed1", "d/b/seed0", "d/b/seed1"]
+        parse_job(["nope", "x.log", "1", "{}"])
+    with pytest.raises(AlbenchError, match="do not fit its layout"):
+        parse_job([*argv[:-2], argv[-1]])
 
 
 def test_pooled_cell_equals_the_in_process_cell(warm_pool, prepared):

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from test_workflow import planned_cells, planned_jobs, snakemake, write_config
 
-from albench.datasets import OPENML_LABEL
 from albench.provenance import dataset_inputs, image_manifest, write_image_manifest
+from albench.sources import OPENML_LABEL
 
 # What one data set's edit reruns in a one-model, two-strategy, one-seed grid.
 ONE_DATASET = {

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from albench.reference import full_pool_scores, label_savings, labels_to_reach
+from albench.reference import full_pool_scores
+from albench.savings import label_savings, labels_to_reach
 from albench.splits import make_split, split_indices
 
 

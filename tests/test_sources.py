@@ -6,15 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from albench.datasets import (
+from albench.errors import DataError
+from albench.loop import run_al_loop
+from albench.sources import (
     OPENML_LABEL,
     known_size,
     load_dataset,
     openml_cache_path,
     prepare_dataset,
 )
-from albench.errors import DataError
-from albench.loop import run_al_loop
+from albench.specs import DatasetSpec
 from albench.splits import make_split, split_indices
 
 
@@ -53,7 +54,7 @@ def test_file_source_encodes_categories_and_labels(data_file):
 
 def test_file_source_runs_a_real_cell(data_file, cell, tmp_path):
     spec = {"source": "file", "path": str(data_file), "label": "animal", "features": ["size"]}
-    data = prepare_dataset("animals", spec, tmp_path / "prepared.parquet")
+    data = prepare_dataset(DatasetSpec("animals", spec), tmp_path / "prepared.parquet")
     assert data.X.shape == (60, 1)
     roles = split_indices(make_split(data.y, 0.25, 6, random_state=0))
     cell["protocol"]["iterations"] = 3
@@ -138,7 +139,7 @@ def test_every_kind_of_label_names_its_classes_and_runs_a_cell(tmp_path, cell, k
     path = tmp_path / f"labels.{suffix}"
     frame.to_csv(path, index=False) if suffix == "csv" else frame.to_parquet(path)
     spec = {"source": "file", "path": str(path), "label": "animal"}
-    data = prepare_dataset("labels", spec, tmp_path / "prepared.parquet")
+    data = prepare_dataset(DatasetSpec("labels", spec), tmp_path / "prepared.parquet")
     assert data.class_names == names
     kept = frame["animal"].dropna().map(lambda v: str(int(v)) if kind != "text" and
                                         kind != "boolean" else str(v))  # fmt: skip

@@ -1,8 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CELL
 
 from albench.curves import write_curve
+from albench.specs import CellSpec
 from albench.summary import combine, comparison_table, ranks_table, summarise
 
 
@@ -24,6 +26,10 @@ def make_curve(strategy, seed, values, fallback=False):
     )
 
 
+def spec(seed: int) -> CellSpec:
+    return CellSpec(**CELL, seed=seed)
+
+
 def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     paths = []
     for strategy, offset in (("random", 0.0), ("entropy", 0.1)):
@@ -31,12 +37,12 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
             path = tmp_path / "curves" / strategy / f"seed{seed}.parquet"
             values = [0.5 + offset, 0.6 + offset, 0.7 + offset]
             fallback = strategy == "entropy" and seed == 0
-            write_curve(make_curve(strategy, seed, values, fallback), path, "{}", seed)
+            write_curve(make_curve(strategy, seed, values, fallback), path, spec(seed))
             paths.append(path)
     out = tmp_path / "summary"
     names = ["curves", "aubc", "aubc_summary", "comparison", "ranks", "cost"]
     outputs = {n: out / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
-    summarise(paths, outputs, baseline="random")
+    summarise(paths, [], baseline="random", **outputs)
 
     curves = pd.read_parquet(out / "curves.parquet")
     assert len(curves) == 18
@@ -121,7 +127,7 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
                 curve = make_curve(strategy, seed, list(rng.uniform(0.4, 0.9, size=4)))
                 curve["dataset"] = dataset
                 path = tmp_path / "curves" / dataset / strategy / f"seed{seed}.parquet"
-                write_curve(curve, path, "{}", seed)
+                write_curve(curve, path, spec(seed))
                 paths[dataset].append(path)
 
     def outputs(directory):
@@ -132,11 +138,12 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
     for dataset, dataset_paths in paths.items():
         part = outputs(tmp_path / "parts" / dataset)
         del part["ranks"]
-        summarise(dataset_paths, part, baseline="random")
+        summarise(dataset_paths, [], baseline="random", **part)
         parts.append(part)
     combined, whole = outputs(tmp_path / "combined"), outputs(tmp_path / "whole")
-    combine(parts, combined)
-    summarise(paths["d1"] + paths["d2"], whole, baseline="random")
+    inputs = {f"{name}_parts": [part[name] for part in parts] for name in parts[0]}
+    combine(**inputs, **combined)
+    summarise(paths["d1"] + paths["d2"], [], baseline="random", **whole)
     pd.testing.assert_frame_equal(
         pd.read_parquet(combined["curves"]), pd.read_parquet(whole["curves"])
     )

@@ -202,7 +202,7 @@ def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
     """A config mixing file, synthetic, sklearn and cached OpenML sets with two models."""
     from test_sources import table
 
-    from albench.datasets import OPENML_LABEL
+    from albench.sources import OPENML_LABEL
 
     table(90).to_csv(tmp_path / "animals.csv", index=False)
     (tmp_path / "cache").mkdir()

@@ -27,19 +27,20 @@ def checkpoint_path(curve_path: str | Path) -> Path:
     return curve_path.with_name(f".{curve_path.stem}.checkpoint.pkl")
 
 
-def checkpoint_key(cell_json: str, seed: int) -> str:
-    """The identity a checkpoint must match to be resumed from."""
-    text = f"{cell_json}|{seed}|{albench.LOOP_VERSION}"
+def checkpoint_key(cell_json: str) -> str:
+    """The identity a checkpoint must match to be resumed from: the cell's spec (seed and
+    loop version included) as canonical JSON."""
+    text = f"{cell_json}|{albench.LOOP_VERSION}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def save_checkpoint(path: Path, key: str, state: dict[str, Any]) -> None:
+def save_checkpoint(path: Path, key: str, state: Any) -> None:
     """Write `state` under `key` to `path` atomically (a temporary file, then a rename)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as stream:
         pickle.dump({"key": key, "state": state}, stream, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_checkpoint(path: Path, key: str) -> dict[str, Any] | None:
+def load_checkpoint(path: Path, key: str) -> Any | None:
     """Return the state saved at `path` for `key`; None when there is none or it is another's."""
     if not path.exists():
         return None

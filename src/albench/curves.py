@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from albench.parquet import write_table
+from albench.specs import CellSpec
 
 ID_COLUMNS = ("dataset", "model", "strategy", "seed")
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "score_seconds")
@@ -43,17 +44,18 @@ SELECTION_SCHEMA = pa.schema(
 )
 
 
-def provenance(cell_json: str, seed: int) -> dict[str, str]:
+def provenance(cell: CellSpec) -> dict[str, str]:
     """Return the metadata every cell output carries: its config, a hash of it, versions."""
     import skactiveml
     import sklearn
 
     import albench
 
+    config = cell.config_json()
     return {
-        "cell": cell_json,
-        "seed": str(seed),
-        "cell_hash": hashlib.sha256(f"{cell_json}|{seed}".encode()).hexdigest(),
+        "cell": config,
+        "seed": str(cell.seed),
+        "cell_hash": hashlib.sha256(f"{config}|{cell.seed}".encode()).hexdigest(),
         "albench_version": albench.__version__,
         "loop_version": str(albench.LOOP_VERSION),
         "skactiveml_version": skactiveml.__version__,
@@ -67,30 +69,29 @@ def metric_columns(columns: Iterable[str]) -> list[str]:
     return [name for name in columns if name not in NON_METRIC_COLUMNS]
 
 
-def write_curve(curve: pd.DataFrame, path: str | Path, cell_json: str, seed: int) -> None:
+def write_curve(curve: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
     """Write a learning curve frame to `path` with the curve schema and provenance metadata."""
     schema = curve_schema(metric_columns(curve.columns))
     table = pa.Table.from_pandas(curve[schema.names], schema=schema, preserve_index=False)
-    write_table(table, path, provenance(cell_json, seed))
+    write_table(table, path, provenance(cell))
 
 
-def write_selection(selection: pd.DataFrame, path: str | Path, cell_json: str, seed: int) -> None:
+def write_selection(selection: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
     """Write the queried samples of a cell to `path` with provenance metadata."""
     table = pa.Table.from_pandas(selection, schema=SELECTION_SCHEMA, preserve_index=False)
-    write_table(table, path, provenance(cell_json, seed))
+    write_table(table, path, provenance(cell))
 
 
 def write_embeddings(
     embeddings: pd.DataFrame,
     path: str | Path,
-    cell_json: str,
-    seed: int,
+    cell: CellSpec,
     class_names: Sequence[str],
 ) -> None:
     """Write a cell's recorded embeddings (see `albench.loop.embedding_rows`) to `path`, with
     provenance and the data set's class names in the metadata."""
     table = pa.Table.from_pandas(embeddings, preserve_index=False)
-    meta = {**provenance(cell_json, seed), "class_names": json.dumps(list(class_names))}
+    meta = {**provenance(cell), "class_names": json.dumps(list(class_names))}
     write_table(table.replace_schema_metadata(None), path, meta)
 
 

@@ -23,6 +23,7 @@ import seaborn as sns  # noqa: E402
 from albench.errors import DataError  # noqa: E402
 from albench.parquet import read_table  # noqa: E402
 from albench.plots import save_figure  # noqa: E402
+from albench.specs import MapSpec  # noqa: E402
 
 STATUS_STYLE = {
     # status: (marker size, alpha, edge colour, z-order)
@@ -59,20 +60,17 @@ def project(embeddings: np.ndarray, method: str, seed: int) -> np.ndarray:
     return tsne.fit_transform(embeddings)
 
 
-def plot_embedding_map(
-    embeddings_path: str | Path,
-    iteration: int,
-    output: str | Path,
-    method: str = "tsne",
-    title: str = "",
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Draw the 2-D map of iteration `iteration` to `output`; return the projected points.
+def plot_embedding_map(embeddings: str | Path, figure: str | Path, spec: MapSpec) -> pd.DataFrame:
+    """Draw the 2-D map of a cell's recorded `embeddings` at `spec.iteration` to `figure`;
+    return the projected points.
 
     Colour is the class; small faint dots are the unlabelled pool, dark-edged dots the labelled
     set, and large red-edged dots the batch this iteration's model selected.
     """
-    frame, class_names = read_iteration(embeddings_path, iteration)
+    iteration, output, method, title, seed = (
+        spec.iteration, figure, spec.method, spec.title, spec.seed
+    )  # fmt: skip
+    frame, class_names = read_iteration(embeddings, iteration)
     columns = [c for c in frame.columns if c.startswith("e") and c[1:].isdigit()]
     points = project(frame[columns].to_numpy(dtype=np.float64), method, seed)
     frame = frame[["index", "label", "status"]].assign(x=points[:, 0], y=points[:, 1])

@@ -1,180 +1,170 @@
-"""The workflow's jobs by name, and the one function that runs a job from its command line.
+"""The workflow's jobs: each rule runs one library function, named in JOBS, on its named input,
+output and params.
 
-A rule's shell command is `python scripts/job.py NAME LOG key=value key:=json ...`:
-`key=value` passes a string and `key:=json` a JSON value (numbers, lists, objects). Each job
-below maps those arguments to one library call.
+Every rule's shell command is the same (`JOB` in workflow/rules/common.smk):
 
-Jobs that read many files take a path pattern and the lists it expands over, not the paths: a
-command line must stay short at any grid size (Linux refuses one argument over 128 KiB, about
-2 000 paths), and the rule declares the same expansion as its input.
+    python scripts/job.py RULE LOG THREADS LAYOUT INPUT... OUTPUT... PARAMS...
+
+where LAYOUT (the `layout` param Snakemake adds to every rule, see `job_layout`) names the
+rule's inputs (with their counts, for lists), outputs and params in order. `parse_job` turns
+that back into keyword arguments, each converted to the type the function declares: paths to
+`Path`, specs (`albench.specs`) from the Python literal their `str` gave. The rule's input list
+is the only enumeration of what an aggregating job reads.
 """
 
 from __future__ import annotations
 
-import itertools
+import ast
+import inspect
 import json
 import logging
 import time
+import types
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from albench.datasets import download_openml, prepare_dataset
 from albench.errors import AlbenchError
 from albench.logs import log_to
-from albench.loop import run_cell
-from albench.reference import full_pool
-from albench.splits import split_dataset
+from albench.specs import Spec
 
 log = logging.getLogger(__name__)
 
 
-def al_cell(*, data, split, curve, selection, cell, seed, threads=1, embeddings=None) -> None:
-    run_cell(
-        data,
-        split,
-        curve,
-        selection,
-        cell_json=cell,
-        seed=seed,
-        threads=threads,
-        embeddings_path=embeddings or None,
-    )
+def _function(path: str) -> Callable[..., Any]:
+    """Import `module.function` from albench (lazily: a job imports only what it uses)."""
+    module, _, name = path.rpartition(".")
+    return getattr(__import__(f"albench.{module}", fromlist=[name]), name)
 
 
-def full_pool_job(*, data, split, output, spec, seed, threads=1) -> None:
-    full_pool(data, split, output, spec_json=spec, seed=seed, threads=threads)
-
-
-def prepare_dataset_job(*, name, spec, output) -> None:
-    prepare_dataset(name, json.loads(spec), output)
-
-
-def download_openml_job(*, openml, output) -> None:
-    request = json.loads(openml)
-    download_openml(request["name"], request["spec"], output)
-
-
-def split_job(*, data, output, name, seed, test_size, initial_size, validation_size) -> None:
-    split_dataset(
-        data,
-        output,
-        name=name,
-        seed=seed,
-        test_size=test_size,
-        initial_size=initial_size,
-        validation_size=validation_size,
-    )
-
-
-def expand_pattern(pattern: str, **axes: list[Any]) -> list[str]:
-    """Fill `pattern`'s {names} with every combination of the values in `axes`, in order."""
-    names = list(axes)
-    return [
-        pattern.format(**dict(zip(names, values, strict=True)))
-        for values in itertools.product(*(axes[name] for name in names))
-    ]
-
-
-def summarise_dataset_job(
-    *, dataset, curve_pattern, reference_pattern, models, strategies, seeds, baseline, **outputs
-) -> None:
-    from albench.summary import summarise
-
-    curves = expand_pattern(
-        curve_pattern, dataset=[dataset], model=models, strategy=strategies, seed=seeds
-    )
-    references = expand_pattern(reference_pattern, dataset=[dataset], model=models, seed=seeds)
-    summarise(curves, outputs, baseline=baseline, reference_paths=references)
-
-
-def aggregate_job(*, summaries, datasets, **outputs) -> None:
-    from albench.summary import DATASET_TABLES, combine
-
-    parts = []
-    for directory in expand_pattern(summaries, dataset=datasets):
-        part = {name: f"{directory}/{name}.csv" for name in DATASET_TABLES}
-        parts.append({**part, "curves": f"{directory}/curves.parquet"})
-    combine(parts, outputs)
-
-
-def plot_curves_job(
-    *, curves, dataset, model, output, strategies, seeds, baseline, metrics
-) -> None:
-    from albench.plots import plot_learning_curves
-
-    paths = expand_pattern(
-        curves, dataset=[dataset], model=[model], strategy=strategies, seed=seeds
-    )
-    plot_learning_curves(paths, dataset, model, output, strategies, baseline, metrics)
-
-
-def plot_heatmap_job(*, comparison, model, output, strategies, baseline, metric) -> None:
-    from albench.plots import plot_difference_heatmap
-
-    plot_difference_heatmap(comparison, model, output, strategies, baseline, metric)
-
-
-def plot_cost_benefit_job(*, cost, summary, model, output, strategies, baseline, metric) -> None:
-    from albench.plots import plot_cost_benefit
-
-    plot_cost_benefit(cost, summary, model, output, strategies, baseline, metric)
-
-
-def plot_critical_difference_job(*, aubc, model, output, strategies, baseline, metric) -> None:
-    from albench.plots import plot_critical_difference
-
-    plot_critical_difference(aubc, model, output, strategies, baseline, metric)
-
-
-def plot_embedding_map_job(*, embeddings, iteration, output, method, title, seed) -> None:
-    from albench.embedding_maps import plot_embedding_map
-
-    plot_embedding_map(embeddings, iteration, output, method=method, title=title, seed=seed)
-
-
-JOBS: dict[str, Callable[..., Any]] = {
-    "al_cell": al_cell,
-    "full_pool": full_pool_job,
-    "prepare_dataset": prepare_dataset_job,
-    "download_openml": download_openml_job,
-    "split": split_job,
-    "summarise_dataset": summarise_dataset_job,
-    "aggregate": aggregate_job,
-    "plot_curves": plot_curves_job,
-    "plot_heatmap": plot_heatmap_job,
-    "plot_cost_benefit": plot_cost_benefit_job,
-    "plot_critical_difference": plot_critical_difference_job,
-    "plot_embedding_map": plot_embedding_map_job,
+# Rule name -> the library function it runs (module.function inside albench).
+JOBS: dict[str, str] = {
+    "download_openml": "sources.download_openml",
+    "prepare_dataset": "sources.prepare_dataset",
+    "split": "splits.split_dataset",
+    "al_cell": "loop.run_cell",
+    "al_cell_mapped": "loop.run_cell",
+    "full_pool": "reference.full_pool",
+    "summarise_dataset": "summary.summarise",
+    "aggregate": "summary.combine",
+    "plot_curves": "plots.plot_learning_curves",
+    "plot_heatmap": "plots.plot_difference_heatmap",
+    "plot_cost_benefit": "plots.plot_cost_benefit",
+    "plot_critical_difference": "plots.plot_critical_difference",
+    "plot_embedding_map": "embedding_maps.plot_embedding_map",
 }
 
 
+def warm_up() -> None:
+    """Import every job's module (the pool's workers do, so that no job pays for imports)."""
+    for path in set(JOBS.values()):
+        _function(path)
+
+
+def job_layout(wildcards: Any, input: Any, output: Any, param_names: list[str]) -> str:
+    """Return the LAYOUT argument of a job: its input and output names with their counts
+    (None for a single file) and its param names, as JSON. Every entry must be named."""
+
+    def counts(files: Any, kind: str) -> list[list[Any]]:
+        entries = [[name, len(value) if isinstance(value, list) else None]
+                   for name, value in files.items()]  # fmt: skip
+        if sum(1 if n is None else n for _, n in entries) != len(files):
+            raise AlbenchError(f"every {kind} of an albench rule must be named")
+        return entries
+
+    return json.dumps(
+        {"input": counts(input, "input"), "output": counts(output, "output"),
+         "params": param_names}, separators=(",", ":"))  # fmt: skip
+
+
+def job_argv(
+    rule: str,
+    log: str | Path,
+    input: dict[str, Any],
+    output: dict[str, Any],
+    params: dict[str, Any],
+    threads: int = 1,
+) -> list[str]:
+    """Return the command line (after scripts/job.py) that the workflow's JOB gives a rule with
+    these named input, output and params (values as in a rule: paths, lists of paths, specs)."""
+
+    def flat(files: dict[str, Any]) -> list[str]:
+        return [str(v) for value in files.values()
+                for v in (value if isinstance(value, list) else [value])]  # fmt: skip
+
+    class Named(dict):
+        def items(self):  # the input and output of a job, as job_layout reads them
+            return super().items()
+
+        def __len__(self):
+            return len(flat(self))
+
+    layout = job_layout(None, Named(input), Named(output), list(params))
+    return [rule, str(log), str(threads), layout, *flat(input), *flat(output),
+            *map(str, params.values()), layout]  # fmt: skip
+
+
 def parse_job(argv: list[str]) -> tuple[str, str, dict[str, Any]]:
-    """Split a job command line into its name, log path and keyword arguments."""
-    if len(argv) < 2:
-        raise AlbenchError("a job needs a name and a log path")
-    name, log_path, rest = argv[0], argv[1], argv[2:]
-    if name not in JOBS:
-        raise AlbenchError(f"unknown job {name!r}; known: {', '.join(sorted(JOBS))}")
-    kwargs: dict[str, Any] = {}
-    for arg in rest:
-        key, sep, value = arg.partition("=")
-        if not sep or not key:
-            raise AlbenchError(f"job {name}: argument {arg!r} is not key=value or key:=json")
-        if key.endswith(":"):
-            try:
-                kwargs[key[:-1]] = json.loads(value)
-            except json.JSONDecodeError as error:
-                raise AlbenchError(f"job {name}: {key}= is not JSON: {error}") from None
-        else:
-            kwargs[key] = value
-    return name, log_path, kwargs
+    """Split a job command line into its rule name, log path and typed keyword arguments."""
+    if len(argv) < 4:
+        raise AlbenchError("a job needs a rule name, a log path, threads and a layout")
+    rule, log_path, threads, layout, values = argv[0], argv[1], argv[2], argv[3], argv[4:]
+    if rule not in JOBS:
+        raise AlbenchError(f"unknown job {rule!r}; known: {', '.join(sorted(JOBS))}")
+    shape = json.loads(layout)
+    raw: dict[str, Any] = {}
+    position = 0
+    for section in ("input", "output"):
+        for name, count in shape[section]:
+            if count is None:
+                raw[name], position = values[position], position + 1
+            else:
+                raw[name], position = values[position : position + count], position + count
+    for name in shape["params"]:
+        raw[name], position = values[position], position + 1
+    if position != len(values) - 1:  # the layout param itself comes last
+        raise AlbenchError(f"job {rule}: {len(values)} values do not fit its layout {layout}")
+    raw["threads"] = threads
+    return rule, log_path, typed_arguments(_function(JOBS[rule]), raw)
+
+
+def typed_arguments(function: Callable[..., Any], raw: dict[str, Any]) -> dict[str, Any]:
+    """Return `raw` (strings, lists of strings) converted to the types `function` declares;
+    names it does not take are dropped unless it takes **kwargs (as paths)."""
+    hints = typing.get_type_hints(function)
+    parameters = inspect.signature(function).parameters
+    takes_more = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    arguments = {}
+    for name, value in raw.items():
+        if name in parameters and parameters[name].kind is not inspect.Parameter.VAR_KEYWORD:
+            arguments[name] = convert(value, hints.get(name, str))
+        elif takes_more and name != "threads":
+            arguments[name] = [Path(v) for v in value] if isinstance(value, list) else Path(value)
+    return arguments
+
+
+def convert(value: str | list[str], kind: Any) -> Any:
+    """Return the command-line `value` as type `kind` (Path, int, a Spec, a list of those)."""
+    if isinstance(value, list):
+        (item,) = typing.get_args(kind) or (str,)
+        return [convert(v, item) for v in value]
+    if typing.get_origin(kind) in (types.UnionType, typing.Union):  # `str | Path` is a path
+        options = [k for k in typing.get_args(kind) if k is not type(None)]
+        kind = Path if Path in options else options[0]
+    if isinstance(kind, type) and issubclass(kind, Spec):
+        return kind.from_literal(value)
+    if kind in (Path, int, float):
+        return kind(value)
+    if kind is str or kind is Any:
+        return value
+    return ast.literal_eval(value)
 
 
 def run_job(argv: list[str]) -> None:
     """Run the job `argv` names, writing its log records, warnings and errors to its log file."""
-    name, log_path, kwargs = parse_job(argv)
+    rule, log_path, kwargs = parse_job(argv)
     with log_to(Path(log_path)):
         start = time.perf_counter()
-        JOBS[name](**kwargs)
-        log.info("job %s computed for %.3f s", name, time.perf_counter() - start)
+        _function(JOBS[rule])(**kwargs)
+        log.info("job %s computed for %.3f s", rule, time.perf_counter() - start)

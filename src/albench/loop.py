@@ -1,36 +1,34 @@
-"""The pool-based active-learning loop of one benchmark cell."""
+"""The pool-based active-learning loop of one benchmark cell.
+
+Each iteration fits the model on the labels revealed so far, scores it on the test set, asks
+the strategy for a batch, and reveals the batch's labels. Exactly one fit per iteration: the
+model that is scored is the one the strategy queries with.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from albench.cells import cell_model, learnable_rows_and_scaler, validation_kwargs
 from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint, save_checkpoint
-from albench.config import canonical, resolve_protocol
 from albench.curves import write_curve, write_embeddings, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
-from albench.models import (
-    MISSING_LABEL,
-    ModelFitError,
-    build_estimator,
-    fit_or_fallback,
-    gives_embeddings,
-    takes_validation,
-    wrap_classifier,
-)
+from albench.models import MISSING_LABEL, ModelFitError, fit_or_fallback, gives_embeddings
+from albench.protocol import resolve_protocol
 from albench.seeding import derive_seed
+from albench.specs import CellSpec
 from albench.splits import read_split, split_indices
 from albench.strategies import Strategy
 
@@ -55,12 +53,201 @@ class CellResult:
     embeddings: pd.DataFrame
 
 
-def mapped_iterations(cell: dict[str, Any], seed: int) -> set[int]:
+@dataclass
+class Learner:
+    """A cell's fixed parts: scaled rows, true labels, the model and the strategy."""
+
+    cell: CellSpec
+    train_rows: np.ndarray
+    X_train: np.ndarray
+    y_true: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int
+    clf: Any
+    fit_kwargs: dict[str, Any]
+    batch_size: int
+    iterations: int
+    metrics: list[str]
+
+    @classmethod
+    def build(
+        cls, dataset: Dataset, roles: dict[str, np.ndarray], cell: CellSpec, threads: int = 1
+    ) -> tuple[Learner, Strategy]:
+        """Return the learner of `cell` on `dataset` split by `roles`, and its fresh strategy."""
+        sizes = resolve_protocol(cell.protocol, len(dataset.y))
+        train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
+        estimator, clf = cell_model(
+            dataset, cell.dataset, cell.model, cell.model_spec, cell.seed, threads
+        )
+        strategy = Strategy(
+            cell.strategy,
+            {"candidate_subsample": cell.protocol.get("candidate_subsample"), **cell.strategy_spec},
+            derive_seed("strategy", cell.seed, cell.dataset, cell.model, cell.strategy),
+            dataset.n_classes,
+            embeddings=gives_embeddings(estimator),
+        )
+        learner = cls(
+            cell=cell,
+            train_rows=train_rows,
+            X_train=scaler.transform(dataset.X[train_rows]),
+            y_true=dataset.y[train_rows],
+            X_test=scaler.transform(dataset.X[roles["test"]]),
+            y_test=dataset.y[roles["test"]],
+            n_classes=dataset.n_classes,
+            clf=clf,
+            fit_kwargs=validation_kwargs(estimator, dataset, roles, scaler),
+            batch_size=sizes.batch,
+            iterations=sizes.iterations,
+            metrics=list(cell.protocol["metrics"]),
+        )
+        return learner, strategy
+
+
+@dataclass
+class LoopState:
+    """Where a cell stands: what a checkpoint saves and a resumed cell continues from."""
+
+    next: int
+    y_seen: np.ndarray
+    strategy: Strategy
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    selected: list[tuple[int, int, int]] = field(default_factory=list)
+    maps: list[pd.DataFrame] = field(default_factory=list)
+    query_seconds: float = float("nan")
+
+
+def initial_state(learner: Learner, roles: dict[str, np.ndarray], strategy: Strategy) -> LoopState:
+    """Return the state before iteration 0: only the initial set's labels revealed."""
+    y_seen = np.full(len(learner.train_rows), MISSING_LABEL)
+    labelled = np.isin(learner.train_rows, roles["initial"])
+    y_seen[labelled] = learner.y_true[labelled]
+    return LoopState(next=0, y_seen=y_seen, strategy=strategy)
+
+
+def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[str, Any]:
+    """Fit the model on the labels revealed so far and return the curve row of `iteration`."""
+    start = time.perf_counter()
+    fit_error = fit_or_fallback(learner.clf, learner.X_train, state.y_seen, **learner.fit_kwargs)
+    fit_seconds = time.perf_counter() - start
+    if fit_error is not None:
+        _check_cold_start(fit_error, state.y_seen, learner.cell.model, iteration)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # A fallback model warns on every prediction; the curve records it instead.
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        predictions = learner.clf.predict(learner.X_test)
+    values = score(learner.metrics, learner.y_test, predictions, learner.n_classes)
+    return {
+        "iteration": iteration,
+        "n_labeled": int(np.sum(~np.isnan(state.y_seen))),
+        **values,
+        "fit_seconds": fit_seconds,
+        "query_seconds": state.query_seconds,
+        "score_seconds": time.perf_counter() - start,
+        "fallback_model": fit_error is not None,
+    }
+
+
+def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarray:
+    """Return the positions (in the learnable rows) the strategy picks after `iteration`."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        query = state.strategy.query(learner.X_train, state.y_seen, learner.clf, learner.batch_size)
+    state.query_seconds = time.perf_counter() - start
+    _check_query(query, state.y_seen, learner.batch_size, learner.cell.strategy, iteration + 1)
+    return query
+
+
+def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int) -> None:
+    """Reveal the queried rows' labels; they count from iteration `iteration + 1` on."""
+    state.y_seen[query] = learner.y_true[query]
+    state.selected.extend(
+        (iteration + 1, int(learner.train_rows[i]), int(learner.y_true[i])) for i in query
+    )
+    state.next = iteration + 1
+
+
+def run_al_loop(
+    dataset: Dataset,
+    roles: dict[str, np.ndarray],
+    cell: CellSpec | Mapping[str, Any],
+    seed: int | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    threads: int = 1,
+) -> CellResult:
+    """Return the learning curve and selections of one AL cell.
+
+    `roles` maps `initial`, `pool`, `test` and `validation` to data set rows; `cell` is the
+    cell's spec (or its fields as a mapping, with `seed` given here when it has none).
+    Iteration 0 fits on the initial set; each later iteration queries a batch of pool rows,
+    reveals their labels and refits.
+
+    With a `checkpoint` path, the loop resumes from the checkpoint there when one of this cell
+    exists, and saves one after an iteration when `checkpoint_seconds` have passed since the
+    last (0: after every iteration); the caller removes it once the outputs are written.
+    """
+    cell = as_cell_spec(cell, seed)
+    learner, strategy = Learner.build(dataset, roles, cell, threads)
+    key = checkpoint_key(cell.to_json())
+    state = load_checkpoint(checkpoint, key) if checkpoint is not None else None
+    if state is None:
+        state = initial_state(learner, roles, strategy)
+    else:
+        log.info("resuming from checkpoint %s at iteration %d", checkpoint, state.next)
+    to_map = mapped_iterations(cell)
+    saved_at = time.perf_counter()
+    for iteration in range(state.next, learner.iterations + 1):
+        state.rows.append(fit_and_score(learner, state, iteration))
+        last = iteration == learner.iterations
+        mapped = embeddings(learner) if iteration in to_map else None  # before the query
+        query = np.empty(0, dtype=np.int64) if last else query_batch(learner, state, iteration)
+        if mapped is not None:
+            labelled = ~np.isnan(state.y_seen)
+            state.maps.append(embedding_rows(iteration, mapped, learner.train_rows,
+                                             learner.y_true, labelled, query))  # fmt: skip
+        if last:
+            break
+        reveal(learner, state, query, iteration)
+        if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:
+            save_checkpoint(checkpoint, key, state)
+            saved_at = time.perf_counter()
+    return cell_result(cell, state)
+
+
+def as_cell_spec(cell: CellSpec | Mapping[str, Any], seed: int | None = None) -> CellSpec:
+    """Return `cell` as a CellSpec; a mapping of its fields takes `seed` when it has none."""
+    if isinstance(cell, CellSpec):
+        return cell
+    fields = dict(cell)
+    if seed is not None:
+        fields["seed"] = seed
+    return CellSpec(**fields)
+
+
+def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
+    """Return the finished cell's curve, selections and recorded embeddings."""
+    identity = {"dataset": cell.dataset, "model": cell.model, "strategy": cell.strategy,
+                "seed": cell.seed}  # fmt: skip
+    curve = pd.DataFrame([{**identity, **row} for row in state.rows])
+    selection = pd.DataFrame(state.selected, columns=["iteration", "index", "label"])
+    embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()
+    return CellResult(curve=curve, selection=selection, embeddings=embeddings)
+
+
+def mapped_iterations(cell: CellSpec) -> set[int]:
     """Return the iterations whose embeddings this cell records (config `embedding_maps`)."""
-    maps = cell.get("embedding_maps")
-    if not maps or seed not in maps["seeds"]:
+    maps = cell.embedding_maps
+    if not maps or cell.seed not in maps["seeds"]:
         return set()
     return set(maps["iterations"])
+
+
+def embeddings(learner: Learner) -> np.ndarray:
+    """Return the embeddings of every learnable row by the model fitted this iteration."""
+    return learner.clf.predict_proba(learner.X_train, return_embeddings=True)[1]
 
 
 def embedding_rows(
@@ -83,171 +270,6 @@ def embedding_rows(
         embeddings.astype(np.float32), columns=[f"e{j}" for j in range(embeddings.shape[1])]
     )
     return pd.concat([frame, values], axis=1)
-
-
-def learnable_rows_and_scaler(
-    dataset: Dataset, roles: dict[str, np.ndarray]
-) -> tuple[np.ndarray, StandardScaler]:
-    """Return the rows the learner may see (initial and pool) and a scaler fitted on them only.
-
-    The pool's features are known in AL; the test and validation sets' are not.
-    """
-    train_rows = np.sort(np.concatenate([roles["initial"], roles["pool"]]))
-    return train_rows, StandardScaler().fit(dataset.X[train_rows])
-
-
-def cell_model(
-    dataset: Dataset,
-    dataset_name: str,
-    model: str,
-    model_spec: dict[str, Any],
-    seed: int,
-    threads: int = 1,
-) -> tuple[Any, Any]:
-    """Return (estimator, scikit-activeml classifier) of a model, seeded by data set, model, seed.
-
-    Every strategy of one data set x model x seed, and its full-pool reference, get the same.
-    Estimators with an `image_shape` or `threads` parameter the config left unset (such as
-    `albench.torch.CNNClassifier`) get the data set's image shape and the job's threads.
-    """
-    model_seed = derive_seed("model", seed, dataset_name, model)
-    estimator = build_estimator(f"models.{model}", model_spec, model_seed)
-    params = estimator.get_params(deep=False)
-    if params.get("image_shape", False) is None and dataset.image_shape is not None:
-        estimator.set_params(image_shape=dataset.image_shape)
-    if params.get("threads", False) is None:
-        estimator.set_params(threads=threads)
-    return estimator, wrap_classifier(estimator, dataset.n_classes, model_seed)
-
-
-def validation_kwargs(
-    estimator: Any, dataset: Dataset, roles: dict[str, np.ndarray], scaler: StandardScaler
-) -> dict[str, Any]:
-    """Return the fixed validation set as `fit` keywords for models that select checkpoints
-    on one (their `fit` takes `X_val` and `y_val`); other models never see it."""
-    if not len(roles["validation"]) or not takes_validation(estimator):
-        return {}
-    return {
-        "X_val": scaler.transform(dataset.X[roles["validation"]]),
-        "y_val": dataset.y[roles["validation"]],
-    }
-
-
-def run_al_loop(
-    dataset: Dataset,
-    roles: dict[str, np.ndarray],
-    cell: dict[str, Any],
-    seed: int,
-    checkpoint: Path | None = None,
-    checkpoint_seconds: float = CHECKPOINT_SECONDS,
-    threads: int = 1,
-) -> CellResult:
-    """Return the learning curve and selections of one AL cell.
-
-    `roles` maps `initial`, `pool`, `test` and `validation` to data set rows; `cell` is the
-    cell's config (see `albench.config.cell_spec`). Iteration 0 fits on the initial set; each
-    later iteration queries `batch_size` pool rows, reveals their labels and refits. Exactly one
-    fit per iteration: the model scored on the test set is the one the strategy queries with.
-
-    With a `checkpoint` path, the loop resumes from the checkpoint there when one of this cell
-    exists, and saves one after an iteration when `checkpoint_seconds` have passed since the
-    last (0: after every iteration); the caller removes it once the outputs are written.
-    """
-    protocol = cell["protocol"]
-    sizes = resolve_protocol(protocol, len(dataset.y))
-    batch_size, iterations = sizes.batch, sizes.iterations
-    metrics = list(protocol["metrics"])
-    names = (cell["dataset"], cell["model"])
-
-    train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
-    X_train = scaler.transform(dataset.X[train_rows])
-    X_test = scaler.transform(dataset.X[roles["test"]])
-    y_test = dataset.y[roles["test"]]
-    y_true = dataset.y[train_rows]
-    y_seen = np.full(len(train_rows), MISSING_LABEL)
-    labelled = np.isin(train_rows, roles["initial"])
-    y_seen[labelled] = y_true[labelled]
-
-    estimator, clf = cell_model(dataset, *names, cell["model_spec"], seed, threads)
-    fit_kwargs = validation_kwargs(estimator, dataset, roles, scaler)
-    strategy = Strategy(
-        cell["strategy"],
-        {"candidate_subsample": protocol.get("candidate_subsample"), **cell["strategy_spec"]},
-        derive_seed("strategy", seed, *names, cell["strategy"]),
-        dataset.n_classes,
-        embeddings=gives_embeddings(estimator),
-    )
-
-    rows: list[dict[str, Any]] = []
-    selected: list[tuple[int, int, int]] = []
-    maps: list[pd.DataFrame] = []
-    to_map = mapped_iterations(cell, seed)
-    query_seconds = float("nan")
-    first = 0
-    key = checkpoint_key(canonical(cell), seed)
-    state = load_checkpoint(checkpoint, key) if checkpoint is not None else None
-    if state is not None:
-        first, y_seen, rows, selected = state["next"], state["y_seen"], state["rows"], state["sel"]
-        strategy, query_seconds = state["strategy"], state["query_seconds"]
-        maps = state.get("maps", [])
-        log.info("resuming from checkpoint %s at iteration %d", checkpoint, first)
-    saved_at = time.perf_counter()
-    for iteration in range(first, iterations + 1):
-        start = time.perf_counter()
-        fit_error = fit_or_fallback(clf, X_train, y_seen, **fit_kwargs)
-        fit_seconds = time.perf_counter() - start
-        fallback = fit_error is not None
-        if fallback:
-            _check_cold_start(fit_error, y_seen, names[1], iteration)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            # A fallback model warns on every prediction; the curve records it instead.
-            warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-            values = score(metrics, y_test, clf.predict(X_test), dataset.n_classes)
-        score_seconds = time.perf_counter() - start
-        rows.append(
-            {
-                "iteration": iteration,
-                "n_labeled": int(np.sum(~np.isnan(y_seen))),
-                **values,
-                "fit_seconds": fit_seconds,
-                "query_seconds": query_seconds,
-                "score_seconds": score_seconds,
-                "fallback_model": fallback,
-            }
-        )
-        if iteration in to_map:
-            # The model the strategy queries with, before the batch is revealed.
-            _, embeddings = clf.predict_proba(X_train, return_embeddings=True)
-            labelled_now = ~np.isnan(y_seen)
-        query = np.empty(0, dtype=np.int64)  # the last iteration queries nothing
-        if iteration < iterations:
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-                query = strategy.query(X_train, y_seen, clf, batch_size)
-            query_seconds = time.perf_counter() - start
-            _check_query(query, y_seen, batch_size, cell["strategy"], iteration + 1)
-        if iteration in to_map:
-            maps.append(
-                embedding_rows(iteration, embeddings, train_rows, y_true, labelled_now, query)
-            )
-        if iteration == iterations:
-            break
-        y_seen[query] = y_true[query]
-        selected.extend((iteration + 1, int(train_rows[i]), int(y_true[i])) for i in query)
-        if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:
-            state = {"next": iteration + 1, "y_seen": y_seen, "rows": rows, "sel": selected,
-                     "maps": maps}  # fmt: skip
-            save_checkpoint(checkpoint, key, {**state, "strategy": strategy,
-                                              "query_seconds": query_seconds})  # fmt: skip
-            saved_at = time.perf_counter()
-
-    identity = {"dataset": names[0], "model": names[1], "strategy": cell["strategy"], "seed": seed}
-    curve = pd.DataFrame([{**identity, **row} for row in rows])
-    selection = pd.DataFrame(selected, columns=["iteration", "index", "label"])
-    embeddings = pd.concat(maps, ignore_index=True) if maps else empty_embeddings()
-    return CellResult(curve=curve, selection=selection, embeddings=embeddings)
 
 
 def empty_embeddings() -> pd.DataFrame:
@@ -296,30 +318,28 @@ def _check_query(query: np.ndarray, y_seen: np.ndarray, batch_size: int, name: s
 def run_cell(
     data: str | Path,
     split: str | Path,
-    curve_path: str | Path,
-    selection_path: str | Path,
-    cell_json: str,
-    seed: int,
+    curve: str | Path,
+    selection: str | Path,
+    cell: CellSpec,
     threads: int = 1,
-    embeddings_path: str | Path | None = None,
+    embeddings: str | Path | None = None,
 ) -> CellResult:
-    """Run one cell from the prepared data and split files and write its Parquet outputs
-    (curve, selection, and the embeddings table when `embeddings_path` is given).
+    """Run cell `cell` on the prepared data and split files and write its Parquet outputs:
+    `curve`, `selection`, and the embeddings table when `embeddings` is given.
 
     The cell checkpoints beside its curve (see `albench.checkpoints`) and resumes from there
-    when it was killed; the checkpoint is removed once both outputs are written.
+    when it was killed; the checkpoint is removed once the outputs are written.
     """
-    cell = json.loads(cell_json)
-    checkpoint = checkpoint_path(curve_path)
+    checkpoint = checkpoint_path(curve)
     every = float(os.environ.get(CHECKPOINT_SECONDS_ENV, CHECKPOINT_SECONDS))
     with threadpool_limits(limits=threads):
         dataset = read_dataset(data)
         roles = split_indices(read_split(split))
-        result = run_al_loop(dataset, roles, cell, seed, checkpoint, every, threads=threads)
-    write_curve(result.curve, curve_path, cell_json, seed)
-    write_selection(result.selection, selection_path, cell_json, seed)
-    if embeddings_path is not None:
-        write_embeddings(result.embeddings, embeddings_path, cell_json, seed, dataset.class_names)
+        result = run_al_loop(dataset, roles, cell, None, checkpoint, every, threads=threads)
+    write_curve(result.curve, curve, cell)
+    write_selection(result.selection, selection, cell)
+    if embeddings is not None:
+        write_embeddings(result.embeddings, embeddings, cell, dataset.class_names)
     checkpoint.unlink(missing_ok=True)
-    log.info("cell %s seed %d: %d iterations", cell_json, seed, len(result.curve) - 1)
+    log.info("cell %s: %d iterations", cell.to_json(), len(result.curve) - 1)
     return result

@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 
 from albench.curves import read_curves  # noqa: E402
 from albench.files import atomic_path  # noqa: E402
+from albench.specs import FigureSpec  # noqa: E402
 
 BASELINE_COLOUR = "black"
 METRIC_LABELS = {
@@ -62,15 +63,10 @@ def bootstrap_ci(values: pd.Series, n_boot: int = 1000, level: float = 95.0) -> 
 
 
 def plot_learning_curves(
-    curve_paths: Sequence[str | Path],
-    dataset: str,
-    model: str,
-    output: str | Path,
-    strategies: Sequence[str],
-    baseline: str,
-    metrics: Sequence[str],
+    curves: Sequence[str | Path], figure: str | Path, spec: FigureSpec
 ) -> None:
-    """Draw mean test metrics against labelled-set size, with 95 % CI bands, one column a metric.
+    """Draw `spec`'s data set x model's curves (files `curves`) to `figure`: mean test metrics
+    against labelled-set size, with 95 % CI bands, one column a metric.
 
     The top row shows each strategy's mean curve, the bottom row its difference to the baseline
     (paired by seed and iteration) with a zero line: where a band clears zero, the strategy is
@@ -78,7 +74,9 @@ def plot_learning_curves(
     seeds (`bootstrap_ci`, seeded, so the figure is reproducible). The baseline is drawn black
     and dashed.
     """
-    curves = read_curves(curve_paths)
+    dataset, model, output = spec.dataset, spec.model, figure
+    strategies, baseline, metrics = spec.strategies, spec.baseline, spec.metrics
+    curves = read_curves(curves)
     curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
     if curves.empty:
         raise ValueError(f"no curves for data set {dataset!r} and model {model!r}")
@@ -134,20 +132,16 @@ def plot_learning_curves(
     save_figure(fig, output)
 
 
-def plot_difference_heatmap(
-    comparison_path: str | Path,
-    model: str,
-    output: str | Path,
-    strategies: Sequence[str],
-    baseline: str,
-    metric: str,
-) -> None:
-    """Draw the mean AUBC difference to the baseline, data sets x strategies, for one model.
+def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw the mean AUBC difference to the baseline, data sets x strategies, of `spec`'s model
+    (first metric) from table `comparison` to `figure`.
 
     Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse. The
     diverging palette is centred on zero, so colour alone shows the direction.
     """
-    comparison = pd.read_csv(comparison_path)
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    comparison = pd.read_csv(comparison)
     comparison = comparison[(comparison["model"] == model) & (comparison["strategy"] != baseline)]
     order = [s for s in strategies if s in set(comparison["strategy"])]
     diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
@@ -179,17 +173,14 @@ def plot_difference_heatmap(
 
 
 def plot_cost_benefit(
-    cost_path: str | Path,
-    summary_path: str | Path,
-    model: str,
-    output: str | Path,
-    strategies: Sequence[str],
-    baseline: str,
-    metric: str,
+    cost: str | Path, summary: str | Path, figure: str | Path, spec: FigureSpec
 ) -> None:
-    """Draw each strategy's median query time against its mean AUBC, per data set, one model."""
-    cost = pd.read_csv(cost_path)
-    summary = pd.read_csv(summary_path)
+    """Draw each strategy's median query time (table `cost`) against its mean AUBC (table
+    `summary`, first metric), per data set, for `spec`'s model, to `figure`."""
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    cost = pd.read_csv(cost)
+    summary = pd.read_csv(summary)
     data = cost.merge(summary, on=["dataset", "model", "strategy"])
     data = data[data["model"] == model]
     order = [s for s in strategies if s in set(data["strategy"])]
@@ -222,15 +213,9 @@ def save_figure(fig, output: str | Path) -> None:
     plt.close(fig)
 
 
-def plot_critical_difference(
-    aubc_path: str | Path,
-    model: str,
-    output: str | Path,
-    strategies: Sequence[str],
-    baseline: str,
-    metric: str,
-) -> None:
-    """Draw the critical-difference diagram of strategies' mean ranks across data sets.
+def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw the critical-difference diagram of `spec`'s model's strategies' mean ranks across
+    data sets (per-cell AUBCs in table `aubc`, first metric) to `figure`.
 
     Ranks are by mean AUBC of `metric` within each data set (1 = best); strategies joined by a
     bar are not significantly different by the Nemenyi post-hoc test after Friedman's
@@ -239,7 +224,9 @@ def plot_critical_difference(
     """
     import scikit_posthocs as sph
 
-    aubcs = pd.read_csv(aubc_path)
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    aubcs = pd.read_csv(aubc)
     aubcs = aubcs[aubcs["model"] == model]
     table = (
         aubcs.groupby(["dataset", "strategy"])[f"aubc_{metric}"].mean().unstack("strategy").dropna()

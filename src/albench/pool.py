@@ -159,7 +159,9 @@ def work(fd: int, server: int) -> None:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     try:
-        import albench.jobs  # noqa: F401  (the point of the pool: imports paid once)
+        from albench.jobs import warm_up
+
+        warm_up()  # the point of the pool: imports paid once
 
         # Each job starts from the warning filters a fresh process has after these imports, and
         # entering catch_warnings resets "shown once" registries, so logs match unpooled runs.

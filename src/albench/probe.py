@@ -54,29 +54,29 @@ def dataset_shape(name: str, spec: dict[str, Any]) -> Shape | None:
     Table files count their feature columns before one-hot encoding: the probe needs the
     order of magnitude, not the encoded width.
     """
-    from albench import datasets
+    from albench import sources
 
     source = spec["source"]
     if source == "sklearn":
         return SKLEARN_SHAPES.get(spec["name"])
     if source == "synthetic":
-        data = datasets.load_dataset(name, spec)
+        data = sources.load_dataset(name, spec)
         return Shape(data.X.shape[1], data.n_classes)
     if source == "image_folder":
-        height, width = datasets.image_size(spec)
+        height, width = sources.image_size(spec)
         channels = 3 if spec.get("color", "rgb") == "rgb" else 1
-        n_classes = len(datasets.image_files(name, spec))
+        n_classes = len(sources.image_files(name, spec))
         return Shape(channels * height * width, n_classes, (channels, height, width))
     if source == "file":
-        frame = datasets.read_table_file(name, spec)
+        frame = sources.read_table_file(name, spec)
         label = spec["label"]
     elif source == "openml":
-        path = datasets.openml_cache_path(spec)
+        path = sources.openml_cache_path(spec)
         if not path.exists():
             return None
         import pandas as pd
 
-        frame, label = pd.read_parquet(path), datasets.OPENML_LABEL
+        frame, label = pd.read_parquet(path), sources.OPENML_LABEL
     else:
         return None
     features = spec.get("features") or [c for c in frame.columns if c != label]

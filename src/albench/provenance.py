@@ -16,8 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from albench.datasets import image_files, openml_cache_path
 from albench.files import write_text
+from albench.sources import image_files, openml_cache_path
 
 MANIFESTS = "results/manifests"
 

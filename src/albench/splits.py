@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from albench.config import resolve_size
 from albench.datasets import read_dataset
 from albench.errors import DataError
 from albench.parquet import read_table, write_table
+from albench.protocol import resolve_size
 from albench.seeding import derive_seed
+from albench.specs import SplitSpec
 
 ROLES = ("initial", "pool", "test", "validation")
 
@@ -114,30 +115,24 @@ def split_indices(split: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def split_dataset(
-    data: str | Path,
-    output: str | Path,
-    name: str,
-    seed: int,
-    test_size: float,
-    initial_size: int | float,
-    validation_size: int | float = 0,
-) -> pd.DataFrame:
-    """Write the split of prepared data set `data` for replicate `seed` to `output`."""
+def split_dataset(data: str | Path, split: str | Path, spec: SplitSpec) -> pd.DataFrame:
+    """Write the split `spec` describes of prepared data set `data` to `split`."""
     dataset = read_dataset(data)
-    y = dataset.y
-    initial = resolve_size(initial_size, len(y), "protocol.initial_size")
+    n = len(dataset.y)
+    initial = resolve_size(spec.initial_size, n, "protocol.initial_size")
     validation = (
-        resolve_size(validation_size, len(y), "protocol.validation_size") if validation_size else 0
+        resolve_size(spec.validation_size, n, "protocol.validation_size")
+        if spec.validation_size
+        else 0
     )
-    split = make_split(
-        y,
-        test_size,
+    frame = make_split(
+        dataset.y,
+        spec.test_size,
         initial,
-        derive_seed("split", seed, name),
-        name,
+        derive_seed("split", spec.seed, spec.dataset),
+        spec.dataset,
         validation_size=validation,
         label_names=dataset.class_names,
     )
-    write_split(split, output)
-    return split
+    write_split(frame, split)
+    return frame

@@ -13,7 +13,7 @@ from scipy import stats as sps
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
-from albench.reference import label_savings
+from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
 
 GROUP = ["dataset", "model", "strategy"]
@@ -140,61 +140,71 @@ def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-# The tables one data set's cells give; `combine` concatenates them across data sets.
-DATASET_TABLES = ("aubc", "aubc_summary", "comparison", "cost", "label_savings")
+# The tables of one data set's cells (`summarise`), and of all data sets (`combine`): one
+# source of truth for the workflow's summary outputs (`summary_files`).
+DATASET_TABLES = ("curves", "aubc", "aubc_summary", "comparison", "cost", "label_savings")
+OVERALL_TABLES = (*DATASET_TABLES, "ranks")
+PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
+
+
+def summary_files(directory: str, tables: Sequence[str] = DATASET_TABLES) -> dict[str, str]:
+    """Return {table: path} of the summary `tables` in `directory` (curves are Parquet)."""
+    return {
+        name: f"{directory}/{name}.{'parquet' if name == 'curves' else 'csv'}" for name in tables
+    }
 
 
 def summarise(
-    curve_paths: Sequence[str | Path],
-    outputs: dict[str, str | Path],
+    cells: Sequence[str | Path],
+    references: Sequence[str | Path],
     baseline: str,
-    reference_paths: Sequence[str | Path] = (),
+    **tables: str | Path,
 ) -> pd.DataFrame:
-    """Write the summary tables of the cells at `curve_paths`; return their per-cell AUBCs.
+    """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
-    `outputs` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
-    with CI per strategy), `comparison` (paired tests against `baseline`), `cost` and, with the
-    full-pool references at `reference_paths`, `label_savings` to their paths; `ranks` (across
-    data sets) is written when given too. The workflow calls this once per data set, so a data
-    set's tables are ready as soon as its own cells are, and `combine` joins them.
+    `tables` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
+    with CI per strategy), `comparison` (paired tests against `baseline`), `cost` and
+    `label_savings` (against the full-pool scores at `references`) to their paths; `ranks`
+    (across data sets) is written when given too. The workflow calls this once per data set, so
+    a data set's tables are ready as soon as its own cells are, and `combine` joins them.
     """
-    curves = read_curves(curve_paths)
+    curves = read_curves(cells)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
     metrics = metric_columns(curves.columns)
-    write_table(pa.Table.from_pandas(curves, preserve_index=False), outputs["curves"])
+    write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
     aubcs = aubc_table(curves, metrics)
-    _write_csv(aubcs, outputs["aubc"])
-    _write_csv(aubc_summary(aubcs, metrics), outputs["aubc_summary"])
-    _write_csv(comparison_table(aubcs, metrics, baseline), outputs["comparison"])
-    _write_csv(cost_table(curves), outputs["cost"])
-    if "ranks" in outputs:
-        _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
-    if "label_savings" in outputs:
-        references = read_curves(reference_paths)
+    _write_csv(aubcs, tables["aubc"])
+    _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
+    _write_csv(comparison_table(aubcs, metrics, baseline), tables["comparison"])
+    _write_csv(cost_table(curves), tables["cost"])
+    if "ranks" in tables:
+        _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
+    if "label_savings" in tables:
         metric = "accuracy" if "accuracy" in metrics else metrics[0]
-        savings = label_savings(curves, references, baseline, metric)
-        _write_csv(savings, outputs["label_savings"])
+        savings = label_savings(curves, read_curves(references), baseline, metric)
+        _write_csv(savings, tables["label_savings"])
     return aubcs
 
 
-def combine(parts: Sequence[dict[str, str | Path]], outputs: dict[str, str | Path]) -> None:
-    """Join per-data-set summaries (`parts`, each as `summarise`'s outputs) into `outputs`.
+def combine(**files: str | Path | Sequence[str | Path]) -> None:
+    """Join the per-data-set summaries into the overall tables.
 
-    Every table of DATASET_TABLES and the curves are concatenated in data set order; `ranks`
-    (strategies ranked across data sets, Friedman test) is computed from the joined AUBCs.
+    For every table X of DATASET_TABLES, `X_parts` lists that table of each data set (in data
+    set order) and `X` is where their concatenation goes; `ranks` (strategies ranked across data
+    sets, Friedman test) is computed from the joined AUBCs.
     """
-    curves = pads.dataset([str(part["curves"]) for part in parts], format="parquet").to_table()
-    write_table(curves, outputs["curves"])
+    curves = pads.dataset([str(p) for p in files[f"curves{PARTS}"]], format="parquet").to_table()
+    write_table(curves, files["curves"])
     tables = {
-        name: pd.concat([_read_csv(part[name]) for part in parts], ignore_index=True)
+        name: pd.concat([_read_csv(p) for p in files[f"{name}{PARTS}"]], ignore_index=True)
         for name in DATASET_TABLES
-        if name in outputs
+        if name != "curves" and f"{name}{PARTS}" in files
     }
     for name, frame in tables.items():
-        _write_csv(frame, outputs[name])
+        _write_csv(frame, files[name])
     aubcs = tables["aubc"]
     metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
-    _write_csv(ranks_table(aubcs, metrics[0]), outputs["ranks"])
+    _write_csv(ranks_table(aubcs, metrics[0]), files["ranks"])
 
 
 def _read_csv(path: str | Path) -> pd.DataFrame:

@@ -1,102 +1,46 @@
 rule summarise_dataset:
     input:
-        curves=get_dataset_curves,
+        cells=get_dataset_curves,
         references=get_dataset_full_pools,
     output:
-        curves=f"{DATASET_SUMMARY}/curves.parquet",
-        aubc=f"{DATASET_SUMMARY}/aubc.csv",
-        aubc_summary=f"{DATASET_SUMMARY}/aubc_summary.csv",
-        comparison=f"{DATASET_SUMMARY}/comparison.csv",
-        cost=f"{DATASET_SUMMARY}/cost.csv",
-        label_savings=f"{DATASET_SUMMARY}/label_savings.csv",
+        **summary_files(DATASET_SUMMARY),
     log:
         "logs/summarise_dataset/{dataset}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     params:
-        curves=literal(CURVE),
-        references=literal(FULL_POOL),
-        models=canonical(list(config["models"])),
-        strategies=canonical(list(config["strategies"])),
-        seeds=canonical(SEEDS),
         baseline=config["baseline"],
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" summarise_dataset {log:q} dataset={wildcards.dataset:q}'
-        " curve_pattern={params.curves:q} reference_pattern={params.references:q}"
-        " models:={params.models:q} strategies:={params.strategies:q} seeds:={params.seeds:q}"
-        " baseline={params.baseline:q} curves={output.curves:q} aubc={output.aubc:q}"
-        " aubc_summary={output.aubc_summary:q} comparison={output.comparison:q}"
-        " cost={output.cost:q} label_savings={output.label_savings:q}"
+        JOB
 
 
 rule aggregate:
     input:
-        get_dataset_summaries("curves.parquet"),
-        get_dataset_summaries("aubc.csv"),
-        get_dataset_summaries("aubc_summary.csv"),
-        get_dataset_summaries("comparison.csv"),
-        get_dataset_summaries("cost.csv"),
-        get_dataset_summaries("label_savings.csv"),
+        **summary_parts(),
     output:
-        curves="results/summary/curves.parquet",
-        aubc=report(
-            "results/summary/aubc.csv",
-            caption="../report/aubc.rst",
-            category="Summary",
-        ),
-        aubc_summary=report(
-            "results/summary/aubc_summary.csv",
-            caption="../report/aubc_summary.rst",
-            category="Summary",
-        ),
-        comparison=report(
-            "results/summary/comparison.csv",
-            caption="../report/comparison.rst",
-            category="Summary",
-        ),
-        ranks=report(
-            "results/summary/ranks.csv",
-            caption="../report/ranks.rst",
-            category="Summary",
-        ),
-        cost=report(
-            "results/summary/cost.csv",
-            caption="../report/cost.rst",
-            category="Summary",
-        ),
-        label_savings=report(
-            "results/summary/label_savings.csv",
-            caption="../report/label_savings.rst",
-            category="Summary",
-        ),
+        **summary_tables(),
     log:
         "logs/aggregate.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    params:
-        summaries=literal(DATASET_SUMMARY),
-        datasets=canonical(list(config["datasets"])),
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" aggregate {log:q} summaries={params.summaries:q}'
-        " datasets:={params.datasets:q} curves={output.curves:q} aubc={output.aubc:q}"
-        " aubc_summary={output.aubc_summary:q} comparison={output.comparison:q}"
-        " ranks={output.ranks:q} cost={output.cost:q} label_savings={output.label_savings:q}"
+        JOB
 
 
 rule plot_curves:
     input:
-        get_figure_curves,
+        curves=get_figure_curves,
     output:
-        report(
-            "results/figures/{dataset}__{model}.png",
+        figure=report(
+            LEARNING_CURVES,
             caption="../report/learning_curves.rst",
             category="Learning curves",
             labels={"data set": "{dataset}", "model": "{model}"},
@@ -104,29 +48,22 @@ rule plot_curves:
     log:
         "logs/plot_curves/{dataset}__{model}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        curves=literal(CURVE),
-        strategies=canonical(list(config["strategies"])),
-        seeds=canonical(SEEDS),
-        baseline=config["baseline"],
-        metrics=canonical(PROTOCOL["metrics"]),
+        spec=get_figure_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_curves {log:q}'
-        " dataset={wildcards.dataset:q} model={wildcards.model:q}"
-        " curves={params.curves:q} strategies:={params.strategies:q} seeds:={params.seeds:q}"
-        " output={output:q} baseline={params.baseline:q} metrics:={params.metrics:q}"
+        JOB
 
 
 rule plot_heatmap:
     input:
-        "results/summary/comparison.csv",
+        comparison=f"{SUMMARY}/comparison.csv",
     output:
-        report(
+        figure=report(
             "results/figures/overall/aubc_difference__{model}.png",
             caption="../report/heatmap.rst",
             category="Overall",
@@ -135,28 +72,23 @@ rule plot_heatmap:
     log:
         "logs/plot_heatmap/{model}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=canonical(list(config["strategies"])),
-        baseline=config["baseline"],
-        metric=PROTOCOL["metrics"][0],
+        spec=get_figure_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_heatmap {log:q}'
-        " comparison={input:q} model={wildcards.model:q}"
-        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
-        " metric={params.metric:q}"
+        JOB
 
 
 rule plot_cost_benefit:
     input:
-        cost="results/summary/cost.csv",
-        summary="results/summary/aubc_summary.csv",
+        cost=f"{SUMMARY}/cost.csv",
+        summary=f"{SUMMARY}/aubc_summary.csv",
     output:
-        report(
+        figure=report(
             "results/figures/overall/cost_benefit__{model}.png",
             caption="../report/cost_benefit.rst",
             category="Overall",
@@ -165,27 +97,22 @@ rule plot_cost_benefit:
     log:
         "logs/plot_cost_benefit/{model}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=canonical(list(config["strategies"])),
-        baseline=config["baseline"],
-        metric=PROTOCOL["metrics"][0],
+        spec=get_figure_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_cost_benefit {log:q}'
-        " cost={input.cost:q} summary={input.summary:q} model={wildcards.model:q}"
-        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
-        " metric={params.metric:q}"
+        JOB
 
 
 rule plot_critical_difference:
     input:
-        "results/summary/aubc.csv",
+        aubc=f"{SUMMARY}/aubc.csv",
     output:
-        report(
+        figure=report(
             "results/figures/overall/critical_difference__{model}.png",
             caption="../report/critical_difference.rst",
             category="Overall",
@@ -194,27 +121,22 @@ rule plot_critical_difference:
     log:
         "logs/plot_critical_difference/{model}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        strategies=canonical(list(config["strategies"])),
-        baseline=config["baseline"],
-        metric=PROTOCOL["metrics"][0],
+        spec=get_figure_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_critical_difference {log:q}'
-        " aubc={input:q} model={wildcards.model:q}"
-        " output={output:q} strategies:={params.strategies:q} baseline={params.baseline:q}"
-        " metric={params.metric:q}"
+        JOB
 
 
 rule plot_embedding_map:
     input:
-        EMBEDDINGS,
+        embeddings=EMBEDDINGS,
     output:
-        report(
+        figure=report(
             EMBEDDING_MAP,
             caption="../report/embedding_map.rst",
             category="Embedding maps",
@@ -228,15 +150,12 @@ rule plot_embedding_map:
     log:
         "logs/plot_embedding_map/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        method=EMBEDDING_METHOD,
-        title="{dataset} / {model} / {strategy} / seed {seed}: ",
+        spec=get_map_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" plot_embedding_map {log:q} embeddings={input:q}'
-        " iteration:={wildcards.iteration} output={output:q} method={params.method:q}"
-        " title={params.title:q} seed:={wildcards.seed}"
+        JOB

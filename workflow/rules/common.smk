@@ -1,18 +1,23 @@
-# Input functions and config helpers shared by the rule files.
+# Input functions, params and config helpers shared by the rule files.
 import os
 import re
 
-from albench.config import (
-    canonical,
+from albench.grid import (
     cell_spec,
     cells,
+    dataset_spec,
     embedding_maps,
-    full_pool_spec,
+    figure_spec,
+    map_spec,
     mapped_cells,
+    reference_spec,
     seed_list,
+    split_spec,
 )
+from albench.jobs import JOBS, job_layout
 from albench.pool import job_environment
 from albench.provenance import dataset_inputs, openml_downloads
+from albench.summary import OVERALL_TABLES, PARTS, summary_files
 
 
 wildcard_constraints:
@@ -23,8 +28,18 @@ wildcard_constraints:
     iteration=r"\d+",
 
 
-# Every job's shell command starts with "$ALBENCH_PYTHON" "$ALBENCH_JOB" (scripts/job.py):
-# Snakemake's interpreter, or the environment's own when --use-conda or a container supplies it.
+# Every rule's action: run the library function albench.jobs.JOBS names for the rule, with the
+# rule's named input, output and params, its log and its threads. The `layout` param that
+# `add_job_layouts` gives every rule names them for the job (albench.jobs.parse_job).
+# "$ALBENCH_PYTHON" is Snakemake's interpreter, or the environment's own when --use-conda or a
+# container supplies one; "$ALBENCH_JOB" is scripts/job.py, which hands the job to the warm
+# worker pool of a local run (albench.pool) or runs it itself.
+JOB = (
+    '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {rule} {log:q} {threads} {params.layout:q}'
+    " {input:q} {output:q} {params:q}"
+)
+ENV = "../../envs/albench.yaml"
+
 DEPLOYMENT = {method.name for method in workflow.deployment_settings.deployment_method}
 os.environ.update(
     job_environment(
@@ -34,30 +49,69 @@ os.environ.update(
 )
 
 CELLS = cells(config)
-PROTOCOL = config["protocol"]
-
-
-CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-EMBEDDING_MAP = "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.png"
-EMBEDDING_MAPS = embedding_maps(config)
-EMBEDDING_METHOD = EMBEDDING_MAPS["method"] if EMBEDDING_MAPS else "tsne"
-FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
-DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SEEDS = seed_list(config)
+EMBEDDING_MAPS = embedding_maps(config)
 OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 
+# Every path of results/ (and where the rules below take them from).
+DATA = "results/data/{dataset}.parquet"
+SPLIT = "results/splits/{dataset}/seed{seed}.parquet"
+CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+SELECTION = "results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
+DATASET_SUMMARY = "results/summary/datasets/{dataset}"
+SUMMARY = "results/summary"
+LEARNING_CURVES = "results/figures/{dataset}__{model}.png"
+OVERALL_FIGURE = "results/figures/overall/{figure}__{model}.png"
+OVERALL_FIGURES = ("aubc_difference", "cost_benefit", "critical_difference")
+EMBEDDING_MAP = (
+    "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/"
+    "iteration{iteration}.png"
+)
 
-def get_dataset_inputs(wildcards):
+
+def add_job_layouts(rules):
+    """Give every albench rule the `layout` param: its input and output names (with counts)
+    and its param names, which the job needs to read its command line."""
+    for each in rules:
+        if each.name in JOBS:
+            names = list(each.params.keys())
+
+            def layout(wildcards, input, output, names=names):
+                return job_layout(wildcards, input, output, names)
+
+            each.set_params(layout=layout)
+
+
+def get_dataset_files(wildcards):
     # The files a data set is read from, so that editing one reruns its preparation; an
     # image folder's manifest is brought up to date by the process that plans the run.
     spec = config["datasets"][wildcards.dataset]
     return dataset_inputs(wildcards.dataset, spec, update=workflow.is_main_process)
 
 
+def get_dataset_spec(wildcards):
+    return dataset_spec(config, wildcards.dataset)
+
+
 def get_openml_spec(wildcards):
-    name, spec = OPENML_DOWNLOADS[wildcards.openml_cache]
-    return canonical({"name": name, "spec": spec})
+    name, _ = OPENML_DOWNLOADS[wildcards.openml_cache]
+    return dataset_spec(config, name)
+
+
+def get_split_spec(wildcards):
+    return split_spec(config, wildcards.dataset, wildcards.seed)
+
+
+def get_cell_spec(wildcards):
+    return cell_spec(
+        config, wildcards.dataset, wildcards.model, wildcards.strategy, wildcards.seed
+    )
+
+
+def get_reference_spec(wildcards):
+    return reference_spec(config, wildcards.dataset, wildcards.model, wildcards.seed)
 
 
 def get_dataset_curves(wildcards):
@@ -70,10 +124,6 @@ def get_dataset_full_pools(wildcards):
     )
 
 
-def get_dataset_summaries(name):
-    return expand(f"{DATASET_SUMMARY}/{name}", dataset=config["datasets"])
-
-
 def get_figure_curves(wildcards):
     # Only this figure's cells, so adding a data set or model redraws no old figure.
     return [
@@ -83,54 +133,43 @@ def get_figure_curves(wildcards):
     ]
 
 
-def get_figures():
-    return [
-        *expand(
-            "results/figures/{dataset}__{model}.png",
-            dataset=config["datasets"],
-            model=config["models"],
-        ),
-        *expand(
-            "results/figures/overall/{figure}__{model}.png",
-            figure=["aubc_difference", "cost_benefit", "critical_difference"],
-            model=config["models"],
-        ),
-        *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
-    ]
+def get_figure_spec(wildcards):
+    return figure_spec(config, wildcards.model, wildcards.get("dataset"))
+
+
+def get_map_spec(wildcards):
+    return map_spec(config, dict(wildcards.items()))
+
+
+def summary_parts():
+    """The aggregate job's input: each summary table of every data set, as {table}_parts."""
+    return {
+        f"{name}{PARTS}": expand(path, dataset=config["datasets"])
+        for name, path in summary_files(DATASET_SUMMARY).items()
+    }
+
+
+def summary_tables():
+    """The aggregate job's output: the overall tables, each in the report with its caption."""
+    return {
+        name: (
+            path
+            if name == "curves"
+            else report(path, caption=f"../report/{name}.rst", category="Summary")
+        )
+        for name, path in summary_files(SUMMARY, OVERALL_TABLES).items()
+    }
 
 
 def get_final_output():
     return [
-        *get_figures(),
-        "results/summary/curves.parquet",
-        "results/summary/aubc.csv",
-        "results/summary/aubc_summary.csv",
-        "results/summary/comparison.csv",
-        "results/summary/ranks.csv",
-        "results/summary/cost.csv",
-        "results/summary/label_savings.csv",
+        *expand(LEARNING_CURVES, dataset=config["datasets"], model=config["models"]),
+        *expand(OVERALL_FIGURE, figure=OVERALL_FIGURES, model=config["models"]),
+        *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
+        *summary_files(SUMMARY, OVERALL_TABLES).values(),
     ]
-
-
-def get_full_pool_spec(wildcards):
-    return full_pool_spec(config, wildcards.dataset, wildcards.model)
-
-
-def get_cell_spec(wildcards):
-    return cell_spec(config, wildcards.dataset, wildcards.model, wildcards.strategy)
-
-
-def get_dataset_spec(wildcards):
-    return canonical(config["datasets"][wildcards.dataset])
 
 
 def one_of(names):
     """A wildcard constraint matching exactly the given names (or numbers)."""
     return "|".join(re.escape(str(name)) for name in names)
-
-
-def literal(pattern):
-    """A param holding a path pattern as is (Snakemake fills the {wildcards} of a plain string);
-    jobs that read many files expand it themselves, keeping their command lines short.
-    """
-    return lambda wildcards: pattern

@@ -1,45 +1,39 @@
 rule prepare_dataset:
     input:
-        get_dataset_inputs,
+        files=get_dataset_files,
     output:
-        "results/data/{dataset}.parquet",
+        data=DATA,
     log:
         "logs/prepare_dataset/{dataset}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
-        spec=get_dataset_spec,
+        dataset=get_dataset_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" prepare_dataset {log:q}'
-        " name={wildcards.dataset:q} spec={params.spec:q}"
-        " output={output:q}"
+        JOB
 
 
 rule split:
     input:
-        "results/data/{dataset}.parquet",
+        data=DATA,
     output:
-        "results/splits/{dataset}/seed{seed}.parquet",
+        split=SPLIT,
     log:
         "logs/split/{dataset}/seed{seed}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
     params:
-        test_size=PROTOCOL["test_size"],
-        initial_size=PROTOCOL["initial_size"],
-        validation_size=PROTOCOL.get("validation_size", 0),
+        spec=get_split_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" split {log:q} data={input:q} output={output:q}'
-        " name={wildcards.dataset:q} seed:={wildcards.seed} test_size:={params.test_size}"
-        " initial_size:={params.initial_size} validation_size:={params.validation_size}"
+        JOB
 
 
 # The OpenML cache file is the output of its own job, so the data sets read from it see it as
@@ -48,14 +42,15 @@ if OPENML_DOWNLOADS:
 
     rule download_openml:
         output:
-            "{openml_cache}",
+            cache="{openml_cache}",
         log:
             "logs/download_openml/{openml_cache}.log",
         wildcard_constraints:
             openml_cache=one_of(OPENML_DOWNLOADS),
         localrule: True
+        conda:
+            ENV
         params:
-            openml=get_openml_spec,
+            dataset=get_openml_spec,
         shell:
-            '"$ALBENCH_PYTHON" "$ALBENCH_JOB" download_openml {log:q}'
-            " openml={params.openml:q} output={output:q}"
+            JOB

@@ -1,25 +1,22 @@
 rule al_cell:
     input:
-        data="results/data/{dataset}.parquet",
-        split="results/splits/{dataset}/seed{seed}.parquet",
+        data=DATA,
+        split=SPLIT,
     output:
-        curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-        selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+        curve=CURVE,
+        selection=SELECTION,
     log:
         "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     params:
         cell=get_cell_spec,
-        embeddings="",
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" al_cell {log:q} data={input.data:q} split={input.split:q}'
-        " curve={output.curve:q} selection={output.selection:q} cell={params.cell:q}"
-        " seed:={wildcards.seed} threads:={threads} embeddings={params.embeddings:q}"
+        JOB
 
 
 # Cells of the models and seeds the config's embedding_maps names also record embeddings: the
@@ -28,36 +25,31 @@ if EMBEDDING_MAPS:
 
     use rule al_cell as al_cell_mapped with:
         output:
-            curve="results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet",
-            selection="results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet",
+            curve=CURVE,
+            selection=SELECTION,
             embeddings=EMBEDDINGS,
         wildcard_constraints:
             model=one_of(EMBEDDING_MAPS["models"]),
             seed=one_of(EMBEDDING_MAPS["seeds"]),
-        params:
-            cell=get_cell_spec,
-            embeddings=EMBEDDINGS,
 
     ruleorder: al_cell_mapped > al_cell
 
 
 rule full_pool:
     input:
-        data="results/data/{dataset}.parquet",
-        split="results/splits/{dataset}/seed{seed}.parquet",
+        data=DATA,
+        split=SPLIT,
     output:
-        "results/full_pool/{dataset}/{model}/seed{seed}.parquet",
+        scores=FULL_POOL,
     log:
         "logs/full_pool/{dataset}/{model}/seed{seed}.log",
     conda:
-        "../../envs/albench.yaml"
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     params:
-        spec=get_full_pool_spec,
+        reference=get_reference_spec,
     shell:
-        '"$ALBENCH_PYTHON" "$ALBENCH_JOB" full_pool {log:q}'
-        " data={input.data:q} split={input.split:q}"
-        " output={output:q} spec={params.spec:q} seed:={wildcards.seed} threads:={threads}"
+        JOB

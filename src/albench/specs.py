@@ -1,0 +1,139 @@
+"""What each workflow job is given, as typed values: the rules' params.
+
+A spec holds exactly the config its job depends on, so Snakemake's params comparison reruns a
+job when, and only when, that part of the config changes. Dicts inside a spec are stored with
+sorted keys: the same config gives the same spec whatever the order of keys in the YAML file.
+Specs travel to their job as Python literals (`to_literal`, `from_literal`): plain data, never
+code.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from albench import LOOP_VERSION
+
+
+def canonical(obj: Any) -> str:
+    """Return `obj` as JSON with sorted keys, so equal configs give equal strings."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def sorted_data(obj: Any) -> Any:
+    """Return plain data `obj` with every dict's keys sorted (recursively)."""
+    if isinstance(obj, dict):
+        return {key: sorted_data(obj[key]) for key in sorted(obj)}
+    if isinstance(obj, list | tuple):
+        return [sorted_data(item) for item in obj]
+    return obj
+
+
+class Spec:
+    """Base of the job specs: frozen dataclasses of plain data."""
+
+    def __post_init__(self) -> None:
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, dict | list | tuple):
+                object.__setattr__(self, item.name, sorted_data(value))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as a dict of plain data."""
+        return {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
+
+    def to_literal(self) -> str:
+        """Return the spec as a Python literal (what `str` gives, so rules' shell commands carry
+        it), read back by `from_literal`."""
+        return repr(self.to_dict())
+
+    __str__ = to_literal
+
+    def to_json(self) -> str:
+        """Return the spec as canonical JSON (for file metadata and checkpoint keys)."""
+        return canonical(self.to_dict())
+
+    @classmethod
+    def from_literal(cls, text: str):
+        """Return the spec written by `to_literal`."""
+        return cls(**ast.literal_eval(text))
+
+
+@dataclass(frozen=True)
+class DatasetSpec(Spec):
+    """A data set: its name and its config entry (`datasets.<name>`)."""
+
+    name: str
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SplitSpec(Spec):
+    """The split of one data set for one replicate seed."""
+
+    dataset: str
+    seed: int
+    test_size: float
+    initial_size: int | float
+    validation_size: int | float = 0
+
+
+@dataclass(frozen=True)
+class CellSpec(Spec):
+    """One AL cell: data set x model x strategy x seed, with the model, strategy and protocol
+    config it runs. `embedding_maps` ({iterations, seeds}) only for cells of mapped models."""
+
+    dataset: str
+    model: str
+    strategy: str
+    seed: int
+    model_spec: dict[str, Any]
+    strategy_spec: dict[str, Any]
+    protocol: dict[str, Any]
+    loop_version: int = LOOP_VERSION
+    embedding_maps: dict[str, Any] | None = None
+
+    def config_json(self) -> str:
+        """Return the cell's config without its seed as canonical JSON (file metadata)."""
+        return canonical({k: v for k, v in self.to_dict().items() if k != "seed" and
+                          not (k == "embedding_maps" and v is None)})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReferenceSpec(Spec):
+    """The full-pool reference of one data set x model x seed."""
+
+    dataset: str
+    model: str
+    seed: int
+    model_spec: dict[str, Any]
+    metrics: list[str]
+    loop_version: int = LOOP_VERSION
+
+
+@dataclass(frozen=True)
+class FigureSpec(Spec):
+    """What a comparison figure draws: which model (and data set), the strategies in colour
+    order, the baseline and the metrics (the first one for single-metric figures)."""
+
+    model: str
+    strategies: list[str]
+    baseline: str
+    metrics: list[str]
+    dataset: str | None = None
+
+
+@dataclass(frozen=True)
+class MapSpec(Spec):
+    """One embedding map: a cell's recorded iteration, drawn with `method`."""
+
+    title: str
+    seed: int
+    iteration: int
+    method: str = "tsne"
+
+
+SPECS = (DatasetSpec, SplitSpec, CellSpec, ReferenceSpec, FigureSpec, MapSpec)
