@@ -109,7 +109,7 @@ def test_a_job_gets_its_rules_named_arguments_typed():
     _, _, kwargs = parse_job(argv)
     assert kwargs["cell"] == cell and kwargs["threads"] == 3 and kwargs["curve"] == Path("c")
     with pytest.raises(AlbenchError, match="unknown job 'nope'"):
-        parse_job(["nope", "x.log", "1", "{}"])
+        parse_job(['{"job":"nope"}', "x.log", "1"])
     with pytest.raises(AlbenchError, match="do not fit its layout"):
         parse_job([*argv[:-2], argv[-1]])
 

@@ -1,4 +1,4 @@
-"""Entry point of every workflow job: `python -m albench.job NAME LOG [key=value | key:=json]...`.
+"""Entry point of every workflow job: `python -m albench.job LAYOUT LOG THREADS VALUES...`.
 
 Hands the job to the warm worker pool of the running Snakemake process when there is one
 (`$ALBENCH_POOL` names its socket), and otherwise runs it in this process. Both paths call the same
@@ -20,13 +20,21 @@ import os
 import sys
 
 POOL_ENV = "ALBENCH_POOL"
-USAGE = "usage: python -m albench.job NAME LOG [key=value | key:=json]..."
+USAGE = "usage: python -m albench.job LAYOUT LOG THREADS [INPUT... OUTPUT... PARAMS...]"
 
 
 def encode_request(cwd: str, argv: list[str]) -> bytes:
     """The bytes a client sends: length header, then cwd and arguments joined by NUL."""
     payload = "\0".join([cwd, *argv]).encode()
     return b"%010d" % len(payload) + payload
+
+
+def job_name(layout: str) -> str:
+    """Return the job name a LAYOUT argument begins with (`{"job":"NAME",...`), without json."""
+    prefix = '{"job":"'
+    if not layout.startswith(prefix):
+        return "?"
+    return layout[len(prefix) : layout.find('"', len(prefix))]
 
 
 def _ask_pool(path: str, argv: list[str]) -> int | None:
@@ -48,8 +56,8 @@ def _ask_pool(path: str, argv: list[str]) -> int | None:
         conn.close()
     if not reply:
         print(
-            f"albench: the pool worker running job {argv[0]!r} died before finishing it "
-            f"(killed or crashed); see its log {argv[1]}",
+            f"albench: the pool worker running job {job_name(argv[0])!r} died before finishing "
+            f"it (killed or crashed); see its log {argv[1]}",
             file=sys.stderr,
         )
         return 1
@@ -57,14 +65,14 @@ def _ask_pool(path: str, argv: list[str]) -> int | None:
     if answer == "ok":
         return 0
     error = answer.removeprefix("error: ")
-    print(f"albench: job {argv[0]!r} failed: {error} (log: {argv[1]})", file=sys.stderr)
+    print(f"albench: job {job_name(argv[0])!r} failed: {error} (log: {argv[1]})", file=sys.stderr)
     return 1
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one job, on the pool if one answers, else here; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) < 2:
+    if len(argv) < 3:
         print(USAGE, file=sys.stderr)
         return 2
     pool = os.environ.get(POOL_ENV)

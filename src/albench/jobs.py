@@ -3,10 +3,11 @@ output and params.
 
 Every rule's shell command is the same (`JOB` in workflow/rules/common.smk):
 
-    python scripts/job.py RULE LOG THREADS LAYOUT INPUT... OUTPUT... PARAMS...
+    python scripts/job.py LAYOUT LOG THREADS INPUT... OUTPUT... PARAMS...
 
-where LAYOUT (the `layout` param Snakemake adds to every rule, see `job_layout`) names the
-rule's inputs (with their counts, for lists), outputs and params in order. `parse_job` turns
+where LAYOUT (the `layout` param the Snakefile adds to every rule, see `job_layout`) names the
+job (its rule) and the rule's inputs (with their counts, for lists), outputs and params in
+order. `parse_job` turns
 that back into keyword arguments, each converted to the type the function declares: paths to
 `Path`, specs (`albench.specs`) from the Python literal their `str` gave. The rule's input list
 is the only enumeration of what an aggregating job reads.
@@ -62,9 +63,10 @@ def warm_up() -> None:
         _function(path)
 
 
-def job_layout(wildcards: Any, input: Any, output: Any, param_names: list[str]) -> str:
-    """Return the LAYOUT argument of a job: its input and output names with their counts
-    (None for a single file) and its param names, as JSON. Every entry must be named."""
+def job_layout(input: Any, output: Any, job: str, param_names: list[str]) -> str:
+    """Return the LAYOUT argument of a job: its name (the rule's), its input and output names
+    with their counts (None for a single file) and its param names, as JSON. Every entry must
+    be named."""
 
     def counts(files: Any, kind: str) -> list[list[Any]]:
         entries = [[name, len(value) if isinstance(value, list) else None]
@@ -74,7 +76,7 @@ def job_layout(wildcards: Any, input: Any, output: Any, param_names: list[str]) 
         return entries
 
     return json.dumps(
-        {"input": counts(input, "input"), "output": counts(output, "output"),
+        {"job": job, "input": counts(input, "input"), "output": counts(output, "output"),
          "params": param_names}, separators=(",", ":"))  # fmt: skip
 
 
@@ -100,19 +102,20 @@ def job_argv(
         def __len__(self):
             return len(flat(self))
 
-    layout = job_layout(None, Named(input), Named(output), list(params))
-    return [rule, str(log), str(threads), layout, *flat(input), *flat(output),
+    layout = job_layout(Named(input), Named(output), rule, list(params))
+    return [layout, str(log), str(threads), *flat(input), *flat(output),
             *map(str, params.values()), layout]  # fmt: skip
 
 
 def parse_job(argv: list[str]) -> tuple[str, str, dict[str, Any]]:
     """Split a job command line into its rule name, log path and typed keyword arguments."""
-    if len(argv) < 4:
-        raise AlbenchError("a job needs a rule name, a log path, threads and a layout")
-    rule, log_path, threads, layout, values = argv[0], argv[1], argv[2], argv[3], argv[4:]
+    if len(argv) < 3:
+        raise AlbenchError("a job needs a layout, a log path and threads")
+    layout, log_path, threads, values = argv[0], argv[1], argv[2], argv[3:]
+    shape = json.loads(layout)
+    rule = shape["job"]
     if rule not in JOBS:
         raise AlbenchError(f"unknown job {rule!r}; known: {', '.join(sorted(JOBS))}")
-    shape = json.loads(layout)
     raw: dict[str, Any] = {}
     position = 0
     for section in ("input", "output"):

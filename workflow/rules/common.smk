@@ -30,12 +30,12 @@ wildcard_constraints:
 
 # Every rule's action: run the library function albench.jobs.JOBS names for the rule, with the
 # rule's named input, output and params, its log and its threads. The `layout` param that
-# `add_job_layouts` gives every rule names them for the job (albench.jobs.parse_job).
+# `add_job_layouts` gives every rule names the job and its arguments (albench.jobs.parse_job).
 # "$ALBENCH_PYTHON" is Snakemake's interpreter, or the environment's own when --use-conda or a
 # container supplies one; "$ALBENCH_JOB" is scripts/job.py, which hands the job to the warm
 # worker pool of a local run (albench.pool) or runs it itself.
 JOB = (
-    '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {rule} {log:q} {threads} {params.layout:q}'
+    '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {params.layout:q} {log:q} {threads}'
     " {input:q} {output:q} {params:q}"
 )
 ENV = "../../envs/albench.yaml"
@@ -72,14 +72,14 @@ EMBEDDING_MAP = (
 
 
 def add_job_layouts(rules):
-    """Give every albench rule the `layout` param: its input and output names (with counts)
-    and its param names, which the job needs to read its command line."""
+    """Give each albench rule the `layout` param, which names the job, its input and output
+    (with counts) and its params, so that the job can read its command line."""
     for each in rules:
         if each.name in JOBS:
             names = list(each.params.keys())
 
-            def layout(wildcards, input, output, names=names):
-                return job_layout(wildcards, input, output, names)
+            def layout(wildcards, input, output, job=each.name, names=names):
+                return job_layout(input, output, job, names)
 
             each.set_params(layout=layout)
 
