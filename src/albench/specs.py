@@ -3,8 +3,9 @@
 A spec holds exactly the config its job depends on, so Snakemake's params comparison reruns a
 job when, and only when, that part of the config changes. Dicts inside a spec are stored with
 sorted keys: the same config gives the same spec whatever the order of keys in the YAML file.
-Specs travel to their job as Python literals (`to_literal`, `from_literal`): plain data, never
-code.
+Rules hand specs to Snakemake as plain dicts (`to_dict`): Snakemake's params comparison sees
+only built-in types, and would never rerun a job for a change inside another object. Specs
+travel to their job as Python literals (`to_literal`, `from_literal`): plain data, never code.
 """
 
 from __future__ import annotations

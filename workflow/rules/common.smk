@@ -53,6 +53,9 @@ SEEDS = seed_list(config)
 EMBEDDING_MAPS = embedding_maps(config)
 OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 
+# Params are plain dicts (a spec's `to_dict()`): Snakemake compares only built-in types to
+# decide reruns. Each job receives them as the typed spec its function declares.
+
 # Every path of results/ (and where the rules below take them from).
 DATA = "results/data/{dataset}.parquet"
 SPLIT = "results/splits/{dataset}/seed{seed}.parquet"
@@ -92,26 +95,27 @@ def get_dataset_files(wildcards):
 
 
 def get_dataset_spec(wildcards):
-    return dataset_spec(config, wildcards.dataset)
+    return dataset_spec(config, wildcards.dataset).to_dict()
 
 
 def get_openml_spec(wildcards):
     name, _ = OPENML_DOWNLOADS[wildcards.openml_cache]
-    return dataset_spec(config, name)
+    return dataset_spec(config, name).to_dict()
 
 
 def get_split_spec(wildcards):
-    return split_spec(config, wildcards.dataset, wildcards.seed)
+    return split_spec(config, wildcards.dataset, wildcards.seed).to_dict()
 
 
 def get_cell_spec(wildcards):
-    return cell_spec(
+    spec = cell_spec(
         config, wildcards.dataset, wildcards.model, wildcards.strategy, wildcards.seed
     )
+    return spec.to_dict()
 
 
 def get_reference_spec(wildcards):
-    return reference_spec(config, wildcards.dataset, wildcards.model, wildcards.seed)
+    return reference_spec(config, wildcards.dataset, wildcards.model, wildcards.seed).to_dict()
 
 
 def get_dataset_curves(wildcards):
@@ -134,11 +138,11 @@ def get_figure_curves(wildcards):
 
 
 def get_figure_spec(wildcards):
-    return figure_spec(config, wildcards.model, wildcards.get("dataset"))
+    return figure_spec(config, wildcards.model, wildcards.get("dataset")).to_dict()
 
 
 def get_map_spec(wildcards):
-    return map_spec(config, dict(wildcards.items()))
+    return map_spec(config, dict(wildcards.items())).to_dict()
 
 
 def summary_parts():
