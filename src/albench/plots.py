@@ -17,6 +17,8 @@ import seaborn as sns  # noqa: E402
 from albench.curves import read_curves  # noqa: E402
 from albench.files import atomic_path  # noqa: E402
 from albench.specs import FigureSpec  # noqa: E402
+from albench.stats import mean_ranks, percentile_ci  # noqa: E402
+from albench.summary import strategy_table  # noqa: E402
 
 BASELINE_COLOUR = "black"
 METRIC_LABELS = {
@@ -47,21 +49,6 @@ def paired_differences(curves: pd.DataFrame, baseline: str, metrics: Sequence[st
     return diff.dropna(subset=list(metrics)).reset_index()
 
 
-def bootstrap_ci(values: pd.Series, n_boot: int = 1000, level: float = 95.0) -> tuple:
-    """Percentile bootstrap interval of the mean of `values` (seeded, so figures reproduce).
-
-    Seaborn's own ("ci", 95) resamples in a Python loop, one call per resample; drawing a
-    figure of 10 strategies x 21 budgets x 3 metrics took 20 s. This draws all resamples at once.
-    """
-    data = np.asarray(values, dtype=float)
-    if len(data) < 2:
-        return (np.nan, np.nan)
-    rows = np.random.default_rng(0).integers(0, len(data), size=(n_boot, len(data)))
-    means = data[rows].mean(axis=1)
-    tail = (100 - level) / 2
-    return tuple(np.percentile(means, [tail, 100 - tail]))
-
-
 def plot_learning_curves(
     curves: Sequence[str | Path], figure: str | Path, spec: FigureSpec
 ) -> None:
@@ -70,9 +57,9 @@ def plot_learning_curves(
 
     The top row shows each strategy's mean curve, the bottom row its difference to the baseline
     (paired by seed and iteration) with a zero line: where a band clears zero, the strategy is
-    ahead or behind at that budget. Bands are 95 % percentile bootstrap intervals of the mean over
-    seeds (`bootstrap_ci`, seeded, so the figure is reproducible). The baseline is drawn black
-    and dashed.
+    ahead or behind at that budget. Bands are 95 % percentile bootstrap intervals of the mean
+    over seeds (`albench.stats.percentile_ci`, seeded, so the figure is reproducible). The
+    baseline is drawn black and dashed.
     """
     dataset, model, output = spec.dataset, spec.model, figure
     strategies, baseline, metrics = spec.strategies, spec.baseline, spec.metrics
@@ -98,7 +85,7 @@ def plot_learning_curves(
         gridspec_kw={"height_ratios": [3, 2]},
     )
     # Mean lines with seeded 95 % bootstrap bands, coloured by strategy, in both rows.
-    band = {"x": "n_labeled", "hue": "strategy", "palette": colours, "errorbar": bootstrap_ci}
+    band = {"x": "n_labeled", "hue": "strategy", "palette": colours, "errorbar": percentile_ci}
     for column, metric in enumerate(metrics):
         top, bottom = axes[0][column], axes[1][column]
         sns.lineplot(
@@ -226,11 +213,7 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
 
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
-    aubcs = pd.read_csv(aubc)
-    aubcs = aubcs[aubcs["model"] == model]
-    table = (
-        aubcs.groupby(["dataset", "strategy"])[f"aubc_{metric}"].mean().unstack("strategy").dropna()
-    )
+    table = strategy_table(pd.read_csv(aubc), metric, model)
     fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
     if table.shape[0] < 2 or table.shape[1] < 3:
         ax.axis("off")
@@ -245,7 +228,7 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
         )
         save_figure(fig, output)
         return
-    ranks = table.rank(axis=1, ascending=False).mean()
+    ranks = mean_ranks(table)
     significance = sph.posthoc_nemenyi_friedman(table)
     colours = strategy_colours(strategies, baseline)
     sph.critical_difference_diagram(

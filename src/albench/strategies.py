@@ -210,17 +210,18 @@ class Strategy:
         a model certain of every pool sample), but that fallback resets the distances of the
         centres already chosen, so later draws can repeat them. BatchBALD's greedy step takes
         the arg-max of utilities that are all NaN when every member is certain (a forest's 0/1
-        probabilities), and picks the same row again. The intent of both is a uniform draw
-        among the samples not yet chosen; this completes the batch that way, seeded.
+        probabilities), and picks the same row again, or a labelled one. The intent of both is
+        a uniform draw among the unlabelled samples not yet chosen; this completes the batch
+        that way, seeded.
         """
-        unique = list(dict.fromkeys(picked.tolist()))
+        unique = [i for i in dict.fromkeys(picked.tolist()) if np.isnan(y[i])]
         if len(unique) == batch_size:
             return picked
         rest = np.setdiff1d(np.flatnonzero(np.isnan(y)), unique)
         rng = np.random.default_rng([self.random_state, int(np.sum(~np.isnan(y)))])
         extra = rng.choice(rest, size=batch_size - len(unique), replace=False)
         log.warning(
-            "strategy %r: %s repeated %d sample(s) (degenerate scores); "
+            "strategy %r: %s repeated %d sample(s) or picked labelled ones (degenerate scores); "
             "completed the batch uniformly at random",
             self.name,
             self.spec["query"],

@@ -14,7 +14,7 @@ from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
 from albench.savings import label_savings
-from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
+from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
 
 GROUP = ["dataset", "model", "strategy"]
 
@@ -100,6 +100,13 @@ def comparison_table(
     return pd.DataFrame.from_records(records)
 
 
+def strategy_table(aubcs: pd.DataFrame, metric: str, model: str) -> pd.DataFrame:
+    """Return `model`'s mean AUBC of `metric`, data sets (rows) x strategies (columns), keeping
+    only data sets where every strategy has cells: what strategies are ranked on."""
+    means = aubcs[aubcs["model"] == model].groupby(["dataset", "strategy"])[f"aubc_{metric}"]
+    return means.mean().unstack("strategy").dropna()
+
+
 def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Return every strategy's mean rank across data sets per model, with the Friedman p-value.
 
@@ -107,10 +114,9 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
     the average rank). The Friedman test needs at least 3 strategies and 2 data sets; else NaN.
     """
     records = []
-    means = aubcs.groupby(GROUP)[f"aubc_{metric}"].mean().reset_index()
-    for model, group in means.groupby("model", sort=True):
-        table = group.pivot(index="dataset", columns="strategy", values=f"aubc_{metric}").dropna()
-        ranks = table.rank(axis=1, ascending=False, method="average")
+    for model in sorted(aubcs["model"].unique()):
+        table = strategy_table(aubcs, metric, model)
+        ranks = mean_ranks(table)
         p_value = float("nan")
         if table.shape[1] >= 3 and table.shape[0] >= 2:
             p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
@@ -120,7 +126,7 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
                     "model": model,
                     "strategy": strategy,
                     "metric": metric,
-                    "mean_rank": float(ranks[strategy].mean()),
+                    "mean_rank": float(ranks[strategy]),
                     "n_datasets": len(table),
                     "friedman_p": p_value,
                 }
