@@ -61,10 +61,10 @@ rule plot_curves:
 
 rule plot_heatmap:
     input:
-        comparison=f"{SUMMARY}/comparison.csv",
+        comparison=OVERALL["comparison"],
     output:
         figure=report(
-            "results/figures/overall/aubc_difference__{model}.png",
+            HEATMAP,
             caption="../report/heatmap.rst",
             category="Overall",
             labels={"figure": "AUBC difference to the baseline", "model": "{model}"},
@@ -85,11 +85,11 @@ rule plot_heatmap:
 
 rule plot_cost_benefit:
     input:
-        cost=f"{SUMMARY}/cost.csv",
-        summary=f"{SUMMARY}/aubc_summary.csv",
+        cost=OVERALL["cost"],
+        summary=OVERALL["aubc_summary"],
     output:
         figure=report(
-            "results/figures/overall/cost_benefit__{model}.png",
+            COST_BENEFIT,
             caption="../report/cost_benefit.rst",
             category="Overall",
             labels={"figure": "cost against benefit", "model": "{model}"},
@@ -110,10 +110,10 @@ rule plot_cost_benefit:
 
 rule plot_critical_difference:
     input:
-        aubc=f"{SUMMARY}/aubc.csv",
+        aubc=OVERALL["aubc"],
     output:
         figure=report(
-            "results/figures/overall/critical_difference__{model}.png",
+            CRITICAL_DIFFERENCE,
             caption="../report/critical_difference.rst",
             category="Overall",
             labels={"figure": "critical difference", "model": "{model}"},

@@ -65,9 +65,11 @@ EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet
 FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SUMMARY = "results/summary"
+OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 LEARNING_CURVES = "results/figures/{dataset}__{model}.png"
-OVERALL_FIGURE = "results/figures/overall/{figure}__{model}.png"
-OVERALL_FIGURES = ("aubc_difference", "cost_benefit", "critical_difference")
+HEATMAP = "results/figures/overall/aubc_difference__{model}.png"
+COST_BENEFIT = "results/figures/overall/cost_benefit__{model}.png"
+CRITICAL_DIFFERENCE = "results/figures/overall/critical_difference__{model}.png"
 EMBEDDING_MAP = (
     "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/"
     "iteration{iteration}.png"
@@ -115,7 +117,9 @@ def get_cell_spec(wildcards):
 
 
 def get_reference_spec(wildcards):
-    return reference_spec(config, wildcards.dataset, wildcards.model, wildcards.seed).to_dict()
+    return reference_spec(
+        config, wildcards.dataset, wildcards.model, wildcards.seed
+    ).to_dict()
 
 
 def get_dataset_curves(wildcards):
@@ -161,16 +165,16 @@ def summary_tables():
             if name == "curves"
             else report(path, caption=f"../report/{name}.rst", category="Summary")
         )
-        for name, path in summary_files(SUMMARY, OVERALL_TABLES).items()
+        for name, path in OVERALL.items()
     }
 
 
 def get_final_output():
     return [
         *expand(LEARNING_CURVES, dataset=config["datasets"], model=config["models"]),
-        *expand(OVERALL_FIGURE, figure=OVERALL_FIGURES, model=config["models"]),
+        *expand([HEATMAP, COST_BENEFIT, CRITICAL_DIFFERENCE], model=config["models"]),
         *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
-        *summary_files(SUMMARY, OVERALL_TABLES).values(),
+        *OVERALL.values(),
     ]
 
 
