@@ -57,10 +57,16 @@ JOBS: dict[str, str] = {
 }
 
 
+# The jobs that run once per cell, reference, split or data set: the pool's workers import
+# their modules when they start, so that none of those many small jobs pays for imports. The
+# figure and summary modules are imported by the first such job on each worker (a dozen jobs).
+HOT_JOBS = ("al_cell", "full_pool", "split", "prepare_dataset")
+
+
 def warm_up() -> None:
-    """Import every job's module (the pool's workers do, so that no job pays for imports)."""
-    for path in set(JOBS.values()):
-        _function(path)
+    """Import the modules of the jobs that run many times (HOT_JOBS)."""
+    for rule in HOT_JOBS:
+        _function(JOBS[rule])
 
 
 def job_layout(input: Any, output: Any, job: str, param_names: list[str]) -> str:

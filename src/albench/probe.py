@@ -155,6 +155,18 @@ def probe_grid(
     `shapes` maps data set names to (shape, initial labelled count); data sets of one shape
     and initial count share their probes.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # tiny data: BLAS threads only cost start-up
+        _probe_each(models, strategies, shapes, candidate_subsample)
+
+
+def _probe_each(
+    models: dict[str, Any],
+    strategies: dict[str, Any],
+    shapes: dict[str, tuple[Shape, int]],
+    candidate_subsample: Any,
+) -> None:
     done: set[tuple[str, str, Shape, int]] = set()
     for dataset, (shape, initial) in shapes.items():
         for model, model_spec in models.items():
