@@ -1,6 +1,6 @@
 """Every rule's entry point: run one albench job, on the warm worker pool when there is one.
 
-Usage: python scripts/job.py NAME LOG [key=value | key:=json]...  (see src/albench/job.py)
+Usage: python scripts/job.py LAYOUT LOG THREADS VALUES...  (see src/albench/jobs.py)
 """
 
 import sys
