@@ -102,8 +102,7 @@ def job_argv(
                 for v in (value if isinstance(value, list) else [value])]  # fmt: skip
 
     class Named(dict):
-        def items(self):  # the input and output of a job, as job_layout reads them
-            return super().items()
+        """Named files counted as Snakemake's named lists count them (lists flattened)."""
 
         def __len__(self):
             return len(flat(self))
