@@ -18,11 +18,15 @@ if not config:
     )
 
 
-# Duplicate names first (YAML keeps the last silently), then the schema, then what needs imports.
+# Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
+# defaults), then what needs imports. A Snakemake that runs jobs for another one (cluster jobs,
+# --mode remote or subprocess) gets a config that was checked already: it only fills defaults.
 try:
-    check_config_files(workflow.overwrite_configfiles)
+    if workflow.is_main_process:
+        check_config_files(workflow.overwrite_configfiles)
     validate(config, "workflow/schemas/config.schema.yaml")
-    check_config(config, probe=workflow.is_main_process)
+    if workflow.is_main_process:
+        check_config(config)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 

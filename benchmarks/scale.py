@@ -35,7 +35,7 @@ from albench.curves import curve_schema
 from albench.jobs import job_argv
 from albench.parquet import write_table
 from albench.specs import FigureSpec
-from albench.summary import OVERALL_TABLES, PARTS, summary_files
+from albench.tables import OVERALL_TABLES, PARTS, summary_files
 
 REPO = Path(__file__).resolve().parents[1]
 JOB = [sys.executable, str(REPO / "scripts" / "job.py")]

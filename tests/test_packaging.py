@@ -51,3 +51,20 @@ def test_conda_environment_declares_the_same_minimums():
     for name, requirement in requirements().items():
         if name in conda:
             assert conda[name] == minimum(requirement), name
+
+
+def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
+    # Every Snakemake process parses the Snakefile, a cluster job's too; what the Snakefile and
+    # the rule files import must not pull scikit-learn, scikit-activeml, scipy or torch (the
+    # main process imports them for the config check only).
+    import subprocess
+    import sys
+
+    modules = ["albench.config", "albench.errors", "albench.pool", "albench.grid",
+               "albench.jobs", "albench.provenance", "albench.tables"]  # fmt: skip
+    code = (
+        f"import sys; import {', '.join(modules)}; "
+        "print(sorted(m for m in ('sklearn', 'skactiveml', 'scipy', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -15,6 +15,7 @@ from albench.files import atomic_path
 from albench.parquet import write_table
 from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
+from albench.tables import DATASET_TABLES, PARTS
 
 GROUP = ["dataset", "model", "strategy"]
 
@@ -144,20 +145,6 @@ def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
             "median_score_seconds": grouped["score_seconds"].median(),
         }
     ).reset_index()
-
-
-# The tables of one data set's cells (`summarise`), and of all data sets (`combine`): one
-# source of truth for the workflow's summary outputs (`summary_files`).
-DATASET_TABLES = ("curves", "aubc", "aubc_summary", "comparison", "cost", "label_savings")
-OVERALL_TABLES = (*DATASET_TABLES, "ranks")
-PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
-
-
-def summary_files(directory: str, tables: Sequence[str] = DATASET_TABLES) -> dict[str, str]:
-    """Return {table: path} of the summary `tables` in `directory` (curves are Parquet)."""
-    return {
-        name: f"{directory}/{name}.{'parquet' if name == 'curves' else 'csv'}" for name in tables
-    }
 
 
 def summarise(

@@ -17,7 +17,7 @@ from albench.grid import (
 from albench.jobs import JOBS, job_layout
 from albench.pool import job_environment
 from albench.provenance import dataset_inputs, openml_downloads
-from albench.summary import OVERALL_TABLES, PARTS, summary_files
+from albench.tables import OVERALL_TABLES, PARTS, summary_files
 
 
 wildcard_constraints:
