@@ -112,6 +112,9 @@ def test_a_job_gets_its_rules_named_arguments_typed():
         parse_job(['{"job":"nope"}', "x.log", "1"])
     with pytest.raises(AlbenchError, match="do not fit its layout"):
         parse_job([*argv[:-2], argv[-1]])
+    wrong = job_argv("split", "s.log", {"data": "d"}, {"split": "s"}, {"sizes": "{}"})
+    with pytest.raises(AlbenchError, match="split_dataset takes no argument 'sizes'"):
+        parse_job(wrong)
 
 
 def test_pooled_cell_equals_the_in_process_cell(warm_pool, prepared):

@@ -139,7 +139,8 @@ def parse_job(argv: list[str]) -> tuple[str, str, dict[str, Any]]:
 
 def typed_arguments(function: Callable[..., Any], raw: dict[str, Any]) -> dict[str, Any]:
     """Return `raw` (strings, lists of strings) converted to the types `function` declares;
-    names it does not take are dropped unless it takes **kwargs (as paths)."""
+    names it does not declare go to its **kwargs as paths. A name the function cannot take is
+    a wiring error between a rule and its function (only `threads` is optional)."""
     hints = typing.get_type_hints(function)
     parameters = inspect.signature(function).parameters
     takes_more = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
@@ -149,6 +150,11 @@ def typed_arguments(function: Callable[..., Any], raw: dict[str, Any]) -> dict[s
             arguments[name] = convert(value, hints.get(name, str))
         elif takes_more and name != "threads":
             arguments[name] = [Path(v) for v in value] if isinstance(value, list) else Path(value)
+        elif name != "threads":
+            raise AlbenchError(
+                f"{function.__module__}.{function.__qualname__} takes no argument {name!r}, "
+                "which its rule names"
+            )
     return arguments
 
 

@@ -25,7 +25,13 @@ from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint
 from albench.curves import write_curve, write_embeddings, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
-from albench.models import MISSING_LABEL, ModelFitError, fit_or_fallback, gives_embeddings
+from albench.models import (
+    MISSING_LABEL,
+    ModelFitError,
+    fit_or_fallback,
+    gives_embeddings,
+    labelled_classes,
+)
 from albench.protocol import resolve_protocol
 from albench.seeding import derive_seed
 from albench.specs import CellSpec
@@ -286,11 +292,10 @@ def empty_embeddings() -> pd.DataFrame:
 
 def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int) -> None:
     """Accept a failed fit only as a cold start (fewer than two classes labelled)."""
-    labels = y_seen[~np.isnan(y_seen)]
-    n_classes = len(np.unique(labels))
+    n_labels, n_classes = int(np.sum(~np.isnan(y_seen))), labelled_classes(y_seen)
     if n_classes >= 2:
         raise ModelFitError(
-            f"model {model!r} could not be fitted at iteration {iteration} on {len(labels)} "
+            f"model {model!r} could not be fitted at iteration {iteration} on {n_labels} "
             f"labels of {n_classes} classes: {error}"
         )
     log.warning(
@@ -298,7 +303,7 @@ def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int
         "with scikit-activeml's label-frequency fallback (fallback_model)",
         iteration,
         model,
-        len(labels),
+        n_labels,
         error,
     )
 

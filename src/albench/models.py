@@ -152,6 +152,12 @@ class ModelFitError(AlbenchError, RuntimeError):
 _FALLBACK = re.compile(r"could not be fitted because of '(.*)'\. Therefore", re.DOTALL)
 
 
+def labelled_classes(y: np.ndarray) -> int:
+    """Return how many classes the labels revealed in `y` (NaN: unlabelled) cover. A fit that
+    fails with fewer than two is a cold start; with two or more it is an error."""
+    return len(np.unique(y[~np.isnan(y)]))
+
+
 def fit_or_fallback(clf: Any, X: np.ndarray, y: np.ndarray, **fit_kwargs: Any) -> str | None:
     """Fit scikit-activeml classifier `clf`; return the fit's error text if it fell back.
 

@@ -68,19 +68,20 @@ def dataset_shape(name: str, spec: dict[str, Any]) -> Shape | None:
         n_classes = len(sources.image_files(name, spec))
         return Shape(channels * height * width, n_classes, (channels, height, width))
     if source == "file":
-        frame = sources.read_table_file(name, spec)
-        label = spec["label"]
+        label, path = spec["label"], spec["path"]
+        labels = sources.read_table_file(name, spec, columns=[label])[label]
     elif source == "openml":
-        path = sources.openml_cache_path(spec)
+        label, path = sources.OPENML_LABEL, sources.openml_cache_path(spec)
         if not path.exists():
             return None
         import pandas as pd
 
-        frame, label = pd.read_parquet(path), sources.OPENML_LABEL
+        labels = pd.read_parquet(path, columns=[label])[label]
     else:
         return None
-    features = spec.get("features") or [c for c in frame.columns if c != label]
-    return Shape(len(features), max(2, int(frame[label].nunique())))
+    # The header, and the label column only: a large file is not read whole at every start.
+    features = spec.get("features") or [c for c in sources.table_columns(path) if c != label]
+    return Shape(len(features), max(2, int(labels.nunique())))
 
 
 def probe_data(
@@ -115,7 +116,13 @@ def probe(
     A model that cannot be fitted at all raises ConfigError naming `models.<model>` (with a
     `{dataset}` placeholder that `probe_grid` fills).
     """
-    from albench.models import build_estimator, fit_or_fallback, gives_embeddings, wrap_classifier
+    from albench.models import (
+        build_estimator,
+        fit_or_fallback,
+        gives_embeddings,
+        labelled_classes,
+        wrap_classifier,
+    )
     from albench.strategies import Strategy
 
     X, y, y_seen = probe_data(shape, initial)
@@ -127,7 +134,7 @@ def probe(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         error = fit_or_fallback(clf, X, y_seen)
-        if error is not None and len(np.unique(y_seen[~np.isnan(y_seen)])) >= 2:
+        if error is not None and labelled_classes(y_seen) >= 2:
             raise ConfigError(
                 f"models.{model}: cannot be fitted on {initial} labels of data of the shape "
                 f"of {{dataset}} ({shape.describe()}): {error}"

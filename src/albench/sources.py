@@ -193,6 +193,15 @@ def existing_path(name: str, spec: dict[str, Any], folder: bool = False) -> Path
     return path
 
 
+def table_columns(path: str | Path) -> list[str]:
+    """Return the column names of a CSV/TSV or Parquet file, from its header or schema only."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return pq.ParquetFile(path).schema_arrow.names
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    return pd.read_csv(path, sep=sep, nrows=0).columns.tolist()
+
+
 def read_table_file(
     name: str, spec: dict[str, Any], columns: list[str] | None = None
 ) -> pd.DataFrame:
@@ -205,15 +214,11 @@ def read_table_file(
     if suffix not in {".parquet", ".csv", ".tsv", ".txt"}:
         raise DataError(f"{key}: {str(path)!r} is neither CSV (.csv, .tsv) nor Parquet (.parquet)")
     try:
+        _check_columns(name, path, table_columns(path), spec)
         if suffix == ".parquet":
-            available = pq.ParquetFile(path).schema_arrow.names
-            _check_columns(name, path, available, spec)
             frame = pd.read_parquet(path, columns=columns)
         else:
-            sep = "\t" if suffix == ".tsv" else ","
-            available = pd.read_csv(path, sep=sep, nrows=0).columns.tolist()
-            _check_columns(name, path, available, spec)
-            frame = pd.read_csv(path, sep=sep, usecols=columns)
+            frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", usecols=columns)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser error means the same to the user
@@ -286,10 +291,10 @@ def table_features(
     if not columns:
         raise DataError(f"{key}.features: no feature column left")
     X = pd.concat(columns, axis=1)
-    return X.to_numpy(dtype=np.float64), label_values(name, frame[label]), None
+    return X.to_numpy(dtype=np.float64), label_values(frame[label]), None
 
 
-def label_values(name: str, labels: pd.Series) -> np.ndarray:
+def label_values(labels: pd.Series) -> np.ndarray:
     """Return a label column as an array whose values name the classes.
 
     Booleans stay booleans, integers and integral floats become integers (1.0 -> class "1"),
