@@ -5,7 +5,8 @@ from snakemake.utils import min_version, validate
 
 from albench.config import check_config, check_config_files
 from albench.errors import AlbenchError
-from albench.pool import start as start_pool, stop as stop_pool
+from albench.pool import start as start_pool
+from albench.pool import pool_size, start_for_submission, stop as stop_pool
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 
@@ -50,11 +51,24 @@ rule all:
 add_job_layouts(workflow.rules)
 
 
-# Jobs run in a pool of warm worker processes (albench.pool) when executed locally, saving
-# each job the ~1.5 s import of scikit-learn; on cluster executors each job runs on its own.
+# Jobs run in a pool of warm worker processes (albench.pool), saving each job the ~1.5 s import
+# of scikit-learn: in a local run every job; with a cluster executor the light local rules
+# (data preparation, summaries, figures). A cluster submission that runs a group of cells
+# (executor albench-slurm, profiles/slurm) starts a pool of its own while it reads this file, as
+# hooks do not run there; a submission of one job runs it in its own process.
+if not workflow.is_main_process and not DEPLOYMENT:
+    start_for_submission(workflow.cores)
+
+
 onstart:
-    if workflow.local_exec and not DEPLOYMENT:
-        start_pool(workflow.cores)
+    if not DEPLOYMENT:
+        start_pool(
+            pool_size(
+                workflow.local_exec,
+                workflow.cores,
+                workflow.resource_settings.local_cores,
+            )
+        )
 
 
 onsuccess:

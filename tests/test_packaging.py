@@ -68,3 +68,37 @@ def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_albench_slurm_executor_is_a_plugin_snakemake_finds():
+    from snakemake_interface_executor_plugins.registry import ExecutorPluginRegistry
+
+    plugin = ExecutorPluginRegistry().get_plugin("albench-slurm")
+    from snakemake_executor_plugin_slurm import Executor as SlurmExecutor
+
+    assert issubclass(plugin.executor, SlurmExecutor)
+
+
+def test_without_the_slurm_extra_snakemake_still_starts_and_the_executor_says_why():
+    # Snakemake imports every installed executor plugin at each start: albench's must import
+    # without the SLURM plugin (an install without the `slurm` extra), and say what is missing
+    # when chosen.
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["snakemake_executor_plugin_slurm"] = None  # as if not installed
+import snakemake_executor_plugin_albench_slurm as plugin
+from snakemake_interface_executor_plugins.executors.base import AbstractExecutor
+from snakemake_interface_executor_plugins.settings import CommonSettings
+assert isinstance(plugin.common_settings, CommonSettings)
+assert issubclass(plugin.Executor, AbstractExecutor)
+try:
+    plugin.Executor(None, None)
+except Exception as error:
+    print(type(error).__name__, error)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("WorkflowError")
+    assert "pip install 'albench[slurm]'" in out.stdout

@@ -1,30 +1,35 @@
 """The benchmark on a real single-node SLURM cluster through profiles/slurm.
 
-The module's fixture installs Debian's slurm-wlm and munge when missing (as root; skipped
-otherwise), starts the daemons with tests/slurm/start_local_slurm.sh and stops them afterwards.
+The module's fixture starts a local cluster (tests/slurm/local_cluster.py: installs Debian's
+slurm-wlm and munge when missing, as root; skipped otherwise) and stops it afterwards.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-from conftest import REPO
 from test_robustness import cell_outputs
 from test_workflow import SNAKEMAKE, snakemake, write_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
+from local_cluster import can_start, cluster_profile, local_slurm, submissions  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
-SCRIPTS = Path(__file__).resolve().parent / "slurm"
-PARTITION = "debug"
-
 CONFIG = {
-    "datasets": {"wine": {"source": "sklearn", "name": "wine"}},
+    "datasets": {
+        "wine": {"source": "sklearn", "name": "wine"},
+        "moons": {
+            "source": "synthetic",
+            "generator": "make_moons",
+            "params": {"n_samples": 120, "noise": 0.3},
+        },
+    },  # fmt: skip
     "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
     "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
     "seeds": 3,
@@ -34,86 +39,90 @@ CONFIG = {
 
 @pytest.fixture(scope="module")
 def slurm_cluster():
-    """A running single-node SLURM cluster on this machine, torn down after the module.
-
-    Packages the fixture installs it also removes: with SLURM's client tools installed and no
-    controller running, the SLURM executor plugin's probes at import (`scontrol show config`)
-    hang for about 9 s at every later `snakemake` start on this machine.
-    """
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+    """A running single-node SLURM cluster on this machine, torn down after the module."""
+    if not can_start():
         pytest.skip("starting a local SLURM cluster needs root and apt-get (Debian)")
-    installs = shutil.which("slurmctld") is None
-    env = {**os.environ, "SLURM_PARTITION": PARTITION}
-    start = subprocess.run(
-        ["bash", str(SCRIPTS / "start_local_slurm.sh")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert start.returncode == 0, f"local SLURM did not start:\n{start.stderr[-3000:]}"
-    yield
-    subprocess.run(["bash", str(SCRIPTS / "stop_local_slurm.sh")], capture_output=True, timeout=120)
-    if installs:
-        subprocess.run(
-            ["apt-get", "remove", "-y", "-qq", "slurmctld", "slurmd", "slurm-client"],
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            capture_output=True,
-            timeout=300,
-        )
+    with local_slurm():
+        yield
 
 
-def cluster_profile(directory: Path) -> Path:
-    """The shipped profiles/slurm with the settings this local cluster needs."""
-    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
-    profile["default-resources"] = {
-        **profile["default-resources"],
-        "slurm_partition": PARTITION,
-        "mem_mb": 500,
-    }
-    profile.update(
-        {
-            "jobs": 4,
-            "cores": 2,  # the CPUs of this machine's one node
-            "latency-wait": 10,
-            # No accounting daemon here: ask squeue, not sacct, and poll quickly.
-            "slurm-status-command": "squeue",
-            "slurm-init-seconds-before-status-checks": 2,
-            "seconds-between-status-checks": 2,
-            "slurm-keep-successful-logs": True,
-            # Smaller groups than the shipped 50, so this small grid spans several of them.
-            "group-components": {"cells": 4},
-        }
-    )
-    directory.mkdir()
-    (directory / "config.yaml").write_text(yaml.safe_dump(profile))
-    return directory
+def run_on_cluster(workdir: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    # Snakemake ignores SIGTERM while it waits on cluster jobs: stop it with SIGINT.
+    return subprocess.run(
+        ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
+         "--configfile", "bench.yaml", *args],
+        cwd=workdir, capture_output=True, text=True,
+    )  # fmt: skip
 
 
-def test_benchmark_on_slurm_equals_a_local_run(slurm_cluster, tmp_path):
+def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_cluster, tmp_path):
     cluster, local = tmp_path / "cluster", tmp_path / "local"
     for workdir in (cluster, local):
         workdir.mkdir()
         write_config(workdir, CONFIG)
-    profile = cluster_profile(tmp_path / "profile")
-    # Snakemake ignores SIGTERM while it waits on cluster jobs: stop it with SIGINT.
-    run = subprocess.run(
-        ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
-         "--configfile", "bench.yaml"],
-        cwd=cluster, capture_output=True, text=True,
-    )  # fmt: skip
+    # Groups of 2 (data set, seed) units, so that this small grid spans several submissions.
+    profile = cluster_profile(tmp_path / "profile", cores=2, **{"group-components": {"cells": 2}})
+    run = run_on_cluster(cluster, profile)
     assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
     snakemake(local, "--configfile", "bench.yaml", "--cores", "2")
 
-    # The cells really went through SLURM, grouped several to a submission.
-    slurm_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
-    assert slurm_logs, "no SLURM job logs: did the jobs run on the cluster?"
-    assert any("group" in str(path) for path in slurm_logs), slurm_logs
+    # The cells went through SLURM, (data set, seed) units grouped two to a submission, and
+    # only they: data preparation, summaries and figures are local rules.
+    assert len(submissions(cluster)) == 3
+    group_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
+    assert all("group_cells" in str(path) for path in group_logs), group_logs
+    # The fast path: each submission is one Snakemake that runs its jobs itself (the local
+    # executor, no Snakemake per job) and hands them to its warm worker pool.
+    for path in group_logs:
+        text = path.read_text()
+        assert "--executor local" in text and text.count("Building DAG of jobs") == 1, path
+    cell_logs = list((cluster / "logs" / "al_cell").rglob("*.log"))
+    assert len(cell_logs) == 2 * 2 * 3
+    for path in cell_logs:
+        assert "computed for" in (text := path.read_text()) and "in a pool worker" in text, path
+
     on_cluster, here = cell_outputs(cluster), cell_outputs(local)
-    assert on_cluster.keys() == here.keys() and len(here) == 2 * 2 * 3
+    assert on_cluster.keys() == here.keys() and len(here) == 2 * 2 * 2 * 3
     for path in here:
         pd.testing.assert_frame_equal(on_cluster[path], here[path], check_exact=True, obj=path)
     for name in ("comparison.csv", "aubc.csv"):
         cluster_table = pd.read_csv(cluster / "results" / "summary" / name)
         local_table = pd.read_csv(local / "results" / "summary" / name)
         pd.testing.assert_frame_equal(cluster_table, local_table, obj=name)
+
+    # Editing one strategy reruns only its cells (and what summarises them).
+    edited = {**CONFIG, "strategies": {**CONFIG["strategies"],
+              "badge": {"query": "UncertaintySampling"}}}  # fmt: skip
+    write_config(cluster, edited)
+    before = {p: p.stat().st_mtime_ns for p in (cluster / "results" / "curves").rglob("*.parquet")}
+    rerun = run_on_cluster(cluster, profile)
+    assert rerun.returncode == 0, f"{rerun.stdout[-4000:]}\n{rerun.stderr[-4000:]}"
+    changed = {str(p.relative_to(cluster / "results" / "curves")) for p, mtime in before.items()
+               if p.stat().st_mtime_ns != mtime}  # fmt: skip
+    assert changed == {f"{d}/logreg/badge/seed{s}.parquet" for d in ("wine", "moons")
+                       for s in range(3)}  # fmt: skip
+
+
+def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
+    config = {**CONFIG, "models": {**CONFIG["models"],
+              "fragile": {"estimator": "pool_helpers.FragileClassifier"}}}  # fmt: skip
+    write_config(tmp_path, config)
+    profile = cluster_profile(tmp_path / "profile", cores=2, retries=0)
+    # The cluster jobs inherit this environment (sbatch --export=ALL), the pool workers too.
+    env_path = str(Path(__file__).resolve().parent)
+    run = subprocess.run(
+        ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
+         "--configfile", "bench.yaml", "--keep-going"],
+        cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": env_path},
+    )  # fmt: skip
+    assert run.returncode != 0
+    # FragileClassifier fails on moons' two features only: every other cell of the group that
+    # held the failing ones is there, and a rerun computes just the failed ones.
+    curves = {str(p.relative_to(tmp_path / "results" / "curves"))
+              for p in (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
+    expected = {f"{d}/{m}/{s}/seed{seed}.parquet" for d in ("wine", "moons")
+                for m in ("logreg", "fragile") for s in ("random", "badge") for seed in range(3)
+                if (d, m) != ("moons", "fragile")}  # fmt: skip
+    assert curves == expected
+    assert (tmp_path / "results/summary/datasets/wine/comparison.csv").exists()

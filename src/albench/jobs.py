@@ -19,6 +19,7 @@ import ast
 import inspect
 import json
 import logging
+import os
 import time
 import types
 import typing
@@ -28,6 +29,7 @@ from typing import Any
 
 from albench.errors import AlbenchError
 from albench.logs import log_to
+from albench.pool import WORKER_ENV
 from albench.specs import Spec
 
 log = logging.getLogger(__name__)
@@ -181,4 +183,5 @@ def run_job(argv: list[str]) -> None:
     with log_to(Path(log_path)):
         start = time.perf_counter()
         _function(JOBS[rule])(**kwargs)
-        log.info("job %s computed for %.3f s", rule, time.perf_counter() - start)
+        where = "a pool worker" if os.environ.get(WORKER_ENV) else "its own process"
+        log.info("job %s computed for %.3f s in %s", rule, time.perf_counter() - start, where)

@@ -36,6 +36,11 @@ import warnings
 from albench.job import POOL_ENV
 
 NO_POOL_ENV = "ALBENCH_NO_POOL"
+# Set in the environment of a cluster submission that runs a group of jobs in one Snakemake
+# (the albench-slurm executor sets it; see `start_for_submission`).
+GROUP_POOL_ENV = "ALBENCH_GROUP_POOL"
+# Set in a worker's own environment: its jobs' logs say they ran in a pool worker.
+WORKER_ENV = "ALBENCH_POOL_WORKER"
 POLL_SECONDS = 0.2
 # A worker is replaced after this many jobs, so that no slow leak can grow over a long run.
 MAX_JOBS_PER_WORKER = 500
@@ -77,6 +82,48 @@ def start(workers: int, *, enabled: bool = True, timeout: float = 30.0) -> str |
         time.sleep(0.02)
     os.environ[POOL_ENV] = path
     return path
+
+
+# With a cluster executor only light local rules use the pool of the Snakemake that submits.
+SUBMITTER_WORKERS = 4
+
+
+def pool_size(local_exec: bool, cores: int, local_cores: int | None) -> int:
+    """Workers for the pool of the main Snakemake: its cores when it runs every job itself.
+
+    With a cluster executor it runs only the light local rules: at most `local_cores`
+    (--local-cores) and SUBMITTER_WORKERS workers, as a login node is shared.
+    """
+    if local_exec:
+        return cores
+    return max(1, min(local_cores or SUBMITTER_WORKERS, SUBMITTER_WORKERS))
+
+
+def start_for_submission(workers: int) -> str | None:
+    """Start a pool in a Snakemake that runs a cluster submission's group of jobs, if it is one.
+
+    Such a Snakemake (`--mode remote`) runs no `onstart` hook, so the Snakefile calls this while
+    it is read. It starts a pool of `workers` (the CPUs the submission was given) only where
+    `$ALBENCH_GROUP_POOL` marks a grouped submission and no pool is reachable yet: a Snakemake
+    started for a single job (an `srun` step of the stock SLURM executor) keeps using the pool
+    of the submission around it, whose socket its environment names.
+    """
+    if not os.environ.get(GROUP_POOL_ENV) or _reachable(os.environ.get(POOL_ENV)):
+        return None
+    return start(workers)
+
+
+def _reachable(path: str | None) -> bool:
+    if not path:
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
 
 
 def stop(timeout: float = 10.0) -> None:
@@ -158,6 +205,7 @@ def work(fd: int, server: int) -> None:
     """Serve jobs from the listening socket `fd` while process `server` lives."""
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
+    os.environ[WORKER_ENV] = "1"
     try:
         from albench.jobs import warm_up
 

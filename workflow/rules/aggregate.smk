@@ -6,6 +6,7 @@ rule summarise_dataset:
         **summary_files(DATASET_SUMMARY),
     log:
         "logs/summarise_dataset/{dataset}.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -25,6 +26,7 @@ rule aggregate:
         **summary_tables(),
     log:
         "logs/aggregate.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -47,6 +49,7 @@ rule plot_curves:
         ),
     log:
         "logs/plot_curves/{dataset}__{model}.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -71,6 +74,7 @@ rule plot_heatmap:
         ),
     log:
         "logs/plot_heatmap/{model}.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -96,6 +100,7 @@ rule plot_cost_benefit:
         ),
     log:
         "logs/plot_cost_benefit/{model}.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -120,6 +125,7 @@ rule plot_critical_difference:
         ),
     log:
         "logs/plot_critical_difference/{model}.log",
+    localrule: True
     conda:
         ENV
     threads: 1
@@ -149,6 +155,7 @@ rule plot_embedding_map:
         ),
     log:
         "logs/plot_embedding_map/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.log",
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -5,6 +5,7 @@ rule prepare_dataset:
         data=DATA,
     log:
         "logs/prepare_dataset/{dataset}.log",
+    localrule: True
     conda:
         ENV
     threads: 1

@@ -1,0 +1,90 @@
+"""Snakemake's SLURM executor, with grouped submissions that run their jobs side by side.
+
+`executor: albench-slurm` submits, cancels and maps resources exactly as `executor: slurm`
+(snakemake-executor-plugin-slurm, which it subclasses; its settings keep their meaning under the
+`albench-slurm-` prefix). Two things differ:
+
+- A grouped submission of the stock plugin runs its jobs with the `slurm-jobstep` executor: one
+  at a time (`--jobs 1`), each as an `srun` step that starts a whole Snakemake of its own (the
+  Snakefile parsed again) before the job's command (snakemake-executor-plugin-slurm issue 469).
+  Here a grouped submission runs its jobs with Snakemake's local executor instead: as many at
+  once as the allocation has CPUs (`--cores all` counts the CPUs SLURM gave the job), each job's
+  command started directly by the one Snakemake of the submission, `--keep-going` so that one
+  failing job does not stop the others. Its environment also carries `ALBENCH_GROUP_POOL=1`, on
+  which albench's Snakefile starts its warm worker pool there (`albench.pool`), so that each job
+  skips the imports of scikit-learn & co. Ungrouped submissions are unchanged (an `srun` step).
+- The stock plugin waits 10 s longer after every status check that finds no job finished (up
+  to 180 s), so a stage of short jobs is seen done long after it is. Here the wait never
+  exceeds `--seconds-between-status-checks` (10 s unless the profile says otherwise).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from albench.pool import GROUP_POOL_ENV
+
+# What a grouped submission's Snakemake gets instead of `--executor slurm-jobstep --jobs 1`.
+GROUP_ARGS = "--executor local --keep-going"
+MISSING = (
+    "the albench-slurm executor needs the SLURM executor plugin: "
+    "pip install 'albench[slurm]' (snakemake-executor-plugin-slurm)"
+)
+
+try:
+    from snakemake_executor_plugin_slurm import Executor as SlurmExecutor
+    from snakemake_executor_plugin_slurm import ExecutorSettings, common_settings
+except ImportError:  # albench installed without its `slurm` extra
+    SlurmExecutor = None
+
+
+if SlurmExecutor is not None:
+
+    class Executor(SlurmExecutor):
+        """SLURM submission whose grouped jobs run in parallel within their allocation."""
+
+        _formatting = threading.local()  # submissions are formatted in several threads
+
+        def format_job_exec(self, job) -> str:
+            self._formatting.group = job.is_group()
+            try:
+                return super().format_job_exec(job)
+            finally:
+                self._formatting.group = False
+
+        def additional_general_args(self) -> str:
+            if getattr(self._formatting, "group", False):
+                return GROUP_ARGS
+            return super().additional_general_args()
+
+        def get_job_exec_prefix(self, job) -> str:
+            prefix = super().get_job_exec_prefix(job)
+            if not job.is_group():
+                return prefix
+            marker = f"export {GROUP_POOL_ENV}=1"
+            return f"{prefix} && {marker}" if prefix else marker
+
+        async def check_active_jobs(self, active_jobs):
+            async for job in super().check_active_jobs(active_jobs):
+                yield job
+            longest = self.workflow.remote_execution_settings.seconds_between_status_checks
+            self.next_seconds_between_status_checks = min(
+                self.next_seconds_between_status_checks, longest
+            )
+
+else:
+    # Snakemake imports every installed executor plugin at each start, so this module must
+    # import without the SLURM plugin; choosing the executor then fails with the fix.
+    from snakemake_interface_common.exceptions import WorkflowError
+    from snakemake_interface_executor_plugins.executors.remote import RemoteExecutor
+    from snakemake_interface_executor_plugins.settings import CommonSettings
+
+    common_settings = CommonSettings(
+        non_local_exec=True, implies_no_shared_fs=False, job_deploy_sources=False
+    )
+
+    class Executor(RemoteExecutor):
+        """Stands in where the SLURM plugin is missing: creating it says how to install it."""
+
+        def __new__(cls, *args, **kwargs):
+            raise WorkflowError(MISSING)
