@@ -33,7 +33,8 @@ MISSING = (
 
 try:
     from snakemake_executor_plugin_slurm import Executor as SlurmExecutor
-    from snakemake_executor_plugin_slurm import ExecutorSettings, common_settings
+    from snakemake_executor_plugin_slurm import ExecutorSettings as ExecutorSettings
+    from snakemake_executor_plugin_slurm import common_settings
 except ImportError:  # albench installed without its `slurm` extra
     SlurmExecutor = None
 
