@@ -56,7 +56,7 @@ add_job_layouts(workflow.rules)
 # (data preparation, summaries, figures). A cluster submission that runs a group of cells
 # (executor albench-slurm, profiles/slurm) starts a pool of its own while it reads this file, as
 # hooks do not run there; a submission of one job runs it in its own process.
-if not workflow.is_main_process and not DEPLOYMENT:
+if workflow.remote_exec and not DEPLOYMENT:
     start_for_submission(workflow.cores)
 
 

@@ -1,6 +1,7 @@
 """How the workflow scales with the number of cells: DAG building, aggregation and figures.
 
 Usage: python benchmarks/scale.py [--sizes 1000 5000 20000] [--skip-dag] [--skip-aggregate]
+                                 [--profile profiles/slurm] [--one-dataset]
 
 For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it prints:
 - dag: wall time and peak memory of `snakemake -n` on a config of N cells (targets: 20 000
@@ -101,12 +102,21 @@ rule make:
 """
 
 
-def bench_dag(n_cells: int, workdir: Path) -> None:
+def bench_dag(n_cells: int, workdir: Path, profile: Path | None, one_dataset: bool) -> None:
     (workdir / "grid.yaml").write_text(yaml.safe_dump(grid_config(n_cells)))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-    cmd += ["--configfile", "grid.yaml", "-n", "--quiet", "all"]
-    wall, peak = measured(cmd, workdir)
+    cmd += ["--configfile", "grid.yaml", "-n", "--quiet"]
+    if profile is not None:
+        cmd += ["--profile", str(profile)]
+    wall, peak = measured([*cmd, "all"], workdir)
     print(f"dag        {n_cells:6d} cells: {wall:6.1f} s  {peak:6.0f} MB peak")
+    if one_dataset:
+        # One data set's summary as the target: the graph of its cells only (1 / 10 of them).
+        targets = list(summary_files(f"results/summary/datasets/{DATASETS[0]}").values())
+        wall, peak = measured([*cmd, *targets], workdir)
+        print(
+            f"dag        {n_cells:6d} cells, one data set's targets: {wall:6.1f} s  {peak:6.0f} MB"
+        )
     # al_cell + one split per data set x seed + one full-pool reference per data set x model x seed
     config = grid_config(n_cells)
     jobs = n_cells + len(DATASETS) * config["seeds"] * (1 + len(MODELS))
@@ -210,13 +220,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--skip-dag", action="store_true")
     parser.add_argument("--skip-aggregate", action="store_true")
+    parser.add_argument("--profile", type=Path, help="plan the dry runs with this profile")
+    parser.add_argument(
+        "--one-dataset", action="store_true", help="also dry-run one data set's summary alone"
+    )
     args = parser.parse_args()
     print("(every job in its own process: times include ~1.5 s of interpreter start-up)")
     for n_cells in args.sizes:
         workdir = Path(tempfile.mkdtemp(prefix="albench-scale-"))
         try:
             if not args.skip_dag:
-                bench_dag(n_cells, workdir)
+                bench_dag(
+                    n_cells, workdir, args.profile and args.profile.resolve(), args.one_dataset
+                )
             if not args.skip_aggregate:
                 bench_aggregate(n_cells, workdir)
         finally:

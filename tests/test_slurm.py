@@ -7,6 +7,7 @@ slurm-wlm and munge when missing, as root; skipped otherwise) and stops it after
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from test_robustness import cell_outputs
-from test_workflow import SNAKEMAKE, snakemake, write_config
+from test_workflow import SNAKEMAKE, planned_jobs, snakemake, write_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 from local_cluster import can_start, cluster_profile, local_slurm, submissions  # noqa: E402
@@ -46,12 +47,14 @@ def slurm_cluster():
         yield
 
 
-def run_on_cluster(workdir: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
+def run_on_cluster(
+    workdir: Path, profile: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     # Snakemake ignores SIGTERM while it waits on cluster jobs: stop it with SIGINT.
     return subprocess.run(
         ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
          "--configfile", "bench.yaml", *args],
-        cwd=workdir, capture_output=True, text=True,
+        cwd=workdir, capture_output=True, text=True, env={**os.environ, **(env or {})},
     )  # fmt: skip
 
 
@@ -76,10 +79,13 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     for path in group_logs:
         text = path.read_text()
         assert "--executor local" in text and text.count("Building DAG of jobs") == 1, path
+    # Every cell ran in a pool worker inside one of the submissions' allocations (not in the
+    # submitting Snakemake's own pool, which this one-node cluster could reach too).
     cell_logs = list((cluster / "logs" / "al_cell").rglob("*.log"))
     assert len(cell_logs) == 2 * 2 * 3
-    for path in cell_logs:
-        assert "computed for" in (text := path.read_text()) and "in a pool worker" in text, path
+    ran_in = {re.search(r"computed for .* in a pool worker of SLURM job (\d+)$",
+                        path.read_text().strip())[1] for path in cell_logs}  # fmt: skip
+    assert ran_in == set(submissions(cluster))
 
     on_cluster, here = cell_outputs(cluster), cell_outputs(local)
     assert on_cluster.keys() == here.keys() and len(here) == 2 * 2 * 2 * 3
@@ -109,20 +115,20 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     write_config(tmp_path, config)
     profile = cluster_profile(tmp_path / "profile", cores=2, retries=0)
     # The cluster jobs inherit this environment (sbatch --export=ALL), the pool workers too.
-    env_path = str(Path(__file__).resolve().parent)
-    run = subprocess.run(
-        ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
-         "--configfile", "bench.yaml", "--keep-going"],
-        cwd=tmp_path, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": env_path},
-    )  # fmt: skip
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+    run = run_on_cluster(tmp_path, profile, "--keep-going", env=env)
     assert run.returncode != 0
-    # FragileClassifier fails on moons' two features only: every other cell of the group that
-    # held the failing ones is there, and a rerun computes just the failed ones.
+    # FragileClassifier fails on moons' two features only: every other cell, those of the
+    # groups that held the failing ones too, is there, and a rerun would compute just the
+    # failed cells and references.
     curves = {str(p.relative_to(tmp_path / "results" / "curves"))
               for p in (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
     expected = {f"{d}/{m}/{s}/seed{seed}.parquet" for d in ("wine", "moons")
                 for m in ("logreg", "fragile") for s in ("random", "badge") for seed in range(3)
                 if (d, m) != ("moons", "fragile")}  # fmt: skip
     assert curves == expected
-    assert (tmp_path / "results/summary/datasets/wine/comparison.csv").exists()
+    plan = run_on_cluster(tmp_path, profile, "-n", env=env)
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    planned = planned_jobs(plan)
+    assert planned["al_cell"] == 2 * 3 and planned["full_pool"] == 3, planned
+    assert "split" not in planned and "prepare_dataset" not in planned, planned

@@ -184,4 +184,6 @@ def run_job(argv: list[str]) -> None:
         start = time.perf_counter()
         _function(JOBS[rule])(**kwargs)
         where = "a pool worker" if os.environ.get(WORKER_ENV) else "its own process"
+        if slurm_job := os.environ.get("SLURM_JOB_ID"):
+            where += f" of SLURM job {slurm_job}"
         log.info("job %s computed for %.3f s in %s", rule, time.perf_counter() - start, where)

@@ -100,30 +100,19 @@ def pool_size(local_exec: bool, cores: int, local_cores: int | None) -> int:
 
 
 def start_for_submission(workers: int) -> str | None:
-    """Start a pool in a Snakemake that runs a cluster submission's group of jobs, if it is one.
+    """Set up the pool of a Snakemake that runs a cluster submission (`--mode remote`).
 
-    Such a Snakemake (`--mode remote`) runs no `onstart` hook, so the Snakefile calls this while
-    it is read. It starts a pool of `workers` (the CPUs the submission was given) only where
-    `$ALBENCH_GROUP_POOL` marks a grouped submission and no pool is reachable yet: a Snakemake
-    started for a single job (an `srun` step of the stock SLURM executor) keeps using the pool
-    of the submission around it, whose socket its environment names.
+    A pool socket named in the environment belongs to the Snakemake that submitted the job (the
+    variable travels with `sbatch --export=ALL`): where the node can reach it, as on a one-node
+    cluster, the job would run outside its own allocation, so it is dropped. Such a Snakemake
+    runs no `onstart` hook: the Snakefile calls this while it is read, and where
+    `$ALBENCH_GROUP_POOL` marks a submission of a group of jobs it starts a pool of `workers`
+    (the CPUs the submission was given). A submission of one job runs it in its own process.
     """
-    if not os.environ.get(GROUP_POOL_ENV) or _reachable(os.environ.get(POOL_ENV)):
+    os.environ.pop(POOL_ENV, None)
+    if not os.environ.get(GROUP_POOL_ENV):
         return None
     return start(workers)
-
-
-def _reachable(path: str | None) -> bool:
-    if not path:
-        return False
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        probe.connect(path)
-    except OSError:
-        return False
-    finally:
-        probe.close()
-    return True
 
 
 def stop(timeout: float = 10.0) -> None:
