@@ -105,15 +105,15 @@ rule make:
 def bench_dag(n_cells: int, workdir: Path, profile: Path | None, one_dataset: bool) -> None:
     (workdir / "grid.yaml").write_text(yaml.safe_dump(grid_config(n_cells)))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-    cmd += ["--configfile", "grid.yaml", "-n", "--quiet"]
+    cmd += ["--configfile", "grid.yaml", "-n"]
     if profile is not None:
         cmd += ["--profile", str(profile)]
-    wall, peak = measured([*cmd, "all"], workdir)
+    wall, peak = measured([*cmd, "--quiet", "all"], workdir)
     print(f"dag        {n_cells:6d} cells: {wall:6.1f} s  {peak:6.0f} MB peak")
     if one_dataset:
         # One data set's summary as the target: the graph of its cells only (1 / 10 of them).
         targets = list(summary_files(f"results/summary/datasets/{DATASETS[0]}").values())
-        wall, peak = measured([*cmd, *targets], workdir)
+        wall, peak = measured([*cmd, *targets, "--quiet", "all"], workdir)
         print(
             f"dag        {n_cells:6d} cells, one data set's targets: {wall:6.1f} s  {peak:6.0f} MB"
         )
