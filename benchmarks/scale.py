@@ -1,7 +1,7 @@
 """How the workflow scales with the number of cells: DAG building, aggregation and figures.
 
 Usage: python benchmarks/scale.py [--sizes 1000 5000 20000] [--skip-dag] [--skip-aggregate]
-                                 [--profile profiles/slurm] [--one-dataset]
+                                 [--profile profiles/slurm] [--one-dataset] [--skip-floor]
 
 For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it prints:
 - dag: wall time and peak memory of `snakemake -n` on a config of N cells (targets: 20 000
@@ -102,7 +102,9 @@ rule make:
 """
 
 
-def bench_dag(n_cells: int, workdir: Path, profile: Path | None, one_dataset: bool) -> None:
+def bench_dag(
+    n_cells: int, workdir: Path, profile: Path | None, one_dataset: bool, floor: bool
+) -> None:
     (workdir / "grid.yaml").write_text(yaml.safe_dump(grid_config(n_cells)))
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
     cmd += ["--configfile", "grid.yaml", "-n"]
@@ -113,18 +115,21 @@ def bench_dag(n_cells: int, workdir: Path, profile: Path | None, one_dataset: bo
     if one_dataset:
         # One data set's summary as the target: the graph of its cells only (1 / 10 of them).
         targets = list(summary_files(f"results/summary/datasets/{DATASETS[0]}").values())
-        wall, peak = measured([*cmd, *targets, "--quiet", "all"], workdir)
+        one_wall, one_peak = measured([*cmd, *targets, "--quiet", "all"], workdir)
         print(
-            f"dag        {n_cells:6d} cells, one data set's targets: {wall:6.1f} s  {peak:6.0f} MB"
+            f"dag        {n_cells:6d} cells, one data set's targets: "
+            f"{one_wall:6.1f} s  {one_peak:6.0f} MB"
         )
+    if not floor:
+        return
     # al_cell + one split per data set x seed + one full-pool reference per data set x model x seed
     config = grid_config(n_cells)
     jobs = n_cells + len(DATASETS) * config["seeds"] * (1 + len(MODELS))
-    floor = workdir / "floor"
-    floor.mkdir()
-    (floor / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs))
+    trivial = workdir / "floor"
+    trivial.mkdir()
+    (trivial / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs))
     cmd = [sys.executable, "-m", "snakemake", "-n", "--quiet", "all", "--scheduler", "greedy"]
-    floor_wall, floor_peak = measured(cmd, floor)
+    floor_wall, floor_peak = measured(cmd, trivial)
     print(
         f"dag floor  {jobs:6d} trivial jobs: {floor_wall:6.1f} s  {floor_peak:6.0f} MB peak"
         f"  (albench / floor = {wall / floor_wall:.2f})"
@@ -224,15 +229,17 @@ def main() -> None:
     parser.add_argument(
         "--one-dataset", action="store_true", help="also dry-run one data set's summary alone"
     )
+    parser.add_argument(
+        "--skip-floor", action="store_true", help="no dry run of as many trivial jobs"
+    )
     args = parser.parse_args()
     print("(every job in its own process: times include ~1.5 s of interpreter start-up)")
     for n_cells in args.sizes:
         workdir = Path(tempfile.mkdtemp(prefix="albench-scale-"))
         try:
             if not args.skip_dag:
-                bench_dag(
-                    n_cells, workdir, args.profile and args.profile.resolve(), args.one_dataset
-                )
+                profile = args.profile and args.profile.resolve()
+                bench_dag(n_cells, workdir, profile, args.one_dataset, not args.skip_floor)
             if not args.skip_aggregate:
                 bench_aggregate(n_cells, workdir)
         finally:
