@@ -1,0 +1,201 @@
+"""Time albench's whole workflow against a bare AL loop over the same cells.
+
+Usage: python benchmarks/bare_loop.py [--seeds 16] [--cores 2] [--keep]
+
+The grid is issue 14's (the cluster benchmark's): iris, wine, breast_cancer and digits x
+LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
+16 seeds give 320 cells. Data preparation is excluded from both: the data sets are prepared
+first (`snakemake results/data/...`), then
+
+- albench: `snakemake --cores N` runs everything else (splits, cells, full-pool references,
+  summaries, statistics, figures), timed from start to end;
+- bare: N single-threaded processes run the cells, split between them, as a plain loop a user
+  would write: each process reads a prepared data set and split once, albench builds each
+  cell's model, strategy and scaled arrays (so that the loop does exactly a cell's model work),
+  and then every iteration is `clf.fit`, `clf.predict` with scikit-learn's metric functions,
+  `strategy.query` and revealing the batch; curves stay in memory, nothing is written, no
+  full-pool references, statistics or figures.
+
+Printed: both walls and their ratio (albench / bare), and albench's breakdown over wall x cores:
+fit, query and score (from the curves), the rest of the cell jobs, the other jobs, and what lies
+outside any job (Snakemake, start-up, idle cores). It also checks that the bare loop's metric
+values equal albench's curves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from cluster import GRID  # noqa: E402
+from default_run import job_compute  # noqa: E402
+
+STEPS = ("fit_seconds", "query_seconds", "score_seconds")
+
+
+def snakemake(workdir: Path, cores: int, *targets: str) -> float:
+    """Run the workflow in `workdir` on grid.yaml; return its wall seconds."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
+               "--configfile", "grid.yaml", "--cores", str(cores), "--quiet", "all", "--",
+               *targets]  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(command, cwd=workdir, check=True)
+    return time.perf_counter() - start
+
+
+def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
+    """Run `cells` one after another in this process, as a plain loop; return curve rows."""
+    import time
+
+    import numpy as np
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+    from threadpoolctl import threadpool_limits
+
+    from albench.datasets import read_dataset
+    from albench.grid import cell_spec
+    from albench.loop import Learner
+    from albench.splits import read_split, split_indices
+
+    metrics = {
+        "accuracy": accuracy_score,
+        "balanced_accuracy": balanced_accuracy_score,
+        "f1_macro": lambda y, p, labels: f1_score(y, p, labels=labels, average="macro",
+                                                  zero_division=0),
+        "f1_weighted": lambda y, p, labels: f1_score(y, p, labels=labels, average="weighted",
+                                                     zero_division=0),
+    }  # fmt: skip
+    rows, datasets, splits = [], {}, {}
+    with threadpool_limits(limits=1):
+        for cell in cells:
+            name, seed = cell["dataset"], cell["seed"]
+            if name not in datasets:
+                datasets[name] = read_dataset(workdir / f"results/data/{name}.parquet")
+            if (name, seed) not in splits:
+                split = read_split(workdir / f"results/splits/{name}/seed{seed}.parquet")
+                splits[name, seed] = split_indices(split)
+            # albench builds the same model, strategy and scaled arrays as a cell's...
+            spec = cell_spec(config, **cell)
+            learner, strategy = Learner.build(datasets[name], splits[name, seed], spec)
+            clf, labels = learner.clf, np.arange(learner.n_classes)
+            y = np.full(len(learner.y_true), np.nan)
+            initial = np.isin(learner.train_rows, splits[name, seed]["initial"])
+            y[initial] = learner.y_true[initial]
+            # ...and the loop is the plain one: fit, predict and score, query, reveal.
+            for iteration in range(learner.iterations + 1):
+                start = time.perf_counter()
+                clf.fit(learner.X_train, y)
+                fitted = time.perf_counter()
+                predictions = clf.predict(learner.X_test)
+                scores = {
+                    m: metrics[m](learner.y_test, predictions, labels)
+                    if m.startswith("f1")
+                    else metrics[m](learner.y_test, predictions)
+                    for m in learner.metrics
+                }
+                scored = time.perf_counter()
+                timings = {"fit_seconds": fitted - start, "score_seconds": scored - fitted}
+                rows.append({**cell, "iteration": iteration, **scores, **timings})
+                if iteration == learner.iterations:
+                    break
+                query = strategy.query(learner.X_train, y, clf, learner.batch_size)
+                rows[-1]["query_seconds"] = time.perf_counter() - scored
+                y[query] = learner.y_true[query]
+    return rows
+
+
+def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.DataFrame]:
+    """Run every cell in `processes` fresh processes; return the wall seconds and the curves."""
+    from albench.grid import cells
+
+    grid = cells(config)
+    shares = [grid[i::processes] for i in range(processes)]
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")  # fresh imports, as albench pays them
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        parts = list(pool.map(bare_cells, [workdir] * processes, [config] * processes, shares))
+    wall = time.perf_counter() - start
+    return wall, pd.DataFrame([row for part in parts for row in part])
+
+
+def filled_config(config: dict) -> dict:
+    """Return `config` with the schema's defaults, as the workflow sees it."""
+    from snakemake.utils import validate
+
+    filled = yaml.safe_load(yaml.safe_dump(config))
+    validate(filled, str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    return filled
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=16, help="16: 320 cells")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="albench-bare-"))
+    config = {**GRID, "seeds": args.seeds}
+    (workdir / "grid.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    snakemake(workdir, args.cores, *(f"results/data/{d}.parquet" for d in config["datasets"]))
+    albench_wall = snakemake(workdir, args.cores)
+    # The bare loop reads albench's prepared data and splits (a pure function of the config).
+    bare_wall, bare = run_bare(workdir, filled_config(config), args.cores)
+
+    curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
+    key = ["dataset", "model", "strategy", "seed", "iteration"]
+    metrics = filled_config(config)["protocol"]["metrics"]
+    joined = curves.merge(bare, on=key, suffixes=("", "_bare"), validate="1:1")
+    if len(joined) != len(curves) or len(joined) != len(bare):
+        raise SystemExit(f"different cells: albench {len(curves)} rows, bare {len(bare)}")
+    for metric in metrics:
+        pd.testing.assert_series_equal(
+            joined[metric], joined[f"{metric}_bare"], check_names=False, rtol=0, atol=1e-12
+        )
+
+    capacity = albench_wall * args.cores
+    steps = curves[list(STEPS)].sum()
+    jobs = job_compute(workdir / "logs")
+    jobs.pop("prepare_dataset", None)  # excluded from the timed run
+    cell_jobs = jobs.get("al_cell", 0.0)
+    other_jobs = sum(jobs.values()) - cell_jobs
+    n_cells = curves.groupby(key[:-1]).ngroups
+    print(f"cells: {n_cells}, cores: {args.cores}")
+    print(f"albench wall {albench_wall:7.1f} s   bare loop wall {bare_wall:7.1f} s   "
+          f"ratio {albench_wall / bare_wall:5.2f}")  # fmt: skip
+    print(f"albench, of wall x cores = {capacity:.1f} core-s:")
+    rows = [(name.removesuffix("_seconds"), steps[name]) for name in STEPS]
+    rows += [("other cell-job time", cell_jobs - steps.sum()), ("other jobs", other_jobs),
+             ("outside jobs", capacity - cell_jobs - other_jobs)]  # fmt: skip
+    for name, seconds in rows:
+        print(f"  {name:22s}{seconds:8.1f} s  {seconds / capacity:6.1%}")
+    for name, seconds in sorted(jobs.items(), key=lambda item: -item[1]):
+        if name != "al_cell":
+            print(f"    {name:20s}{seconds:8.1f} s")
+    fit_query = steps["fit_seconds"] + steps["query_seconds"]
+    print(f"fit + query / (wall x cores): {fit_query / capacity:.3f}")
+    bare_steps = bare[list(STEPS)].sum()
+    print(f"bare loop: fit {bare_steps['fit_seconds']:.1f} s, query "
+          f"{bare_steps['query_seconds']:.1f} s, score {bare_steps['score_seconds']:.1f} s "
+          f"of {bare_wall * args.cores:.1f} core-s")  # fmt: skip
+    print("metric values: bare loop = albench (1e-12)")
+    if args.keep:
+        print(f"kept in {workdir}")
+    else:
+        shutil.rmtree(workdir)
+
+
+if __name__ == "__main__":
+    main()
