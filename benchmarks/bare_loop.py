@@ -19,13 +19,15 @@ first (`snakemake results/data/...`), then
 Printed: both walls and their ratio (albench / bare), and albench's breakdown over wall x cores:
 fit, query and score (from the curves), the rest of the cell jobs, the other jobs, and what lies
 outside any job (Snakemake, start-up, idle cores). It also checks that the bare loop's metric
-values equal albench's curves.
+values equal albench's curves, and runs as many trivial jobs as albench ran through Snakemake
+alone (`touch`, then a Python start and `touch`): the floor of one job per cell.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -130,6 +132,33 @@ def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.Dat
     return wall, pd.DataFrame([row for part in parts for row in part])
 
 
+# As many trivial jobs as albench ran: Snakemake's own cost, without and with a Python start
+# per job (albench's job client is one).
+TRIVIAL_SNAKEFILE = """
+rule all:
+    input: expand("out/{{i}}.txt", i=range({jobs}))
+rule make:
+    output: "out/{{i}}.txt"
+    shell: "{client}touch {{output}}"
+"""
+
+
+def snakemake_floor(workdir: Path, jobs: int, cores: int, client: str) -> tuple[float, float]:
+    """Run `jobs` trivial jobs at `cores`; return the wall and the CPU-seconds it took."""
+    workdir.mkdir()
+    (workdir / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs, client=client))
+    before = os.times()
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "all",
+               "--scheduler", "greedy"]  # fmt: skip
+    subprocess.run(command, cwd=workdir, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+
+
 def filled_config(config: dict) -> dict:
     """Return `config` with the schema's defaults, as the workflow sees it."""
     from snakemake.utils import validate
@@ -191,6 +220,12 @@ def main() -> None:
           f"{bare_steps['query_seconds']:.1f} s, score {bare_steps['score_seconds']:.1f} s "
           f"of {bare_wall * args.cores:.1f} core-s")  # fmt: skip
     print("metric values: bare loop = albench (1e-12)")
+    logs = (workdir / "logs").rglob("*.log")
+    n_jobs = sum(1 for log in logs if "prepare_dataset" not in log.parts)
+    for label, client in (("", ""), (" with a Python start each", f"{sys.executable} -c pass; ")):
+        wall, cpu = snakemake_floor(workdir / f"floor{len(client)}", n_jobs, args.cores, client)
+        print(f"snakemake alone, {n_jobs} trivial jobs{label}: {wall:.1f} s wall, "
+              f"{cpu:.1f} CPU-s")  # fmt: skip
     if args.keep:
         print(f"kept in {workdir}")
     else:
