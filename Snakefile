@@ -1,9 +1,10 @@
 # albench: does any active-learning query strategy beat random sampling?
 # The default config comes from workflow/profiles/default (see there why not `configfile:`).
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import min_version, validate
 
-from albench.config import check_config, check_config_files
+from albench.config import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
 from albench.pool import start as start_pool
 from albench.pool import pool_size, start_for_submission, stop as stop_pool
@@ -30,6 +31,9 @@ try:
         check_config(config)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
+if workflow.is_main_process:
+    for warning in design_warnings(config):
+        logger.warning(f"albench: {warning}")
 
 
 report: "workflow/report/workflow.rst"

@@ -6,7 +6,7 @@ from conftest import REPO, SCHEMA, small_config
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from albench.config import check_config
+from albench.config import check_config, design_warnings
 from albench.errors import ConfigError
 from albench.grid import cell_spec, cells, seed_list
 from albench.metrics import METRICS
@@ -175,3 +175,15 @@ def test_default_iterations_and_validation_in_the_fit_check():
     assert resolve_protocol(protocol, 100).learnable == 70
     with pytest.raises(ConfigError, match="has 70 samples outside the test and validation"):
         check_protocol_fits("d", {**protocol, "iterations": 14}, 100)
+
+
+def test_design_warnings_name_the_seeds_that_could_tell():
+    config = small_config()
+    compared = len(config["strategies"]) - 1
+    config["seeds"] = 3
+    (warning,) = design_warnings(config)
+    assert warning.startswith("seeds: 3 seed(s) cannot show")
+    needed = {1: 6, 2: 7, 3: 7, 4: 8}[compared]
+    assert f"{needed} seeds can" in warning
+    config["seeds"] = needed
+    assert design_warnings(config) == []

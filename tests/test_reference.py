@@ -48,6 +48,47 @@ def test_label_savings_on_hand_made_curves():
     assert table.loc["smart", "reached_0.99_share"] == 1.0
 
 
+def test_savings_are_paired_by_seed():
+    # The baseline is slow on seed 0 and fast on seed 1, and so is the strategy, a little less:
+    # per seed the strategy saves 10 labels both times, although unpaired medians of the seeds
+    # that reached the target would compare different seeds.
+    curves = pd.concat(
+        [
+            curve("random", 0, [0.5, 0.6, 0.7, 0.8, 0.96]),  # 50
+            curve("random", 1, [0.5, 0.96, 0.97, 0.98, 0.99]),  # 20
+            curve("random", 2, [0.5, 0.6, 0.96, 0.97, 0.98]),  # 30
+            curve("smart", 0, [0.5, 0.6, 0.7, 0.96, 0.97]),  # 40
+            curve("smart", 1, [0.96, 0.97, 0.98, 0.99, 0.99]),  # 10
+            curve("smart", 2, [0.5, 0.96, 0.97, 0.98, 0.99]),  # 20
+        ]
+    )
+    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1, 2], "accuracy": 1.0})
+    table = label_savings(curves, references, baseline="random").set_index("strategy")
+    assert table.loc["smart", "saved_0.95_vs_baseline"] == 10
+    # every seed saved exactly 10: the interval collapses onto it
+    assert table.loc["smart", "saved_0.95_ci_low"] == table.loc["smart", "saved_0.95_ci_high"] == 10
+    assert table.loc["smart", "saved_0.95_censored_seeds"] == 0
+    assert table.loc["random", "saved_0.95_vs_baseline"] == 0
+
+
+def test_a_seed_that_never_reaches_the_target_counts_with_its_budget():
+    curves = pd.concat(
+        [
+            curve("random", 0, [0.5, 0.6, 0.7]),  # never: counts as its budget, 30
+            curve("random", 1, [0.5, 0.96, 0.97]),  # 20
+            curve("smart", 0, [0.96, 0.97, 0.98]),  # 10
+            curve("smart", 1, [0.5, 0.6, 0.7]),  # never: 30
+        ]
+    )
+    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 1.0})
+    table = label_savings(curves, references, baseline="random").set_index("strategy")
+    # seed 0: 30 - 10 = 20 saved (at least); seed 1: 20 - 30 = -10 (at least 10 more needed)
+    assert table.loc["smart", "saved_0.95_vs_baseline"] == 5
+    assert table.loc["smart", "saved_0.95_censored_seeds"] == 2
+    assert table.loc["smart", "reached_0.95_share"] == 0.5
+    assert table.loc["random", "saved_0.95_censored_seeds"] == 1
+
+
 def test_unreached_threshold_counts_in_the_share():
     curves = curve("random", 0, [0.5, 0.6])
     references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0], "accuracy": 0.9})

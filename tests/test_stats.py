@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
+import scipy.stats as sps
 
+from albench.power import seeds_needed, smallest_p
 from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
 
 
@@ -76,3 +78,18 @@ def test_holm_on_known_p_values():
     np.testing.assert_allclose(adjusted, [0.06, 0.04, 0.06, 0.06])
     np.testing.assert_allclose(holm([0.5, 0.9]), [1.0, 1.0])
     np.testing.assert_allclose(holm([0.01]), [0.01])
+
+
+def test_smallest_p_is_the_exact_wilcoxon_floor_times_the_strategies_compared():
+    for n in range(1, 12):
+        # differences all of one sign, without ties: the most extreme outcome
+        floor = sps.wilcoxon(np.arange(1.0, n + 1)).pvalue
+        assert smallest_p(n) == pytest.approx(floor)
+        assert smallest_p(n, 4) == pytest.approx(min(1.0, 4 * floor))
+    assert smallest_p(0) == 1.0
+
+
+def test_seeds_needed_accounts_for_holm():
+    assert seeds_needed(1) == 6  # 2/2^6 = 0.031 < 0.05; 2/2^5 = 0.0625
+    assert seeds_needed(4) == 8  # 4 x 2/2^7 = 0.0625; 4 x 2/2^8 = 0.031
+    assert seeds_needed(4, alpha=0.01) == 10

@@ -62,9 +62,11 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     comparison = pd.read_csv(out / "comparison.csv").set_index("strategy")
     assert comparison.loc["random", "accuracy_verdict"] == "baseline"
     assert comparison.loc["entropy", "accuracy_diff"] == pytest.approx(0.1)
-    # three seeds cannot reach significance with a two-sided Wilcoxon test
+    # three seeds cannot reach significance with a two-sided Wilcoxon test: the verdict says
+    # that the design could not tell, not that there is no difference
     assert comparison.loc["entropy", "accuracy_p_wilcoxon"] == pytest.approx(0.25)
-    assert comparison.loc["entropy", "accuracy_verdict"] == "no significant difference"
+    assert comparison.loc["entropy", "accuracy_smallest_p_holm"] == pytest.approx(0.25)
+    assert comparison.loc["entropy", "accuracy_verdict"] == "too few seeds to tell"
     assert comparison.loc["entropy", "final_accuracy_mean"] == pytest.approx(0.8)
     cost = pd.read_csv(out / "cost.csv")
     assert cost["median_query_seconds"].tolist() == [0.02, 0.02]
@@ -101,6 +103,7 @@ def test_comparison_verdicts_and_holm_over_strategies():
     assert table.loc["down", "accuracy_verdict"] == "worse"
     # Holm over the three compared strategies: the two smallest p (2/1024) times 3 and 2
     assert table.loc["up", "accuracy_p_holm"] == pytest.approx(3 * 2 / 1024)
+    assert table.loc["same", "accuracy_smallest_p_holm"] == pytest.approx(3 * 2 / 1024)
     assert table.loc["up", "accuracy_diff_ci_low"] == pytest.approx(0.05)
 
 
@@ -151,3 +154,14 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
         pd.testing.assert_frame_equal(
             pd.read_csv(combined[name]), pd.read_csv(whole[name]), obj=name
         )
+
+
+def test_verdict_says_when_the_seeds_cannot_tell():
+    # Four strategies against the baseline: 7 seeds give at best 4 x 2/2^7 = 0.0625 after Holm,
+    # so even differences all of one sign cannot be significant; 8 seeds can (0.03125).
+    for n_seeds, expected in ((7, "too few seeds to tell"), (8, "better")):
+        base = np.linspace(0.6, 0.8, n_seeds)
+        spec = {("d", "random"): base}
+        spec.update({("d", f"s{i}"): base + 0.05 * (i + 1) for i in range(4)})
+        table = comparison_table(aubc_rows(spec), ["accuracy"], "random").set_index("strategy")
+        assert (table.drop(index="random")["accuracy_verdict"] == expected).all()

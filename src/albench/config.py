@@ -14,6 +14,7 @@ from typing import Any
 
 from albench.errors import ConfigError
 from albench.grid import embedding_maps, seed_list
+from albench.power import ALPHA, seeds_needed, smallest_p
 from albench.probe import dataset_shape, probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
 from albench.sources import known_size
@@ -73,6 +74,22 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
                 )
     if shapes:
         probe_grid(config["models"], strategies, shapes, protocol.get("candidate_subsample"))
+
+
+def design_warnings(config: dict[str, Any]) -> list[str]:
+    """Return warnings about what the design cannot show, for the user before the run: seeds
+    too few for any comparison with the baseline to be significant (`albench.power`)."""
+    n_seeds, compared = len(seed_list(config)), len(config["strategies"]) - 1
+    floor = smallest_p(n_seeds, compared)
+    if floor < ALPHA:
+        return []
+    return [
+        f"seeds: {n_seeds} seed(s) cannot show any strategy better or worse than the baseline "
+        f"{config['baseline']!r} at alpha = {ALPHA}: the smallest p-value any result could give "
+        f"is {floor:.3g} (two-sided Wilcoxon signed-rank test over paired seeds, Holm-corrected "
+        f"for {compared} strategies). {seeds_needed(compared)} seeds can; with {n_seeds}, every "
+        "comparison will read 'too few seeds to tell'."
+    ]
 
 
 def _check_embedding_maps(config: dict[str, Any], maps: dict[str, Any]) -> None:

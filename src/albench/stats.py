@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from albench.power import ALPHA
+
 CONFIDENCE = 0.95
 
 
@@ -117,10 +119,19 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
     return result
 
 
-def verdict(mean_difference: float, adjusted_p: float, alpha: float = 0.05) -> str:
-    """Return `better`, `worse` or `no significant difference` for a compared strategy."""
+TOO_FEW_SEEDS = "too few seeds to tell"
+
+
+def verdict(
+    mean_difference: float, adjusted_p: float, alpha: float = ALPHA, decidable: bool = True
+) -> str:
+    """Return `better`, `worse` or `no significant difference` for a compared strategy, or
+    TOO_FEW_SEEDS where no outcome could have been significant (`decidable` false: see
+    `smallest_p`), so that the design's limit does not read as "no difference"."""
     if adjusted_p < alpha and mean_difference > 0:
         return "better"
     if adjusted_p < alpha and mean_difference < 0:
         return "worse"
+    if not decidable:
+        return TOO_FEW_SEEDS
     return "no significant difference"

@@ -13,6 +13,7 @@ from scipy import stats as sps
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
+from albench.power import ALPHA, smallest_p
 from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
 from albench.tables import DATASET_TABLES, PARTS
@@ -54,14 +55,15 @@ def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
 
 
 def comparison_table(
-    aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = 0.05
+    aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = ALPHA
 ) -> pd.DataFrame:
     """Return, per data set x model x strategy, the paired comparison with the baseline.
 
     For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
     95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
-    the strategies of one data set x model, and a verdict. Only seeds the baseline also has are
-    paired.
+    the strategies of one data set x model, the smallest Holm-adjusted p-value any data could
+    have given with that many pairs and strategies, and a verdict (`too few seeds to tell` where
+    that smallest p is not below `alpha`). Only seeds the baseline also has are paired.
     """
     records = []
     for (dataset, model), group in aubcs.groupby(["dataset", "model"], sort=True):
@@ -94,7 +96,11 @@ def comparison_table(
             for strategy, adjusted in zip(p_values, holm(list(p_values.values())), strict=True):
                 row = rows[strategy]
                 row[f"{metric}_p_holm"] = float(adjusted)
-                row[f"{metric}_verdict"] = verdict(row[f"{metric}_diff"], adjusted, alpha)
+                floor = smallest_p(row[f"{metric}_n_pairs"], len(p_values))
+                row[f"{metric}_smallest_p_holm"] = floor
+                row[f"{metric}_verdict"] = verdict(
+                    row[f"{metric}_diff"], adjusted, alpha, decidable=floor < alpha
+                )
             if baseline in rows:
                 rows[baseline][f"{metric}_verdict"] = "baseline"
         records.extend(rows.values())
