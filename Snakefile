@@ -8,6 +8,7 @@ from albench.config import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
 from albench.pool import start as start_pool
 from albench.pool import pool_size, start_for_submission, stop as stop_pool
+from albench.verdict import show as show_verdict
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 
@@ -77,6 +78,7 @@ onstart:
 
 onsuccess:
     stop_pool()
+    show_verdict(VERDICT)
 
 
 onerror:

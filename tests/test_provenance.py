@@ -17,7 +17,7 @@ from albench.sources import OPENML_LABEL
 ONE_DATASET = {
     "prepare_dataset": 1, "split": 1, "al_cell": 2, "full_pool": 1, "summarise_dataset": 1,
     "plot_curves": 1, "aggregate": 1, "plot_heatmap": 1, "plot_cost_benefit": 1,
-    "plot_critical_difference": 1, "all": 1,
+    "plot_critical_difference": 1, "verdict": 1, "all": 1,
 }  # fmt: skip
 
 

@@ -15,6 +15,9 @@ import pytest
 import yaml
 from conftest import REPO, small_config
 
+from albench.specs import VerdictSpec
+from albench.verdict import verdict_text
+
 pytestmark = pytest.mark.slow
 
 
@@ -135,6 +138,22 @@ def test_too_few_seeds_are_announced_before_the_run(finished):
     assert (compared["accuracy_verdict"] == "too few seeds to tell").all()
 
 
+def test_the_run_ends_with_the_verdict_of_its_tables(finished):
+    verdict = finished / "results/verdict.txt"
+    text = verdict.read_text()
+    summary = finished / "results/summary"
+    spec = VerdictSpec(baseline="random", metric="accuracy",
+                       strategies=list(small_config()["strategies"]))  # fmt: skip
+    tables = pd.read_csv(summary / "comparison.csv"), pd.read_csv(summary / "label_savings.csv")
+    assert text == verdict_text(*tables, spec)
+    verdict.unlink()
+    proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1")
+    assert proc.stdout.rstrip().endswith(text.rstrip())
+    # a later run that does not rewrite it does not print an old verdict
+    proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1", "-R", "plot_heatmap")
+    assert "albench verdict" not in proc.stdout
+
+
 def test_editing_one_strategy_reruns_only_its_cells(finished):
     config = small_config()
     config["strategies"]["entropy"]["params"]["method"] = "least_confident"
@@ -143,7 +162,7 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {
         "al_cell": 4, "summarise_dataset": 2, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
-        "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
+        "plot_cost_benefit": 1, "plot_critical_difference": 1, "verdict": 1, "all": 1,
     }  # fmt: skip
 
 
@@ -155,8 +174,8 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
         "split": 2, "al_cell": 6, "full_pool": 2, "summarise_dataset": 2, "aggregate": 1,
-        "plot_curves": 2,
-        "plot_heatmap": 1, "plot_cost_benefit": 1, "plot_critical_difference": 1, "all": 1,
+        "plot_curves": 2, "plot_heatmap": 1, "plot_cost_benefit": 1,
+        "plot_critical_difference": 1, "verdict": 1, "all": 1,
     }  # fmt: skip
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from albench.errors import ConfigError
-from albench.specs import CellSpec, DatasetSpec, FigureSpec, MapSpec, ReferenceSpec, SplitSpec
+from albench.specs import (
+    CellSpec,
+    DatasetSpec,
+    FigureSpec,
+    MapSpec,
+    ReferenceSpec,
+    SplitSpec,
+    VerdictSpec,
+)
 
 
 def seed_list(config: dict[str, Any]) -> list[int]:
@@ -127,6 +135,15 @@ def figure_spec(config: dict[str, Any], model: str, dataset: str | None = None) 
         baseline=config["baseline"],
         metrics=config["protocol"]["metrics"],
         dataset=dataset,
+    )
+
+
+def verdict_spec(config: dict[str, Any]) -> VerdictSpec:
+    """Return what the end-of-run verdict needs of the config."""
+    return VerdictSpec(
+        baseline=config["baseline"],
+        metric=config["protocol"]["metrics"][0],
+        strategies=list(config["strategies"]),
     )
 
 

@@ -56,6 +56,7 @@ JOBS: dict[str, str] = {
     "plot_cost_benefit": "plots.plot_cost_benefit",
     "plot_critical_difference": "plots.plot_critical_difference",
     "plot_embedding_map": "embedding_maps.plot_embedding_map",
+    "verdict": "verdict.write_verdict",
 }
 
 

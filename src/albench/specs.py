@@ -128,6 +128,18 @@ class FigureSpec(Spec):
 
 
 @dataclass(frozen=True)
+class VerdictSpec(Spec):
+    """What the end-of-run verdict states: the baseline, the metric of its comparisons (the
+    first of the protocol's), the strategies in config order, and the share of the full-pool
+    score whose label savings it quotes."""
+
+    baseline: str
+    metric: str
+    strategies: list[str]
+    threshold: float = 0.95
+
+
+@dataclass(frozen=True)
 class MapSpec(Spec):
     """One embedding map: a cell's recorded iteration, drawn with `method`."""
 

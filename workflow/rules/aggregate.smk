@@ -37,6 +37,27 @@ rule aggregate:
         JOB
 
 
+rule verdict:
+    input:
+        comparison=OVERALL["comparison"],
+        savings=OVERALL["label_savings"],
+    output:
+        verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
+    log:
+        "logs/verdict.log",
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        spec=verdict_spec(config).to_dict(),
+    shell:
+        JOB
+
+
 rule plot_curves:
     input:
         curves=get_figure_curves,

@@ -13,6 +13,7 @@ from albench.grid import (
     reference_spec,
     seed_list,
     split_spec,
+    verdict_spec,
 )
 from albench.jobs import JOBS, job_layout
 from albench.pool import job_environment
@@ -66,6 +67,7 @@ FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SUMMARY = "results/summary"
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
+VERDICT = "results/verdict.txt"
 LEARNING_CURVES = "results/figures/{dataset}__{model}.png"
 HEATMAP = "results/figures/overall/aubc_difference__{model}.png"
 COST_BENEFIT = "results/figures/overall/cost_benefit__{model}.png"
@@ -175,6 +177,7 @@ def get_final_output():
         *expand([HEATMAP, COST_BENEFIT, CRITICAL_DIFFERENCE], model=config["models"]),
         *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
         *OVERALL.values(),
+        VERDICT,
     ]
 
 

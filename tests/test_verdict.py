@@ -1,0 +1,60 @@
+"""The end-of-run verdict says what comparison.csv and label_savings.csv say, in words."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from test_summary import aubc_rows
+
+from albench.specs import VerdictSpec
+from albench.summary import comparison_table
+from albench.verdict import verdict_text
+
+SPEC = VerdictSpec(
+    baseline="random", metric="accuracy", strategies=["random", "up", "down", "same"]
+)
+
+
+def savings_for(comparison: pd.DataFrame) -> pd.DataFrame:
+    rows = comparison[["dataset", "model", "strategy"]].assign(metric="accuracy")
+    saved = np.where(rows["strategy"] == "up", 12.0, np.where(rows["strategy"] == "down", -8.0, 0))
+    return rows.assign(**{"saved_0.95_vs_baseline": saved, "saved_0.95_ci_low": saved - 4,
+                          "saved_0.95_ci_high": saved + 4})  # fmt: skip
+
+
+def comparison_of(n_seeds: int) -> pd.DataFrame:
+    base = np.linspace(0.6, 0.8, n_seeds)
+    spec = {("d", "random"): base, ("d", "up"): base + 0.05, ("d", "down"): base - 0.03,
+            ("d", "same"): base + np.tile([0.01, -0.01], n_seeds)[:n_seeds]}  # fmt: skip
+    return comparison_table(aubc_rows(spec), ["accuracy"], "random")
+
+
+def test_verdict_text_matches_the_comparison_table():
+    comparison = comparison_of(10)
+    text = verdict_text(comparison, savings_for(comparison), SPEC)
+    rows = comparison.set_index("strategy")
+    for strategy in ("up", "down"):
+        row = rows.loc[strategy]
+        line = next(line for line in text.splitlines() if re.match(rf"\s+\w+\s+{strategy}\s", line))
+        assert line.split()[0] == row["accuracy_verdict"]
+        expected = (f"{row['accuracy_diff']:+.3f} [{row['accuracy_diff_ci_low']:+.3f}, "
+                    f"{row['accuracy_diff_ci_high']:+.3f}]")  # fmt: skip
+        assert expected in line
+    assert "labels saved +12 [+8, +16]" in text
+    assert "labels saved -8 [-12, -4]" in text
+    assert rows.loc["same", "accuracy_verdict"] == "no significant difference"
+    assert f"no significant difference: same {rows.loc['same', 'accuracy_diff']:+.3f}" in text
+    flat = " ".join(text.split())  # the introduction is wrapped
+    assert "d × m:" in text and "paired over 10 seeds" in flat
+    assert "Holm-corrected over 3 strategies" in flat
+    assert "cannot be significant" not in text
+
+
+def test_verdict_says_when_the_seeds_cannot_tell():
+    comparison = comparison_of(4)
+    text = verdict_text(comparison, savings_for(comparison), SPEC)
+    assert "With 4 seeds no comparison can be significant (7 are needed)" in " ".join(text.split())
+    assert "too few seeds to tell: up +0.050, down -0.030, same" in text
+    assert "better" not in text.split("d × m:")[1]
