@@ -288,6 +288,7 @@ CHROMIUM_FLAGS = [
 
 def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path):
     import base64
+    import html as html_module
     import json
 
     snakemake(finished, "--configfile", "bench.yaml", "--report", "results/report.html")
@@ -314,8 +315,15 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
         [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     # The page's script ran and built the navigation from the report's categories.
-    for category in ("Learning curves", "Overall", "Summary"):
+    for category in ("Learning curves", "Overall", "Summary", "Verdict"):
         assert f"<span>{category}</span>" in dom
+    # The landing page opens on the question, the verdict in words and the design.
+    text = re.sub(r"<[^>]+>", "", dom)
+    assert "Does any active-learning query strategy beat random sampling" in text
+    verdict = (finished / "results/verdict.txt").read_text()
+    assert html_module.escape(verdict.splitlines()[0], quote=False) in text
+    assert "With 2 seeds no comparison can be significant" in " ".join(text.split())
+    assert "Data sets: iris, moons. Models: logreg." in " ".join(text.split())
     shot = finished / "results/report.png"
     subprocess.run(
         [*browser, "--window-size=1400,1000", f"--screenshot={shot}", url],
