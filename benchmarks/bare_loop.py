@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from cluster import GRID  # noqa: E402
 from default_run import job_compute  # noqa: E402
+from scale import TRIVIAL_SNAKEFILE  # noqa: E402
 
 STEPS = ("fit_seconds", "query_seconds", "score_seconds")
 
@@ -130,17 +131,6 @@ def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.Dat
         parts = list(pool.map(bare_cells, [workdir] * processes, [config] * processes, shares))
     wall = time.perf_counter() - start
     return wall, pd.DataFrame([row for part in parts for row in part])
-
-
-# As many trivial jobs as albench ran: Snakemake's own cost, without and with a Python start
-# per job (albench's job client is one).
-TRIVIAL_SNAKEFILE = """
-rule all:
-    input: expand("out/{{i}}.txt", i=range({jobs}))
-rule make:
-    output: "out/{{i}}.txt"
-    shell: "{client}touch {{output}}"
-"""
 
 
 def snakemake_floor(workdir: Path, jobs: int, cores: int, client: str) -> tuple[float, float]:
