@@ -308,6 +308,11 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
         assert results[figure]["caption"]
     for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary"):
         assert f"results/summary/{table}.csv" in results
+    # captions say how many seeds, which test and which interval
+    assert "over 2 seeds" in results["results/figures/iris__logreg.png"]["caption"]
+    comparison_caption = results["results/summary/comparison.csv"]["caption"]
+    assert "paired over 2 seeds" in comparison_caption and "Wilcoxon" in comparison_caption
+    assert "BCa" in comparison_caption
 
     browser = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     url = (finished / "results/report.html").as_uri()
