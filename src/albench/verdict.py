@@ -31,12 +31,13 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
     low, high = (int(compared[f"{metric}_n_pairs"].agg(f)) for f in ("min", "max"))
     seeds = f"{low}" if low == high else f"{low} to {high}"
     savings_metric = savings["metric"].iloc[0] if len(savings) else metric
+    plural = "strategy" if n_strategies == 1 else "strategies"
     intro = (
         f"AUBC of {metric} (the area under the learning curve) minus {baseline}'s, paired over "
         f"{seeds} seeds: mean [95 % CI]; better or worse by a two-sided Wilcoxon signed-rank "
-        f"test, Holm-corrected over {n_strategies} strategies, alpha = {ALPHA}. Labels saved: "
-        f"those {baseline} needs to reach {spec.threshold:.0%} of the full-pool {savings_metric} "
-        "minus the strategy's, paired by seed, mean [95 % CI]."
+        f"test, Holm-corrected over {n_strategies} {plural}, alpha = {ALPHA}. Labels saved: "
+        f"those {baseline} needs to reach {spec.threshold * 100:g} % of the full-pool "
+        f"{savings_metric} minus the strategy's, paired by seed, mean [95 % CI]."
     )
     lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, 96)]
     if (compared[f"{metric}_verdict"] == TOO_FEW).any():
