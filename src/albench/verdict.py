@@ -17,9 +17,10 @@ from albench.power import ALPHA, seeds_needed
 from albench.specs import VerdictSpec
 
 TOO_FEW = "too few seeds to tell"  # albench.stats.TOO_FEW_SEEDS, without importing scipy
+WIDTH = 80  # a terminal's columns
 WHERE = (
-    "Figures: results/figures/ · tables: results/summary/ · the HTML report: "
-    "snakemake --report results/report.html"
+    "Figures: results/figures/ · tables: results/summary/\n"
+    "The HTML report: snakemake --report results/report.html"
 )
 
 
@@ -33,18 +34,18 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
     savings_metric = savings["metric"].iloc[0] if len(savings) else metric
     plural = "strategy" if n_strategies == 1 else "strategies"
     intro = (
-        f"AUBC of {metric} (the area under the learning curve) minus {baseline}'s, paired over "
-        f"{seeds} seeds: mean [95 % CI]; better or worse by a two-sided Wilcoxon signed-rank "
-        f"test, Holm-corrected over {n_strategies} {plural}, alpha = {ALPHA}. Labels saved: "
-        f"those {baseline} needs to reach {spec.threshold * 100:g} % of the full-pool "
-        f"{savings_metric} minus the strategy's, paired by seed, mean [95 % CI]."
+        f"AUBC (area under the learning curve) of {metric} minus {baseline}'s over {seeds} "
+        f"paired seeds, mean [95 % CI]; better or worse: two-sided Wilcoxon signed-rank test, "
+        f"Holm over {n_strategies} {plural}, alpha {ALPHA}. Labels saved to reach "
+        f"{spec.threshold * 100:g} % of the full-pool {savings_metric}: {baseline}'s minus the "
+        "strategy's, paired, mean [95 % CI]."
     )
-    lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, 96)]
+    lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
     if (compared[f"{metric}_verdict"] == TOO_FEW).any():
         lines += textwrap.wrap(
             f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
             "are needed): the differences are estimates, not verdicts.",
-            96,
+            WIDTH,
         )
     saved = savings.set_index(["dataset", "model", "strategy"])
     order = {name: i for i, name in enumerate(spec.strategies)}
@@ -59,10 +60,14 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
         for kind in ("no significant difference", TOO_FEW):
             rest = rows[rows[f"{metric}_verdict"] == kind]
             if not rest.empty:
-                names = ", ".join(f"{r['strategy']} {r[f'{metric}_diff']:+.3f}"
+                # Without a verdict only the estimates say anything: give them. A no-break
+                # space keeps each name with its value when the line wraps.
+                names = ", ".join(r["strategy"] + (f"\xa0{r[f'{metric}_diff']:+.3f}"
+                                                   if kind == TOO_FEW else "")
                                   for _, r in rest.iterrows())  # fmt: skip
-                lines += textwrap.wrap(f"{kind}: {names}", 96, initial_indent="  ",
-                                       subsequent_indent="    ")  # fmt: skip
+                wrapped = textwrap.wrap(f"{kind}: {names}", WIDTH, initial_indent="  ",
+                                        subsequent_indent="    ")  # fmt: skip
+                lines += [line.replace("\xa0", " ") for line in wrapped]
     lines.append(WHERE)
     return "\n".join(lines) + "\n"
 
