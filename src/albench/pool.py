@@ -141,7 +141,12 @@ class _Stop(BaseException):
     """
 
 
+_stopping = False
+
+
 def _raise_stop(signum, frame):
+    global _stopping
+    _stopping = True
     raise _Stop
 
 
@@ -219,6 +224,11 @@ def work(fd: int, server: int) -> None:
                     _handle(conn)
     except _Stop:
         pass
+    except Exception:
+        # A stop that arrives inside a C extension's initialisation (scipy's HiGHS bindings,
+        # while the worker still imports) surfaces as that import's ImportError: stop quietly.
+        if not _stopping:
+            raise
 
 
 def _handle(conn: socket.socket) -> None:
