@@ -10,6 +10,7 @@ nothing, so that the Snakefile can use it.
 from __future__ import annotations
 
 ALPHA = 0.05  # significance level of the verdicts
+TOO_FEW_SEEDS = "too few seeds to tell"  # the verdict where no result could be significant
 
 
 def smallest_p(n_pairs: int, n_compared: int = 1) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from albench.power import ALPHA
+from albench.power import ALPHA, TOO_FEW_SEEDS
 
 CONFIDENCE = 0.95
 
@@ -117,9 +117,6 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
     result = np.empty(m)
     result[order] = adjusted
     return result
-
-
-TOO_FEW_SEEDS = "too few seeds to tell"
 
 
 def verdict(

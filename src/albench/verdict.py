@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 from albench.files import write_text
-from albench.power import ALPHA, seeds_needed
+from albench.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
 from albench.specs import VerdictSpec
 
-TOO_FEW = "too few seeds to tell"  # albench.stats.TOO_FEW_SEEDS, without importing scipy
 WIDTH = 80  # a terminal's columns
 WHERE = (
     "Figures: results/figures/ · tables: results/summary/\n"
@@ -41,7 +40,7 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
         "strategy's, paired, mean [95 % CI]."
     )
     lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
-    if (compared[f"{metric}_verdict"] == TOO_FEW).any():
+    if (compared[f"{metric}_verdict"] == TOO_FEW_SEEDS).any():
         lines += textwrap.wrap(
             f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
             "are needed): the differences are estimates, not verdicts.",
@@ -57,13 +56,13 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
             for _, row in rows[rows[f"{metric}_verdict"] == kind].iterrows():
                 lines.append(f"  {kind:6s} {row['strategy']:{width}s} {_difference(row, metric)}"
                              f"{_saving(saved, row, share)}")  # fmt: skip
-        for kind in ("no significant difference", TOO_FEW):
+        for kind in ("no significant difference", TOO_FEW_SEEDS):
             rest = rows[rows[f"{metric}_verdict"] == kind]
             if not rest.empty:
                 # Without a verdict only the estimates say anything: give them. A no-break
                 # space keeps each name with its value when the line wraps.
                 names = ", ".join(r["strategy"] + (f"\xa0{r[f'{metric}_diff']:+.3f}"
-                                                   if kind == TOO_FEW else "")
+                                                   if kind == TOO_FEW_SEEDS else "")
                                   for _, r in rest.iterrows())  # fmt: skip
                 wrapped = textwrap.wrap(f"{kind}: {names}", WIDTH, initial_indent="  ",
                                         subsequent_indent="    ")  # fmt: skip
