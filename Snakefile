@@ -8,7 +8,7 @@ from albench.config import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
 from albench.pool import start as start_pool
 from albench.pool import pool_size, start_for_submission, stop as stop_pool
-from albench.verdict import show as show_verdict
+from albench.verdict import show as show_verdict, show_incomplete
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 
@@ -83,3 +83,10 @@ onsuccess:
 
 onerror:
     stop_pool()
+    show_incomplete(
+        config,
+        incomplete_paths(),
+        verdict_spec(config),
+        VERDICT,
+        workflow.execution_settings.keep_going,
+    )

@@ -59,7 +59,8 @@ def test_schema_metrics_match_the_library():
         (lambda c: c["datasets"].update({"a__b": {"source": "sklearn", "name": "iris"}}), "a__b"),
         (lambda c: c["models"]["logreg"].update(estimator="LogisticRegression"), "estimator"),
         (lambda c: c["strategies"]["random"].update(prams={}), "prams"),
-        (lambda c: c.pop("strategies"), "strategies"),
+        (lambda c: c.pop("models"), "models"),
+        (lambda c: c.update(strategies={}), "strategies"),
         (lambda c: c["protocol"].update(budget=50), "budget"),  # with iterations
         (lambda c: c["protocol"].update(validation_size=0), "validation_size"),
     ],
@@ -69,6 +70,21 @@ def test_schema_errors_name_the_key(edit, fragment):
     edit(config)
     with pytest.raises(WorkflowError, match=fragment):
         validate(config, str(SCHEMA))
+
+
+def test_data_and_a_model_are_a_whole_config():
+    # A first benchmark on one's own data names the data and a model (here a protocol too, as
+    # iris is small): the seed's five strategies and 10 seeds (enough for a verdict on four
+    # strategies) are the defaults.
+    config = {key: small_config()[key] for key in ("datasets", "models", "protocol")}
+    validate(config, str(SCHEMA))
+    check_config(config)
+    assert list(config["strategies"]) == ["random", "entropy", "least_confident", "margin",
+                                          "badge"]  # fmt: skip
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    assert config["strategies"] == validated(default)["strategies"]
+    assert config["seeds"] == 10 and config["baseline"] == "random"
+    assert design_warnings(config) == []
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from conftest import small_config
 from test_workflow import SNAKEMAKE, snakemake, write_config
 
 from albench.curves import TIMING_COLUMNS
+from albench.specs import VerdictSpec
+from albench.verdict import INCOMPLETE_WHERE, verdict_text
 
 pytestmark = pytest.mark.slow
 
@@ -202,6 +204,41 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     assert f"RuntimeError: this model cannot handle two features (log: {log})" in output
     assert "Traceback" in (tmp_path / log).read_text()
     assert not list((tmp_path / "results").rglob("*.tmp*"))
+
+    # The run ends with the verdict of what finished, and says what did not.
+    text = (tmp_path / "results/verdict_incomplete.txt").read_text()
+    assert text in output
+    assert "4 of 16 cells have no up-to-date curve" in text
+    assert "  moons × fragile: 4 of 4 cells\n" in text
+    assert "covers the 3 of 4 data set × model pairs" in text
+    groups = verdict_groups(text)
+    assert set(groups) == {"iris × logreg", "iris × fragile", "moons × logreg"}
+    # Its numbers are those of the complete tables of the data set that finished.
+    iris = tmp_path / "results/summary/datasets/iris"
+    spec = VerdictSpec(baseline="random", metric="accuracy", strategies=["random", "entropy"])
+    tables = pd.read_csv(iris / "comparison.csv"), pd.read_csv(iris / "label_savings.csv")
+    iris_groups = verdict_groups(verdict_text(*tables, spec, INCOMPLETE_WHERE))
+    assert {g: groups[g] for g in iris_groups} == iris_groups
+
+    # A run that finishes replaces it with the verdict of the whole grid.
+    del config["models"]["fragile"]
+    write_config(tmp_path, config)
+    snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2", env=env)
+    assert (tmp_path / "results/verdict.txt").exists()
+    assert not (tmp_path / "results/verdict_incomplete.txt").exists()
+
+
+def verdict_groups(text: str) -> dict[str, list[str]]:
+    """Return each `data set × model:` block of a verdict text: its indented lines."""
+    groups, current = {}, None
+    for line in text.splitlines():
+        if re.fullmatch(r"\S+ × \S+:", line):
+            current = groups.setdefault(line[:-1], [])
+        elif line.startswith("  ") and current is not None:
+            current.append(line)
+        else:
+            current = None
+    return groups
 
 
 def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path):

@@ -61,8 +61,22 @@ def finished(tmp_path_factory) -> Path:
     """A workdir in which the small benchmark has run to completion."""
     workdir = tmp_path_factory.mktemp("bench")
     write_config(workdir, small_config())
-    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    proc = snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    (workdir / "run.out").write_text(proc.stdout + proc.stderr)
     return workdir
+
+
+def test_a_run_shows_progress_not_job_blocks(finished):
+    output = (finished / "run.out").read_text()
+    assert "albench: cells 12/12 (100 %) · jobs" in output
+    assert "rule al_cell:" not in output and "localrule verdict:" not in output
+    # Snakemake's complete log (with every job block) is kept, and the full output is one
+    # flag away.
+    log = re.search(r"Complete log\(s\): (\S+)", output)[1]
+    assert "rule al_cell:" in Path(log).read_text()
+    proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1", "-R", "verdict",
+                     "--logger-albench-full")  # fmt: skip
+    assert "localrule verdict:" in proc.stdout + proc.stderr
 
 
 def test_every_output_exists_with_its_schema(finished):

@@ -55,18 +55,23 @@ def _ask_pool(path: str, argv: list[str]) -> int | None:
     finally:
         conn.close()
     if not reply:
-        print(
+        _say(
             f"albench: the pool worker running job {job_name(argv[0])!r} died before finishing "
-            f"it (killed or crashed); see its log {argv[1]}",
-            file=sys.stderr,
+            f"it (killed or crashed); see its log {argv[1]}"
         )
         return 1
     answer = reply.decode(errors="replace")
     if answer == "ok":
         return 0
     error = answer.removeprefix("error: ")
-    print(f"albench: job {job_name(argv[0])!r} failed: {error} (log: {argv[1]})", file=sys.stderr)
+    _say(f"albench: job {job_name(argv[0])!r} failed: {error} (log: {argv[1]})")
     return 1
+
+
+def _say(message: str) -> None:
+    """Print `message` to stderr, on a line of its own in a terminal with a progress line."""
+    clear = "\r\033[K" if sys.stderr.isatty() else ""
+    print(clear + message, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

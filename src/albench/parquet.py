@@ -25,6 +25,16 @@ def write_table(table: pa.Table, path: str | Path, metadata: dict[str, str] | No
         pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """Return the albench metadata written with the table at `path`, reading only its footer."""
+    metadata = pq.read_schema(path).metadata or {}
+    return {
+        key[len(_PREFIX) :].decode(): value.decode()
+        for key, value in metadata.items()
+        if key.startswith(_PREFIX)
+    }
+
+
 def read_table(path: str | Path) -> tuple[pa.Table, dict[str, str]]:
     """Return the table at `path` and the albench metadata written with it."""
     table = pq.read_table(path)

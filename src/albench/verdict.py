@@ -23,8 +23,9 @@ WHERE = (
 )
 
 
-def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
-    """Return the verdict of `comparison` (and `savings`), data frames of the overall tables."""
+def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE) -> str:
+    """Return the verdict of `comparison` (and `savings`), data frames of the overall tables,
+    ending with `where` (where the figures and tables are)."""
     metric, baseline, share = spec.metric, spec.baseline, f"{spec.threshold:g}"
     compared = comparison[comparison["strategy"] != baseline]
     n_strategies = compared["strategy"].nunique()
@@ -67,7 +68,7 @@ def verdict_text(comparison, savings, spec: VerdictSpec) -> str:
                 wrapped = textwrap.wrap(f"{kind}: {names}", WIDTH, initial_indent="  ",
                                         subsequent_indent="    ")  # fmt: skip
                 lines += [line.replace("\xa0", " ") for line in wrapped]
-    lines.append(WHERE)
+    lines.append(where)
     return "\n".join(lines) + "\n"
 
 
@@ -92,12 +93,131 @@ def _saving(saved, row, share: str) -> str:
 
 def write_verdict(comparison: Path, savings: Path, verdict: Path, spec: VerdictSpec) -> str:
     """Write the verdict of the overall tables `comparison` and `savings` to `verdict`; return
-    it."""
+    it. An incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer holds: removed."""
     import pandas as pd
 
     text = verdict_text(pd.read_csv(comparison), pd.read_csv(savings), spec)
     write_text(verdict, text)
+    Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)
     return text
+
+
+# Where a run that failed leaves the verdict of what it finished, beside the verdict file.
+INCOMPLETE_NAME = "verdict_incomplete.txt"
+INCOMPLETE_WHERE = (
+    "Figures and tables of the finished data sets: results/figures/, results/summary/"
+)
+
+
+def up_to_date(path: Path, inputs: list[Path], cell_config: str | None = None) -> bool:
+    """Return whether `path` exists, is newer than every existing input and, for a cell's
+    curve, was made for `cell_config` (the config its metadata records): what Snakemake would
+    not rerun, judged from the files alone."""
+    if not path.exists():
+        return False
+    mtime = path.stat().st_mtime
+    if any(p.exists() and p.stat().st_mtime > mtime for p in inputs):
+        return False
+    if cell_config is None:
+        return True
+    from albench.parquet import read_metadata
+
+    return read_metadata(path).get("cell") == cell_config
+
+
+def incomplete_verdict_text(
+    config: dict, paths: dict[str, str], spec: VerdictSpec, keep_going: bool = True
+) -> str:
+    """Return the verdict of a run that failed: which cells have no up-to-date curve, then the
+    verdict of every data set x model whose cells all have one (the same text and numbers its
+    complete run would give them: each comparison involves only its own data set x model).
+
+    `paths` holds the path patterns of the `curve`, `data`, `split`, `reference` (full-pool
+    scores) and cell `log` files; `keep_going`: whether the run went on after a failure.
+    """
+    import pandas as pd
+
+    from albench.curves import metric_columns, read_curves
+    from albench.grid import cell_spec, cells, seed_list
+    from albench.savings import label_savings
+    from albench.summary import aubc_table, comparison_table
+
+    groups: dict[tuple[str, str], dict[str, list]] = {}
+    for cell in cells(config):
+        fill = {key: cell[key] for key in ("dataset", "model", "strategy", "seed")}
+        curve = Path(paths["curve"].format(**fill))
+        inputs = [Path(paths[name].format(**fill)) for name in ("data", "split")]
+        made_for = cell_spec(config, **fill).config_json()
+        group = groups.setdefault((cell["dataset"], cell["model"]), {"done": [], "missing": []})
+        group["done" if up_to_date(curve, inputs, made_for) else "missing"].append(curve)
+    complete = [key for key, group in groups.items() if not group["missing"]]
+    n_missing = sum(len(group["missing"]) for group in groups.values())
+    n_cells = n_missing + sum(len(group["done"]) for group in groups.values())
+    lines = textwrap.wrap(
+        f"albench: the run did not finish. {n_missing} of {n_cells} cells have no up-to-date "
+        "curve (they failed, or did not run after a failure; the errors are printed above, "
+        f"the cells' logs are under {Path(*Path(paths['log']).parts[:2])}/):",
+        WIDTH,
+    )
+    for (dataset, model), group in groups.items():
+        if group["missing"]:
+            lines.append(
+                f"  {dataset} × {model}: {len(group['missing'])} of "
+                f"{len(group['missing']) + len(group['done'])} cells"
+            )
+    if not complete:
+        lines.append("No data set × model has all its cells: there is no verdict yet.")
+        return "\n".join(lines) + "\n"
+    lines += textwrap.wrap(
+        f"The verdict below covers the {len(complete)} of {len(groups)} data set × model pairs "
+        "whose cells all finished"
+        + ("." if keep_going else "; `--keep-going` runs every cell that can run."),
+        WIDTH,
+    )
+    curves = read_curves([path for key in complete for path in groups[key]["done"]])
+    metrics = metric_columns(curves.columns)
+    comparison = comparison_table(aubc_table(curves, metrics), metrics, spec.baseline)
+    # Label savings where the full-pool reference of every seed is up to date too.
+    references, unknown = [], []
+    for dataset, model in complete:
+        fills = [{"dataset": dataset, "model": model, "seed": seed} for seed in seed_list(config)]
+        files = [Path(paths["reference"].format(**fill)) for fill in fills]
+        inputs = [[Path(paths[name].format(**fill)) for name in ("data", "split")]
+                  for fill in fills]  # fmt: skip
+        if all(up_to_date(f, i) for f, i in zip(files, inputs, strict=True)):
+            references += files
+        else:
+            unknown.append(f"{dataset} × {model}")
+    savings = pd.DataFrame(columns=["dataset", "model", "strategy", "metric"])
+    if references:
+        ids = curves[["dataset", "model"]].apply(tuple, axis=1)
+        with_reference = curves[~ids.isin([tuple(u.split(" × ")) for u in unknown])]
+        metric = "accuracy" if "accuracy" in metrics else metrics[0]
+        savings = label_savings(with_reference, read_curves(references), spec.baseline, metric)
+    if unknown:
+        lines += textwrap.wrap(
+            f"No labels saved for {', '.join(unknown)}: its full-pool reference did not finish.",
+            WIDTH,
+        )
+    verdict = verdict_text(comparison, savings, spec, INCOMPLETE_WHERE)
+    return "\n".join(lines) + "\n\n" + verdict
+
+
+def show_incomplete(
+    config: dict, paths: dict[str, str], spec: VerdictSpec, verdict: str, keep_going: bool
+) -> None:
+    """Print the verdict of a run that failed, and write it beside the `verdict` file.
+
+    Called when a run fails (the Snakefile's `onerror`): a fault here is reported in one line,
+    never raised, so that it cannot hide the failure that ended the run.
+    """
+    try:
+        text = incomplete_verdict_text(config, paths, spec, keep_going)
+        write_text(Path(verdict).with_name(INCOMPLETE_NAME), text)
+    except Exception as error:  # noqa: BLE001
+        print(f"albench: no verdict of the finished cells ({type(error).__name__}: {error})")
+        return
+    print("\n" + text + f"(kept in {Path(verdict).with_name(INCOMPLETE_NAME)})", flush=True)
 
 
 # When this module was imported: in the Snakemake process, when the run began.

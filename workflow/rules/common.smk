@@ -68,6 +68,7 @@ DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SUMMARY = "results/summary"
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 VERDICT = "results/verdict.txt"
+CELL_LOG = "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log"
 LEARNING_CURVES = "results/figures/{dataset}__{model}.png"
 HEATMAP = "results/figures/overall/aubc_difference__{model}.png"
 COST_BENEFIT = "results/figures/overall/cost_benefit__{model}.png"
@@ -179,6 +180,11 @@ def get_final_output():
         *OVERALL.values(),
         VERDICT,
     ]
+
+
+def incomplete_paths():
+    """The path patterns the verdict of a failed run reads (albench.verdict.show_incomplete)."""
+    return dict(curve=CURVE, data=DATA, split=SPLIT, reference=FULL_POOL, log=CELL_LOG)
 
 
 def one_of(names):

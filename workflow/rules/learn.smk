@@ -6,7 +6,7 @@ rule al_cell:
         curve=CURVE,
         selection=SELECTION,
     log:
-        "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log",
+        CELL_LOG,
     conda:
         ENV
     threads: 1

@@ -1,0 +1,291 @@
+"""Snakemake logger plugin `albench`: a progress view instead of a wall of job blocks.
+
+The default profile chooses it (`logger: albench`). While jobs run it shows how many cells are
+done, how many failed, and an estimate of the time the remaining cells take; Snakemake's job
+stats table, warnings and every error (the failing rule, its log file, the command and the
+message, exactly as Snakemake formats them) are printed as they come. Snakemake's complete log
+is still written to `.snakemake/log/` as always.
+
+`--logger-albench-full` prints Snakemake's usual output instead (every job block), as do dry
+runs (whose job blocks are their answer), `--verbose`, `--printshellcmds` and the Snakemake
+processes that run jobs for another one (cluster submissions).
+"""
+
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from snakemake_interface_logger_plugins.base import LogHandlerBase
+from snakemake_interface_logger_plugins.common import LogEvent
+from snakemake_interface_logger_plugins.settings import LogHandlerSettingsBase
+
+# The rule whose jobs the progress view counts and times.
+CELL_RULE = "al_cell"
+# Snakemake's messages that say nothing a person acts on once the progress view is shown.
+CHATTER = (
+    "Building DAG of jobs",
+    "Using shell:",
+    "Provided cores:",
+    "Provided resources:",
+    "Rules claiming more threads",
+    "Select jobs to execute",
+    "Execute ",
+    "Assuming unrestricted shared filesystem",
+    "Using workflow specific profile",
+    "host:",
+    "Finished jobid:",
+    "Job stats:",  # printed through the RUN_INFO event
+    "Resources before job selection",
+    "Ready jobs:",
+    "Selected jobs:",
+    "Resources after job selection",
+    "Waiting at most",
+    "Removing temporary output",
+    "Conda environments: ignored",
+)
+# How Snakemake reports a shell command that exited non-zero (repeated by the job's error record).
+SHELL_FAILURE = re.compile(r"^RuleException:\s*CalledProcessError in file ", re.MULTILINE)
+# Without a terminal (CI, `| tee`, nohup), a progress line every this many seconds at most.
+LINE_INTERVAL_S = 15.0
+
+
+def job_error(record: logging.LogRecord, show_logs: bool) -> str:
+    """Return a failed job in a few lines: rule, job id, output, log (and its text if asked)."""
+    from snakemake.logging import show_logs as log_lines
+
+    lines = [f"Error in rule {record.rule_name} (job {record.jobid}):"]
+    if record.rule_msg:
+        lines.append(f"    message: {record.rule_msg}")
+    if record.output:
+        lines.append(f"    output: {', '.join(record.output)}")
+    if record.log:
+        lines.append(f"    log: {', '.join(record.log)}")
+    if show_logs and record.log:
+        lines.extend(log_lines(record.log))
+    return "\n".join(lines)
+
+
+@dataclass
+class LogHandlerSettings(LogHandlerSettingsBase):
+    full: bool = field(
+        default=False,
+        metadata={
+            "help": "Print Snakemake's full output (every job block), not the progress view."
+        },
+    )
+
+
+def duration(seconds: float) -> str:
+    """Return `seconds` as a short human duration: '45 s', '3 min 05 s', '2 h 10 min'."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+@dataclass
+class Progress:
+    """What the progress view knows: planned and finished jobs, cells among them, failures."""
+
+    cells_total: int = 0
+    jobs_total: int = 0
+    cells_done: int = 0
+    jobs_done: int = 0
+    failed: list[str] = field(default_factory=list)
+    first_cell_start: float | None = None
+    rule_of_job: dict[int, str] = field(default_factory=dict)
+
+    def state(self) -> tuple[int, int, int]:
+        """Return what the progress line counts: cells done, jobs done, jobs failed."""
+        return self.cells_done, self.jobs_done, len(self.failed)
+
+    def seconds_left(self, now: float) -> float | None:
+        """Return the time the unfinished cells need at the rate the finished ones took."""
+        if not self.cells_done or self.first_cell_start is None:
+            return None
+        rate = (now - self.first_cell_start) / self.cells_done
+        return rate * max(0, self.cells_total - self.cells_done - len(self.failed))
+
+    def line(self, now: float, started: float) -> str:
+        """Return the one-line state: cells, jobs, failures, time spent and left."""
+        parts = []
+        if self.cells_total:
+            share = 100 * self.cells_done / self.cells_total
+            parts.append(f"cells {self.cells_done}/{self.cells_total} ({share:.0f} %)")
+        parts.append(f"jobs {self.jobs_done}/{self.jobs_total}")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")  # jobs, cells or not
+        parts.append(f"{duration(now - started)} elapsed")
+        left = self.seconds_left(now)
+        if left is not None and self.cells_done < self.cells_total:
+            parts.append(f"about {duration(left)} left for the cells")
+        return "albench: " + " · ".join(parts)
+
+
+class LogHandler(LogHandlerBase):
+    """Prints the progress view, or Snakemake's default output when that is asked for."""
+
+    def __post_init__(self) -> None:
+        from snakemake.logging import ColorizingTextHandler, DefaultFilter, DefaultFormatter
+
+        settings = self.common_settings
+        self.stream: TextIO = sys.stdout if settings.stdout else sys.stderr
+        quiet = settings.quiet or set()
+        self.snakemake_filter = DefaultFilter(
+            quiet, settings.debug_dag, settings.verbose, settings.dryrun, settings.printshellcmds
+        )
+        self.snakemake_formatter = DefaultFormatter(quiet, settings.show_failed_logs)
+        self.snakemake_handler = ColorizingTextHandler(
+            nocolor=settings.nocolor,
+            stream=self.stream,
+            formatter=self.snakemake_formatter,
+            filter=self.snakemake_filter,
+        )
+        self.full = bool(
+            (self.settings is not None and self.settings.full)
+            or settings.dryrun
+            or settings.verbose
+            or settings.printshellcmds
+            or settings.debug_dag
+            # A Snakemake that runs jobs for another one: its output is a job log to read whole.
+            or "--mode" in sys.argv
+        )
+        self.show_progress = not any(str(q).lower() in ("progress", "all") for q in quiet)
+        self.tty = bool(getattr(self.stream, "isatty", None) and self.stream.isatty())
+        self.progress = Progress()
+        self.started = time.monotonic()
+        self.last_line_at = 0.0
+        self.last_line = ""
+        self.line_shown = False  # a terminal line that the next message has to clear first
+        self.printed_state: tuple[int, int, int] | None = None
+
+    @property
+    def writes_to_stream(self) -> bool:
+        return True
+
+    @property
+    def writes_to_file(self) -> bool:
+        return False
+
+    @property
+    def has_filter(self) -> bool:
+        return True
+
+    @property
+    def has_formatter(self) -> bool:
+        return True
+
+    @property
+    def needs_rulegraph(self) -> bool:
+        return False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.full:
+            self.snakemake_handler.handle(record)
+            return
+        try:
+            self.follow(record)
+        except Exception:
+            self.handleError(record)
+
+    def follow(self, record: logging.LogRecord) -> None:
+        """Update the progress from `record` and print what a person needs to see of it."""
+        event = getattr(record, "event", None)
+        progress = self.progress
+        if event == LogEvent.RUN_INFO:
+            stats = getattr(record, "stats", {}) or {}
+            progress.cells_total = int(stats.get(CELL_RULE, 0))
+            progress.jobs_total = int(stats.get("total", 0))
+            self.show(record)
+        elif event == LogEvent.JOB_INFO:
+            progress.rule_of_job[record.jobid] = record.rule_name
+        elif event == LogEvent.JOB_STARTED:
+            jobs = getattr(record, "jobs", []) or []
+            if progress.first_cell_start is None and any(
+                progress.rule_of_job.get(job) == CELL_RULE for job in jobs
+            ):
+                progress.first_cell_start = time.monotonic()
+        elif event == LogEvent.JOB_FINISHED:
+            if progress.rule_of_job.get(record.job_id) == CELL_RULE:
+                progress.cells_done += 1
+            self.update()
+        elif event == LogEvent.PROGRESS:
+            progress.jobs_done = record.done
+            progress.jobs_total = max(progress.jobs_total, record.total)
+            self.update(final=record.done == record.total)
+        elif event == LogEvent.JOB_ERROR:
+            progress.failed.append(str(record.rule_name))
+            self.show(record, job_error(record, self.common_settings.show_failed_logs))
+            self.update(force=True)
+        elif event == LogEvent.GROUP_ERROR:
+            progress.failed.extend(str(info["rule_name"]) for info in record.job_error_info)
+            self.show(record)
+            self.update(force=True)
+        elif event is None:
+            message = record.getMessage()
+            if message.startswith(("Exiting because", "Complete log", "Nothing to be done")):
+                self.settle()
+            if record.levelno >= logging.WARNING or not message.startswith(CHATTER):
+                self.show(record)
+        elif event == LogEvent.ERROR:
+            # A failed shell command: its JOB_ERROR record names the job, its log and its error.
+            if not SHELL_FAILURE.search(record.getMessage()):
+                self.show(record)
+
+    def show(self, record: logging.LogRecord, text: str | None = None) -> None:
+        """Print `text`, or `record` as Snakemake would, after clearing a progress line."""
+        if not self.snakemake_filter.filter(record):
+            return
+        if self.line_shown:
+            self.stream.write("\r\033[K")
+            self.line_shown = False
+        if text is None:
+            self.snakemake_handler.handle(record)
+        else:
+            self.stream.write(self.snakemake_handler.decorate(record, text) + "\n")
+            self.stream.flush()
+        if self.tty and self.last_line:
+            self.write_line(self.last_line)
+
+    def update(self, force: bool = False, final: bool = False) -> None:
+        """Print the progress line: redrawn in a terminal, else every LINE_INTERVAL_S at most."""
+        if not self.show_progress or not self.progress.jobs_total:
+            return
+        now = time.monotonic()
+        line = self.progress.line(now, self.started)
+        if self.tty:
+            if line != self.last_line or not self.line_shown:
+                self.write_line(line)
+            if final:
+                self.stream.write("\n")
+                self.line_shown = False
+        elif force or final or now - self.last_line_at >= LINE_INTERVAL_S:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.last_line_at = now
+            self.printed_state = self.progress.state()
+        self.last_line = "" if final else line
+
+    def settle(self) -> None:
+        """Print the progress line once more where jobs finished since it was last printed."""
+        if not self.tty and self.progress.state() != self.printed_state:
+            self.update(force=True)
+
+    def write_line(self, line: str) -> None:
+        self.stream.write("\r\033[K" + line)
+        self.stream.flush()
+        self.line_shown = True
+
+    def close(self) -> None:
+        if self.line_shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.line_shown = False
+        super().close()

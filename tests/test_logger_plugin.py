@@ -1,0 +1,127 @@
+"""The progress view (Snakemake logger plugin `albench`), fed the records Snakemake logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+from types import SimpleNamespace
+
+import pytest
+from snakemake.settings.enums import Quietness
+from snakemake_interface_logger_plugins.common import LogEvent
+from snakemake_logger_plugin_albench import LogHandler, LogHandlerSettings, Progress, duration
+
+
+def settings(**overrides):
+    values = dict(printshellcmds=False, nocolor=True, quiet=set(), debug_dag=False,
+                  verbose=False, show_failed_logs=False, stdout=True, dryrun=False)  # fmt: skip
+    return SimpleNamespace(**{**values, **overrides})
+
+
+def handler(stream: io.StringIO, full: bool = False, **overrides) -> LogHandler:
+    h = LogHandler(settings(**overrides), LogHandlerSettings(full=full))
+    h.stream = h.snakemake_handler.stream = stream
+    return h
+
+
+def record(msg=None, level=logging.INFO, **extra) -> logging.LogRecord:
+    rec = logging.LogRecord("snakemake", level, __file__, 1, msg, None, None)
+    rec.__dict__.update(extra)
+    return rec
+
+
+def job_info(jobid: int, rule: str) -> logging.LogRecord:
+    return record(event=LogEvent.JOB_INFO, jobid=jobid, rule_name=rule, rule_msg=None,
+                  local=False, is_checkpoint=False, input=["in"], output=[f"out{jobid}"],
+                  log=[f"logs/{rule}/{jobid}.log"], benchmark=None, reason="Missing output",
+                  wildcards={}, priority=0, threads=1, resources={}, indent=False)  # fmt: skip
+
+
+def job_error(jobid: int, rule: str) -> logging.LogRecord:
+    return record(level=logging.ERROR, event=LogEvent.JOB_ERROR, jobid=jobid, rule_name=rule,
+                  rule_msg=None, msg=None, input=["in"], output=[f"out{jobid}"],
+                  log=[f"logs/{rule}/{jobid}.log"], conda_env=None,
+                  shellcmd="python job.py ...", aux={}, indent=False)  # fmt: skip
+
+
+def run(h: LogHandler, fail: int | None = None) -> None:
+    """Feed `h` a run of 3 cells and 1 summary (job 1 to 4); job `fail` fails."""
+    stats = {"al_cell": 3, "summarise": 1, "total": 4}
+    h.handle(record("Job stats:\njob  count\n...", event=LogEvent.RUN_INFO, stats=stats))
+    h.handle(record("Select jobs to execute..."))
+    for jobid, rule in [(1, "al_cell"), (2, "al_cell"), (3, "al_cell"), (4, "summarise")]:
+        h.handle(job_info(jobid, rule))
+        h.handle(record(event=LogEvent.JOB_STARTED, jobs=[jobid]))
+        if jobid == fail:
+            h.handle(job_error(jobid, rule))
+            continue
+        h.handle(record(f"Finished jobid: {jobid}", event=LogEvent.JOB_FINISHED, job_id=jobid))
+        h.handle(record(event=LogEvent.PROGRESS, done=jobid - (fail is not None), total=4))
+
+
+def test_a_run_shows_counts_not_job_blocks():
+    out = io.StringIO()
+    run(handler(out))
+    text = out.getvalue()
+    assert "Job stats:" in text
+    assert "albench: cells 3/3 (100 %) · jobs 4/4" in text
+    assert "Select jobs" not in text and "Finished jobid" not in text
+    assert "out1" not in text and "Missing output" not in text  # no job block
+
+
+def test_full_output_is_one_flag_away():
+    out = io.StringIO()
+    run(handler(out, full=True))
+    text = out.getvalue()
+    assert "rule al_cell:" in text and "output: out1" in text and "Finished jobid: 1" in text
+    assert "albench: cells" not in text
+
+
+@pytest.mark.parametrize("mode", [{"dryrun": True}, {"verbose": True}, {"printshellcmds": True}])
+def test_dry_and_verbose_runs_keep_snakemakes_output(mode):
+    out = io.StringIO()
+    run(handler(out, **mode))
+    assert "rule al_cell:" in out.getvalue()
+
+
+def test_a_failed_job_is_named_with_its_log():
+    out = io.StringIO()
+    run(handler(out), fail=2)
+    text = out.getvalue()
+    assert "Error in rule al_cell (job 2):\n    output: out2\n    log: logs/al_cell/2.log" in text
+    assert "python job.py" not in text  # the shell command is in the complete log
+    assert "1 failed" in text.splitlines()[-1]
+
+
+def test_a_shell_failure_is_not_reported_twice_but_other_errors_are():
+    out = io.StringIO()
+    h = handler(out)
+    shell = "RuleException:\nCalledProcessError in file learn.smk, line 19:\nCommand ..."
+    h.handle(record(shell, logging.ERROR, event=LogEvent.ERROR, exception="RuleException"))
+    h.handle(record("MissingOutputException: out1", logging.ERROR, event=LogEvent.ERROR))
+    h.handle(record("a warning", logging.WARNING))
+    assert out.getvalue() == "MissingOutputException: out1\na warning\n"
+
+
+def test_quiet_progress_hides_the_progress_line():
+    out = io.StringIO()
+    run(handler(out, quiet={Quietness.PROGRESS}))
+    assert "albench: cells" not in out.getvalue()
+
+
+def test_time_left_comes_from_the_cells_rate():
+    progress = Progress(cells_total=10, jobs_total=12, cells_done=4, first_cell_start=100.0)
+    assert progress.seconds_left(now=120.0) == pytest.approx(30.0)  # 5 s a cell, 6 to go
+    progress.failed.append("al_cell")
+    assert progress.seconds_left(now=120.0) == pytest.approx(25.0)
+    line = progress.line(now=120.0, started=90.0)
+    assert line == ("albench: cells 4/10 (40 %) · jobs 0/12 · 1 failed · 30 s elapsed · "
+                    "about 25 s left for the cells")  # fmt: skip
+    assert Progress(cells_total=3, jobs_total=4).seconds_left(now=1.0) is None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(0.4, "0 s"), (59, "59 s"), (65, "1 min 05 s"), (7800, "2 h 10 min")]
+)
+def test_durations_read_as_people_say_them(seconds, text):
+    assert duration(seconds) == text
