@@ -126,14 +126,20 @@ def up_to_date(path: Path, inputs: list[Path], cell_config: str | None = None) -
 
 
 def incomplete_verdict_text(
-    config: dict, paths: dict[str, str], spec: VerdictSpec, keep_going: bool = True
-) -> str:
+    config: dict,
+    paths: dict[str, str],
+    spec: VerdictSpec,
+    keep_going: bool = True,
+    since: float | None = None,
+) -> str | None:
     """Return the verdict of a run that failed: which cells have no up-to-date curve, then the
     verdict of every data set x model whose cells all have one (the same text and numbers its
     complete run would give them: each comparison involves only its own data set x model).
 
     `paths` holds the path patterns of the `curve`, `data`, `split`, `reference` (full-pool
-    scores) and cell `log` files; `keep_going`: whether the run went on after a failure.
+    scores) and cell `log` files; `keep_going`: whether the run went on after a failure. With
+    `since` (a time), None unless a cell's curve was written since then: a run that failed
+    before finishing any cell (bad data, say) has nothing new to say, and writes nothing.
     """
     import pandas as pd
 
@@ -150,6 +156,10 @@ def incomplete_verdict_text(
         made_for = cell_spec(config, **fill).config_json()
         group = groups.setdefault((cell["dataset"], cell["model"]), {"done": [], "missing": []})
         group["done" if up_to_date(curve, inputs, made_for) else "missing"].append(curve)
+    if since is not None and not any(
+        curve.stat().st_mtime >= since for group in groups.values() for curve in group["done"]
+    ):
+        return None
     complete = [key for key, group in groups.items() if not group["missing"]]
     n_missing = sum(len(group["missing"]) for group in groups.values())
     n_cells = n_missing + sum(len(group["done"]) for group in groups.values())
@@ -206,13 +216,16 @@ def incomplete_verdict_text(
 def show_incomplete(
     config: dict, paths: dict[str, str], spec: VerdictSpec, verdict: str, keep_going: bool
 ) -> None:
-    """Print the verdict of a run that failed, and write it beside the `verdict` file.
+    """Print the verdict of a run that failed after finishing cells, and write it beside the
+    `verdict` file.
 
     Called when a run fails (the Snakefile's `onerror`): a fault here is reported in one line,
     never raised, so that it cannot hide the failure that ended the run.
     """
     try:
-        text = incomplete_verdict_text(config, paths, spec, keep_going)
+        text = incomplete_verdict_text(config, paths, spec, keep_going, since=_STARTED)
+        if text is None:
+            return
         write_text(Path(verdict).with_name(INCOMPLETE_NAME), text)
     except Exception as error:  # noqa: BLE001
         print(f"albench: no verdict of the finished cells ({type(error).__name__}: {error})")
