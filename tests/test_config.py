@@ -8,7 +8,7 @@ from snakemake.utils import validate
 
 from albench.config import check_config, design_warnings
 from albench.errors import ConfigError
-from albench.grid import cell_spec, cells, seed_list
+from albench.grid import cell_spec, cells, reference_spec, seed_list
 from albench.metrics import METRICS
 from albench.protocol import check_protocol_fits, resolve_protocol, resolve_size
 
@@ -63,6 +63,8 @@ def test_schema_metrics_match_the_library():
         (lambda c: c.update(strategies={}), "strategies"),
         (lambda c: c["protocol"].update(budget=50), "budget"),  # with iterations
         (lambda c: c["protocol"].update(validation_size=0), "validation_size"),
+        (lambda c: c["protocol"].update(label_noise=1.0), "label_noise"),
+        (lambda c: c["protocol"].update(label_noise=-0.1), "label_noise"),
     ],
 )
 def test_schema_errors_name_the_key(edit, fragment):
@@ -70,6 +72,22 @@ def test_schema_errors_name_the_key(edit, fragment):
     edit(config)
     with pytest.raises(WorkflowError, match=fragment):
         validate(config, str(SCHEMA))
+
+
+def test_label_noise_reaches_cells_and_references_only_when_set():
+    config = validated(small_config())
+    exact = (
+        cell_spec(config, "iris", "logreg", "random", 0),
+        reference_spec(config, "iris", "logreg", 0),
+    )
+    assert "label_noise" not in exact[0].protocol and "label_noise" not in exact[1].to_dict()
+    config["protocol"]["label_noise"] = 0.2
+    noisy = (
+        cell_spec(config, "iris", "logreg", "random", 0),
+        reference_spec(config, "iris", "logreg", 0),
+    )
+    assert noisy[0].protocol["label_noise"] == 0.2 and noisy[1].to_dict()["label_noise"] == 0.2
+    assert type(noisy[1]).from_literal(noisy[1].to_literal()) == noisy[1]
 
 
 def test_data_and_a_model_are_a_whole_config():

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from snakemake.settings.enums import Quietness
 from snakemake_interface_logger_plugins.common import LogEvent
+
 from snakemake_logger_plugin_albench import LogHandler, LogHandlerSettings, Progress, duration
 
 

@@ -39,8 +39,15 @@ def curve_schema(metrics: Sequence[str]) -> pa.Schema:
     )
 
 
+# `label` is what the oracle revealed; `true_label` the data set's (they differ under label
+# noise). `index` is the row of the data set.
 SELECTION_SCHEMA = pa.schema(
-    [("iteration", pa.int64()), ("index", pa.int64()), ("label", pa.int64())]
+    [
+        ("iteration", pa.int64()),
+        ("index", pa.int64()),
+        ("label", pa.int64()),
+        ("true_label", pa.int64()),
+    ]
 )
 
 

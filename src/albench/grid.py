@@ -124,6 +124,7 @@ def reference_spec(config: dict[str, Any], dataset: str, model: str, seed: int) 
         seed=int(seed),
         model_spec=config["models"][model],
         metrics=config["protocol"]["metrics"],
+        label_noise=config["protocol"].get("label_noise", 0.0),
     )
 
 

@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from albench.cells import cell_model, learnable_rows_and_scaler, validation_kwargs
 from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint, save_checkpoint
-from albench.curves import write_curve, write_embeddings, write_selection
+from albench.curves import SELECTION_SCHEMA, write_curve, write_embeddings, write_selection
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
 from albench.models import (
@@ -32,6 +32,7 @@ from albench.models import (
     gives_embeddings,
     labelled_classes,
 )
+from albench.oracle import oracle_labels
 from albench.protocol import resolve_protocol
 from albench.seeding import derive_seed
 from albench.specs import CellSpec
@@ -61,12 +62,14 @@ class CellResult:
 
 @dataclass
 class Learner:
-    """A cell's fixed parts: scaled rows, true labels, the model and the strategy."""
+    """A cell's fixed parts: scaled rows, true labels and those the oracle reveals (they differ
+    under `label_noise`), the model and the strategy."""
 
     cell: CellSpec
     train_rows: np.ndarray
     X_train: np.ndarray
     y_true: np.ndarray
+    y_oracle: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
     n_classes: int
@@ -98,6 +101,13 @@ class Learner:
             train_rows=train_rows,
             X_train=scaler.transform(dataset.X[train_rows]),
             y_true=dataset.y[train_rows],
+            y_oracle=oracle_labels(
+                dataset.y,
+                dataset.n_classes,
+                cell.protocol.get("label_noise", 0),
+                cell.dataset,
+                cell.seed,
+            )[train_rows],  # fmt: skip
             X_test=scaler.transform(dataset.X[roles["test"]]),
             y_test=dataset.y[roles["test"]],
             n_classes=dataset.n_classes,
@@ -118,7 +128,7 @@ class LoopState:
     y_seen: np.ndarray
     strategy: Strategy
     rows: list[dict[str, Any]] = field(default_factory=list)
-    selected: list[tuple[int, int, int]] = field(default_factory=list)
+    selected: list[tuple[int, int, int, int]] = field(default_factory=list)
     maps: list[pd.DataFrame] = field(default_factory=list)
     query_seconds: float = float("nan")
 
@@ -127,7 +137,7 @@ def initial_state(learner: Learner, roles: dict[str, np.ndarray], strategy: Stra
     """Return the state before iteration 0: only the initial set's labels revealed."""
     y_seen = np.full(len(learner.train_rows), MISSING_LABEL)
     labelled = np.isin(learner.train_rows, roles["initial"])
-    y_seen[labelled] = learner.y_true[labelled]
+    y_seen[labelled] = learner.y_oracle[labelled]
     return LoopState(next=0, y_seen=y_seen, strategy=strategy)
 
 
@@ -167,11 +177,14 @@ def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarra
 
 
 def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int) -> None:
-    """Reveal the queried rows' labels; they count from iteration `iteration + 1` on."""
-    state.y_seen[query] = learner.y_true[query]
+    """Reveal the queried rows' labels (the oracle's); they count from iteration
+    `iteration + 1` on."""
+    state.y_seen[query] = learner.y_oracle[query]
     state.selected.extend(
-        (iteration + 1, int(learner.train_rows[i]), int(learner.y_true[i])) for i in query
-    )
+        (iteration + 1, int(learner.train_rows[i]), int(learner.y_oracle[i]),
+         int(learner.y_true[i]))
+        for i in query
+    )  # fmt: skip
     state.next = iteration + 1
 
 
@@ -238,7 +251,7 @@ def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
     identity = {"dataset": cell.dataset, "model": cell.model, "strategy": cell.strategy,
                 "seed": cell.seed}  # fmt: skip
     curve = pd.DataFrame([{**identity, **row} for row in state.rows])
-    selection = pd.DataFrame(state.selected, columns=["iteration", "index", "label"])
+    selection = pd.DataFrame(state.selected, columns=SELECTION_SCHEMA.names)
     embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()
     return CellResult(curve=curve, selection=selection, embeddings=embeddings)
 

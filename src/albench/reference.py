@@ -20,6 +20,7 @@ from albench.cells import cell_model, learnable_rows_and_scaler, validation_kwar
 from albench.datasets import Dataset, read_dataset
 from albench.metrics import score
 from albench.models import fit_or_fallback
+from albench.oracle import oracle_labels
 from albench.parquet import write_table
 from albench.specs import ReferenceSpec
 from albench.splits import read_split, split_indices
@@ -38,8 +39,10 @@ def full_pool_scores(
     seed: int,
     dataset_name: str,
     threads: int = 1,
+    label_noise: float = 0.0,
 ) -> dict[str, float]:
-    """Return the test scores of `model` fitted on all initial and pool rows (every label known).
+    """Return the test scores of `model` fitted on all initial and pool rows (every label known,
+    as the oracle of `label_noise` gives it: the same labels the cells of this seed get).
 
     Scaled and seeded exactly as the AL cells of the same data set, model and seed are. Key
     `fit_error` holds why the model could not be fitted ("" when it was); then every score is
@@ -50,7 +53,9 @@ def full_pool_scores(
     error = fit_or_fallback(
         clf,
         scaler.transform(dataset.X[train_rows]),
-        dataset.y[train_rows].astype(float),
+        oracle_labels(dataset.y, dataset.n_classes, label_noise, dataset_name, seed)[
+            train_rows
+        ].astype(float),
         **validation_kwargs(estimator, dataset, roles, scaler),
     )
     if error is not None:
@@ -87,6 +92,7 @@ def full_pool(
             reference.seed,
             reference.dataset,
             threads,
+            reference.label_noise,
         )
     identity = {"dataset": reference.dataset, "model": reference.model, "seed": reference.seed}
     frame = pd.DataFrame([{**identity, **values}])

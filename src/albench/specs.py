@@ -105,7 +105,8 @@ class CellSpec(Spec):
 
 @dataclass(frozen=True)
 class ReferenceSpec(Spec):
-    """The full-pool reference of one data set x model x seed."""
+    """The full-pool reference of one data set x model x seed: the model fitted on the labels
+    the protocol's oracle gives for every learnable row (`label_noise`)."""
 
     dataset: str
     model: str
@@ -113,6 +114,15 @@ class ReferenceSpec(Spec):
     model_spec: dict[str, Any]
     metrics: list[str]
     loop_version: int = LOOP_VERSION
+    label_noise: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as plain data; without `label_noise` when there is none, so that
+        references of exact oracles keep the params (and results) they had before it."""
+        spec = super().to_dict()
+        if not spec["label_noise"]:
+            del spec["label_noise"]
+        return spec
 
 
 @dataclass(frozen=True)
