@@ -134,23 +134,25 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
                 paths[dataset].append(path)
 
     def outputs(directory):
-        names = ["curves", "aubc", "aubc_summary", "comparison", "cost", "ranks"]
+        names = ["curves", "aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost",
+                 "ranks"]  # fmt: skip
         return {n: directory / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
 
     parts = []
     for dataset, dataset_paths in paths.items():
         part = outputs(tmp_path / "parts" / dataset)
         del part["ranks"]
-        summarise(dataset_paths, [], baseline="random", **part)
+        summarise(dataset_paths, [], baseline="random", budgets=[12, 20], **part)
         parts.append(part)
     combined, whole = outputs(tmp_path / "combined"), outputs(tmp_path / "whole")
     inputs = {f"{name}_parts": [part[name] for part in parts] for name in parts[0]}
     combine(**inputs, **combined)
-    summarise(paths["d1"] + paths["d2"], [], baseline="random", **whole)
+    summarise(paths["d1"] + paths["d2"], [], baseline="random", budgets=[12, 20], **whole)
     pd.testing.assert_frame_equal(
         pd.read_parquet(combined["curves"]), pd.read_parquet(whole["curves"])
     )
-    for name in ("aubc", "aubc_summary", "comparison", "cost", "ranks"):
+    assert len(pd.read_csv(whole["comparison_at_budget"])) == 2 * 2 * 2  # sets x budgets x others
+    for name in ("aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost", "ranks"):
         pd.testing.assert_frame_equal(
             pd.read_csv(combined[name]), pd.read_csv(whole[name]), obj=name
         )

@@ -59,6 +59,7 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
         _check_embedding_maps(config, maps)
     protocol = config["protocol"]
     shapes = {}
+    largest = largest_labelled_sets(config)
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is not None:
@@ -74,21 +75,54 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
                 )
     if shapes:
         probe_grid(config["models"], strategies, shapes, protocol.get("candidate_subsample"))
+    if largest:
+        unreached = [b for b in config.get("budgets", []) if b > max(largest.values())]
+        if unreached:
+            name, most = max(largest.items(), key=lambda item: item[1])
+            raise ConfigError(
+                f"budgets: {unreached} labels are reached by no data set: the largest labelled "
+                f"set is {most} (data set {name!r}, the protocol's last iteration); lower the "
+                "budgets or raise protocol.iterations, budget or batch_size"
+            )
+
+
+def largest_labelled_sets(config: dict[str, Any]) -> dict[str, int]:
+    """Return, per data set whose size is known without loading it, the labelled-set size of
+    the protocol's last iteration."""
+    largest = {}
+    for name, spec in config["datasets"].items():
+        size = known_size(spec, name)
+        if size is not None:
+            sizes = resolve_protocol(config["protocol"], size)
+            largest[name] = sizes.initial + sizes.iterations * sizes.batch
+    return largest
 
 
 def design_warnings(config: dict[str, Any]) -> list[str]:
     """Return warnings about what the design cannot show, for the user before the run: seeds
-    too few for any comparison with the baseline to be significant (`albench.power`)."""
+    too few for any comparison with the baseline to be significant (`albench.power`), and
+    budgets that some data sets never reach."""
+    warnings = []
+    if config.get("budgets"):
+        largest = largest_labelled_sets(config)
+        for budget in sorted(config["budgets"]):
+            short = [name for name, most in largest.items() if most < budget]
+            if short and len(short) < len(largest):
+                warnings.append(
+                    f"budgets: {budget} labels are past the last iteration of data set(s) "
+                    f"{short}: comparison_at_budget.csv has no rows for them at {budget}"
+                )
     n_seeds, compared = len(seed_list(config)), len(config["strategies"]) - 1
     floor = smallest_p(n_seeds, compared)
     if floor < ALPHA:
-        return []
+        return warnings
     return [
+        *warnings,
         f"seeds: {n_seeds} seed(s) cannot show any strategy better or worse than the baseline "
         f"{config['baseline']!r} at alpha = {ALPHA}: the smallest p-value any result could give "
         f"is {floor:.3g} (two-sided Wilcoxon signed-rank test over paired seeds, Holm-corrected "
         f"for {compared} strategies). {seeds_needed(compared)} seeds can; with {n_seeds}, every "
-        "comparison will read 'too few seeds to tell'."
+        "comparison will read 'too few seeds to tell'.",
     ]
 
 

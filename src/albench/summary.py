@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 from scipy import stats as sps
 
+from albench.budgets import comparison_at_budget
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
@@ -157,15 +158,18 @@ def summarise(
     cells: Sequence[str | Path],
     references: Sequence[str | Path],
     baseline: str,
+    budgets: Sequence[int] = (),
     **tables: str | Path,
 ) -> pd.DataFrame:
     """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
     `tables` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
     with CI per strategy), `comparison` (paired tests against `baseline`), `cost` and
-    `label_savings` (against the full-pool scores at `references`) to their paths; `ranks`
-    (across data sets) is written when given too. The workflow calls this once per data set, so
-    a data set's tables are ready as soon as its own cells are, and `combine` joins them.
+    `label_savings` (against the full-pool scores at `references`) to their paths, and
+    `comparison_at_budget` (the comparisons at each of `budgets` labels, `albench.budgets`);
+    `ranks` (across data sets) is written when given too. The workflow calls this once per data
+    set, so a data set's tables are ready as soon as its own cells are, and `combine` joins
+    them.
     """
     curves = read_curves(cells)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
@@ -175,6 +179,9 @@ def summarise(
     _write_csv(aubcs, tables["aubc"])
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
     _write_csv(comparison_table(aubcs, metrics, baseline), tables["comparison"])
+    if "comparison_at_budget" in tables:
+        at_budget = comparison_at_budget(curves, metrics, baseline, budgets)
+        _write_csv(at_budget, tables["comparison_at_budget"])
     _write_csv(cost_table(curves), tables["cost"])
     if "ranks" in tables:
         _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # The tables of one data set's cells (`summarise`), and of all data sets (`combine`).
-DATASET_TABLES = ("curves", "aubc", "aubc_summary", "comparison", "cost", "label_savings")
+DATASET_TABLES = (
+    "curves", "aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost",
+    "label_savings",
+)  # fmt: skip
 OVERALL_TABLES = (*DATASET_TABLES, "ranks")
 PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
 

@@ -15,6 +15,7 @@ rule summarise_dataset:
         runtime=30,
     params:
         baseline=config["baseline"],
+        budgets=config["budgets"],
     shell:
         JOB
 

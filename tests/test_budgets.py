@@ -1,0 +1,86 @@
+"""Comparisons at chosen labelled-set sizes (`budgets`, comparison_at_budget.csv)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small_config
+from scipy import stats as sps
+from test_config import validated
+
+from albench.budgets import comparison_at_budget
+from albench.config import check_config, design_warnings
+from albench.errors import ConfigError
+from albench.stats import holm, mean_ci
+
+
+def curves(values: dict[str, np.ndarray], sizes=(10, 20, 30)) -> pd.DataFrame:
+    """Curves of data set d, model m: values[strategy][seed, iteration] of accuracy."""
+    rows = []
+    for strategy, table in values.items():
+        for seed, scores in enumerate(table):
+            for iteration, (n, score) in enumerate(zip(sizes, scores, strict=True)):
+                rows.append({"dataset": "d", "model": "m", "strategy": strategy,
+                             "seed": seed, "iteration": iteration, "n_labeled": n,
+                             "accuracy": score})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+RNG = np.random.default_rng(0)
+BASE = RNG.uniform(0.5, 0.7, size=(8, 3))
+AHEAD = BASE + np.array([0.0, 0.1, 0.0]) + RNG.normal(0, 0.01, size=(8, 3))
+VALUES = {"random": BASE, "ahead": AHEAD, "same": BASE.copy()}
+
+
+def test_each_strategy_is_compared_with_the_baseline_where_the_budget_is_reached():
+    table = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [15])
+    assert list(table["strategy"]) == ["ahead", "same"]
+    assert (table["iteration"] == 1).all() and (table["n_labeled"] == 20).all()
+    ahead = table.iloc[0]
+    differences = AHEAD[:, 1] - BASE[:, 1]
+    assert ahead["diff"] == pytest.approx(differences.mean())
+    assert (ahead["diff_ci_low"], ahead["diff_ci_high"]) == pytest.approx(mean_ci(differences)[1:])
+    assert ahead["p_wilcoxon"] == pytest.approx(sps.wilcoxon(differences).pvalue)
+    assert ahead["mean"] == pytest.approx(AHEAD[:, 1].mean())
+    assert ahead["baseline_mean"] == pytest.approx(BASE[:, 1].mean())
+    assert list(table["p_holm"]) == pytest.approx(list(holm([ahead["p_wilcoxon"], 1.0])))
+    assert list(table["verdict"]) == ["better", "no significant difference"]
+    assert ahead["n_pairs"] == 8 and ahead["smallest_p_holm"] == pytest.approx(2 * 2 / 2**8)
+
+
+@pytest.mark.parametrize(("budget", "iteration"), [(5, 0), (10, 0), (20, 1), (21, 2), (30, 2)])
+def test_the_first_iteration_whose_labelled_set_reaches_the_budget(budget, iteration):
+    table = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [budget])
+    assert (table["iteration"] == iteration).all() and len(table) == 2
+
+
+def test_a_budget_past_the_last_iteration_has_no_rows():
+    table = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [31])
+    assert table.empty and "verdict" in table.columns
+
+
+def test_only_seeds_both_reached_are_paired():
+    frame = curves(VALUES)
+    frame = frame[~((frame["strategy"] == "ahead") & (frame["seed"] == 7))]
+    table = comparison_at_budget(frame, ["accuracy"], "random", [15]).set_index("strategy")
+    assert table.loc["ahead", "n_pairs"] == 7 and table.loc["same", "n_pairs"] == 8
+    assert table.loc["ahead", "diff"] == pytest.approx((AHEAD[:7, 1] - BASE[:7, 1]).mean())
+
+
+def test_budgets_no_data_set_reaches_are_refused_naming_the_key():
+    config = validated(small_config())  # iris and moons: 6 + 3 x 4 = 18 labels at most
+    config["budgets"] = [10, 18]
+    check_config(config, probe=False)
+    config["budgets"] = [10, 19, 50]
+    with pytest.raises(ConfigError, match=r"budgets: \[19, 50\] labels are reached by no data"):
+        check_config(config, probe=False)
+
+
+def test_a_budget_some_data_sets_miss_is_announced():
+    config = validated(small_config())
+    config["protocol"]["batch_size"] = 0.1  # iris (150): 6 + 3 x 15 = 51; moons (120): 42
+    config["budgets"] = [40, 45]
+    check_config(config, probe=False)
+    assert design_warnings(config)[0] == (
+        "budgets: 45 labels are past the last iteration of data set(s) ['moons']: "
+        "comparison_at_budget.csv has no rows for them at 45"
+    )
