@@ -58,3 +58,26 @@ def test_verdict_says_when_the_seeds_cannot_tell():
     assert "With 4 seeds no comparison can be significant (7 are needed)" in " ".join(text.split())
     assert "too few seeds to tell: up +0.050, down -0.030, same" in text
     assert "better" not in text.split("d × m:")[1]
+
+
+def test_verdict_at_budgets_says_what_comparison_at_budget_says():
+    from test_budgets import VALUES, curves
+
+    from albench.budgets import comparison_at_budget
+
+    comparison = comparison_of(10)
+    at_budget = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [15, 30])
+    at_budget = at_budget.assign(dataset="d", model="m")
+    spec = VerdictSpec(baseline="random", metric="accuracy",
+                       strategies=["random", "ahead", "same", "up", "down"])  # fmt: skip
+    text = verdict_text(comparison, savings_for(comparison), spec, at_budget=at_budget)
+    ahead = at_budget[(at_budget["strategy"] == "ahead") & (at_budget["budget"] == 15)].iloc[0]
+    assert (
+        f"at 15 labels: better ahead {ahead['diff']:+.3f} [{ahead['diff_ci_low']:+.3f}, "
+        f"{ahead['diff_ci_high']:+.3f}]; no significant difference: same at 30"  # wrapped
+    ) in " ".join(text.split())
+    assert "\n  at 30 labels: no significant difference: ahead, same\n" in text
+    assert "At N labels: accuracy minus random's at the first iteration" in " ".join(text.split())
+    # Without budgets the text is as before.
+    plain = verdict_text(comparison, savings_for(comparison), SPEC)
+    assert "labels:" not in plain and "At N labels" not in plain

@@ -23,9 +23,10 @@ WHERE = (
 )
 
 
-def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE) -> str:
-    """Return the verdict of `comparison` (and `savings`), data frames of the overall tables,
-    ending with `where` (where the figures and tables are)."""
+def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None) -> str:
+    """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
+    the config's budgets), data frames of the overall tables, ending with `where` (where the
+    figures and tables are)."""
     metric, baseline, share = spec.metric, spec.baseline, f"{spec.threshold:g}"
     compared = comparison[comparison["strategy"] != baseline]
     n_strategies = compared["strategy"].nunique()
@@ -40,6 +41,12 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE) -> 
         f"{spec.threshold * 100:g} % of the full-pool {savings_metric}: {baseline}'s minus the "
         "strategy's, paired, mean [95 % CI]."
     )
+    budgets = _budget_rows(at_budget, metric)
+    if not budgets.empty:
+        intro += (
+            f" At N labels: {metric} minus {baseline}'s at the first iteration with at least N "
+            "labels, the same test."
+        )
     lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
     if (compared[f"{metric}_verdict"] == TOO_FEW_SEEDS).any():
         lines += textwrap.wrap(
@@ -68,8 +75,45 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE) -> 
                 wrapped = textwrap.wrap(f"{kind}: {names}", WIDTH, initial_indent="  ",
                                         subsequent_indent="    ")  # fmt: skip
                 lines += [line.replace("\xa0", " ") for line in wrapped]
+        lines += _budget_lines(budgets, dataset, model, order)
     lines.append(where)
     return "\n".join(lines) + "\n"
+
+
+def _budget_rows(at_budget, metric: str):
+    """The rows of the comparisons at budgets of `metric` (an empty frame without any)."""
+    import pandas as pd
+
+    if at_budget is None or at_budget.empty:
+        return pd.DataFrame(columns=["dataset", "model", "strategy", "budget", "metric"])
+    return at_budget[at_budget["metric"] == metric]
+
+
+def _budget_lines(budgets, dataset: str, model: str, order: dict[str, int]) -> list[str]:
+    """One wrapped line per budget of `dataset` x `model`: the strategies better and worse
+    with their difference and CI, then the others by name (with the estimate where too few
+    seeds leave nothing else)."""
+    lines = []
+    mine = budgets[(budgets["dataset"] == dataset) & (budgets["model"] == model)]
+    for budget, rows in mine.groupby("budget", sort=True):
+        rows = rows.sort_values("strategy", key=lambda names: names.map(order))
+        parts = []
+        for kind in ("better", "worse"):
+            found = rows[rows["verdict"] == kind]
+            if not found.empty:
+                parts.append(f"{kind} " + ", ".join(
+                    f"{r['strategy']}\xa0{r['diff']:+.3f}\xa0[{r['diff_ci_low']:+.3f},"
+                    f"\xa0{r['diff_ci_high']:+.3f}]" for _, r in found.iterrows()))  # fmt: skip
+        for kind in ("no significant difference", TOO_FEW_SEEDS):
+            found = rows[rows["verdict"] == kind]
+            if not found.empty:
+                parts.append(f"{kind}: " + ", ".join(
+                    r["strategy"] + (f"\xa0{r['diff']:+.3f}" if kind == TOO_FEW_SEEDS else "")
+                    for _, r in found.iterrows()))  # fmt: skip
+        wrapped = textwrap.wrap(f"at {budget} labels: " + "; ".join(parts), WIDTH,
+                                initial_indent="  ", subsequent_indent="    ")  # fmt: skip
+        lines += [line.replace("\xa0", " ") for line in wrapped]
+    return lines
 
 
 def _difference(row, metric: str) -> str:
@@ -91,12 +135,17 @@ def _saving(saved, row, share: str) -> str:
     return f"  labels saved {mean:+.0f} [{low:+.0f}, {high:+.0f}]"
 
 
-def write_verdict(comparison: Path, savings: Path, verdict: Path, spec: VerdictSpec) -> str:
-    """Write the verdict of the overall tables `comparison` and `savings` to `verdict`; return
-    it. An incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer holds: removed."""
+def write_verdict(
+    comparison: Path, savings: Path, at_budget: Path, verdict: Path, spec: VerdictSpec
+) -> str:
+    """Write the verdict of the overall tables `comparison`, `savings` and `at_budget` to
+    `verdict`; return it. An incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer
+    holds: removed."""
     import pandas as pd
 
-    text = verdict_text(pd.read_csv(comparison), pd.read_csv(savings), spec)
+    text = verdict_text(
+        pd.read_csv(comparison), pd.read_csv(savings), spec, at_budget=pd.read_csv(at_budget)
+    )
     write_text(verdict, text)
     Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)
     return text
@@ -143,6 +192,7 @@ def incomplete_verdict_text(
     """
     import pandas as pd
 
+    from albench.budgets import comparison_at_budget
     from albench.curves import metric_columns, read_curves
     from albench.grid import cell_spec, cells, seed_list
     from albench.savings import label_savings
@@ -209,7 +259,8 @@ def incomplete_verdict_text(
             f"No labels saved for {', '.join(unknown)}: its full-pool reference did not finish.",
             WIDTH,
         )
-    verdict = verdict_text(comparison, savings, spec, INCOMPLETE_WHERE)
+    at_budget = comparison_at_budget(curves, metrics, spec.baseline, config.get("budgets", []))
+    verdict = verdict_text(comparison, savings, spec, INCOMPLETE_WHERE, at_budget)
     return "\n".join(lines) + "\n\n" + verdict
 
 

@@ -42,6 +42,7 @@ rule verdict:
     input:
         comparison=OVERALL["comparison"],
         savings=OVERALL["label_savings"],
+        at_budget=OVERALL["comparison_at_budget"],
     output:
         verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
     log:
