@@ -369,3 +369,30 @@ def test_batch_bald_batch_has_no_repeats_when_the_committee_is_certain(caplog):
         result, roles = run(data, cell)
     check_result(result, roles, batch=3, iterations=1)
     assert "BatchBALD repeated" in caplog.text
+
+
+def test_a_one_class_cold_start_ties_uncertainty_but_not_diversity():
+    # One label (one class): the wrapped model is scikit-activeml's label-frequency fallback,
+    # which gives every sample the same probabilities (docs/configuration.md, cold starts).
+    from skactiveml.pool import Badge, CoreSet, UncertaintySampling
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    y_seen = np.full(len(y), np.nan)
+    y_seen[0] = y[0]
+    clf = wrap_classifier(LogisticRegression(), 3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y_seen)
+        for method in ("entropy", "least_confident", "margin_sampling"):
+            qs = UncertaintySampling(method=method, random_state=0)
+            _, utilities = qs.query(X, y_seen, clf, fit_clf=False, return_utilities=True)
+            pool = utilities[0][~np.isnan(utilities[0])]
+            assert len(pool) == len(y) - 1 and np.ptp(pool) == 0, method
+        # Diversity strategies spread over the features: with the labelled sample, their three
+        # picks cover all three classes.
+        for qs in (Badge(random_state=0), CoreSet(random_state=0)):
+            kwargs = {"clf": clf, "fit_clf": False} if isinstance(qs, Badge) else {}
+            picks = qs.query(X, y_seen, batch_size=3, **kwargs)
+            assert set(y[picks]) | {y[0]} == {0, 1, 2}, type(qs).__name__
