@@ -51,8 +51,8 @@ def run(h: LogHandler, fail: int | None = None) -> None:
     h.handle(record("Job stats:\njob  count\n...", event=LogEvent.RUN_INFO, stats=stats))
     h.handle(record("Select jobs to execute..."))
     for jobid, rule in [(1, "al_cell"), (2, "al_cell"), (3, "al_cell"), (4, "summarise")]:
+        h.handle(record(event=LogEvent.JOB_STARTED, jobs=[jobid]))  # as Snakemake: first
         h.handle(job_info(jobid, rule))
-        h.handle(record(event=LogEvent.JOB_STARTED, jobs=[jobid]))
         if jobid == fail:
             h.handle(job_error(jobid, rule))
             continue
@@ -62,7 +62,9 @@ def run(h: LogHandler, fail: int | None = None) -> None:
 
 def test_a_run_shows_counts_not_job_blocks():
     out = io.StringIO()
-    run(handler(out))
+    h = handler(out)
+    run(h)
+    assert h.progress.first_cell_start is not None  # the time left can be estimated
     text = out.getvalue()
     assert "Job stats:" in text
     assert "albench: cells 3/3 (100 %) · jobs 4/4" in text

@@ -206,6 +206,9 @@ class LogHandler(LogHandlerBase):
             self.show(record)
         elif event == LogEvent.JOB_INFO:
             progress.rule_of_job[record.jobid] = record.rule_name
+            # Snakemake announces a started job (JOB_STARTED) before describing it (JOB_INFO).
+            if record.rule_name == CELL_RULE and progress.first_cell_start is None:
+                progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_STARTED:
             jobs = getattr(record, "jobs", []) or []
             if progress.first_cell_start is None and any(
