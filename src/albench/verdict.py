@@ -153,8 +153,10 @@ def write_verdict(
 
 # Where a run that failed leaves the verdict of what it finished, beside the verdict file.
 INCOMPLETE_NAME = "verdict_incomplete.txt"
+# Snakemake builds a report only of a complete run (every output it marks must exist).
 INCOMPLETE_WHERE = (
-    "Figures and tables of the finished data sets: results/figures/, results/summary/"
+    "Figures and tables of the data sets that finished: results/figures/,\n"
+    "results/summary/datasets/. The HTML report needs a complete run."
 )
 
 
