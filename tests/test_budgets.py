@@ -84,3 +84,15 @@ def test_a_budget_some_data_sets_miss_is_announced():
         "budgets: 45 labels are past the last iteration of data set(s) ['moons']: "
         "comparison_at_budget.csv has no rows for them at 45"
     )
+
+
+def test_a_budget_within_the_initial_set_is_announced():
+    config = validated(small_config())  # initial_size 6
+    config["budgets"] = [6, 10]
+    check_config(config, probe=False)
+    warnings = [w for w in design_warnings(config) if w.startswith("budgets")]
+    assert warnings == [
+        "budgets: 6 labels are within the initial labelled set of data set(s) ['iris', "
+        "'moons']: there every strategy is still the same initial model, so the comparison at "
+        "that budget shows no difference by construction"
+    ]

@@ -100,17 +100,27 @@ def largest_labelled_sets(config: dict[str, Any]) -> dict[str, int]:
 
 def design_warnings(config: dict[str, Any]) -> list[str]:
     """Return warnings about what the design cannot show, for the user before the run: seeds
-    too few for any comparison with the baseline to be significant (`albench.power`), and
-    budgets that some data sets never reach."""
+    too few for any comparison with the baseline to be significant (`albench.power`), budgets
+    that some data sets never reach, and budgets within the initial labelled set."""
     warnings = []
     if config.get("budgets"):
         largest = largest_labelled_sets(config)
+        initial = {name: resolve_protocol(config["protocol"], size).initial
+                   for name, spec in config["datasets"].items()
+                   if (size := known_size(spec, name)) is not None}  # fmt: skip
         for budget in sorted(config["budgets"]):
             short = [name for name, most in largest.items() if most < budget]
             if short and len(short) < len(largest):
                 warnings.append(
                     f"budgets: {budget} labels are past the last iteration of data set(s) "
                     f"{short}: comparison_at_budget.csv has no rows for them at {budget}"
+                )
+            cold = [name for name, size in initial.items() if budget <= size]
+            if cold:
+                warnings.append(
+                    f"budgets: {budget} labels are within the initial labelled set of data "
+                    f"set(s) {cold}: there every strategy is still the same initial model, so "
+                    "the comparison at that budget shows no difference by construction"
                 )
     n_seeds, compared = len(seed_list(config)), len(config["strategies"]) - 1
     floor = smallest_p(n_seeds, compared)
