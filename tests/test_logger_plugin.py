@@ -117,8 +117,10 @@ def test_time_left_comes_from_the_cells_rate():
     assert progress.seconds_left(now=120.0) == pytest.approx(30.0)  # 5 s a cell, 6 to go
     progress.failed.append("al_cell")
     assert progress.seconds_left(now=120.0) == pytest.approx(25.0)
+    progress.failed.append("full_pool")  # not a cell: the cells left are as many
+    assert progress.seconds_left(now=120.0) == pytest.approx(25.0)
     line = progress.line(now=120.0, started=90.0)
-    assert line == ("albench: cells 4/10 (40 %) · jobs 0/12 · 1 failed · 30 s elapsed · "
+    assert line == ("albench: cells 4/10 (40 %) · jobs 0/12 · 2 failed · 30 s elapsed · "
                     "about 25 s left for the cells")  # fmt: skip
     assert Progress(cells_total=3, jobs_total=4).seconds_left(now=1.0) is None
 

@@ -98,7 +98,7 @@ class Progress:
     jobs_total: int = 0
     cells_done: int = 0
     jobs_done: int = 0
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the rule of each failed job
     first_cell_start: float | None = None
     rule_of_job: dict[int, str] = field(default_factory=dict)
 
@@ -111,7 +111,8 @@ class Progress:
         if not self.cells_done or self.first_cell_start is None:
             return None
         rate = (now - self.first_cell_start) / self.cells_done
-        return rate * max(0, self.cells_total - self.cells_done - len(self.failed))
+        unfinished = self.cells_total - self.cells_done - self.failed.count(CELL_RULE)
+        return rate * max(0, unfinished)
 
     def line(self, now: float, started: float) -> str:
         """Return the one-line state: cells, jobs, failures, time spent and left."""
