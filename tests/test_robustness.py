@@ -138,19 +138,20 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     )
     curves = killed / "results" / "curves"
     deadline = time.monotonic() + 120
-    while len(list(curves.rglob("*.parquet"))) < 3:
+    while len(final_parquet(curves)) < 3:
         assert run.poll() is None, "the run finished before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.1)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
-    written = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}
+    written = {p: p.stat().st_mtime_ns for p in final_parquet(curves)}
     deadline = time.monotonic() + 10
     while pool_processes_in(killed):
         assert time.monotonic() < deadline, "pool processes outlived the killed run"
         time.sleep(0.1)
-    # Whatever the kill left under a final name is a complete Parquet file.
-    for path in (killed / "results").rglob("*.parquet"):
+    # Whatever the kill left under a final name is a complete Parquet file (a job killed while
+    # writing leaves at most a hidden temporary file, `albench.files.atomic_path`).
+    for path in final_parquet(killed / "results"):
         pq.read_table(path)
 
     # A plain rerun is refused and says what to do: remove the lock a SIGKILL can leave
@@ -226,6 +227,11 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2", env=env)
     assert (tmp_path / "results/verdict.txt").exists()
     assert not (tmp_path / "results/verdict_incomplete.txt").exists()
+
+
+def final_parquet(folder: Path) -> list[Path]:
+    """Return the Parquet files under `folder` with final names (not hidden temporaries)."""
+    return [p for p in folder.rglob("*.parquet") if not p.name.startswith(".")]
 
 
 def verdict_groups(text: str) -> dict[str, list[str]]:

@@ -92,7 +92,8 @@ def test_every_output_exists_with_its_schema(finished):
     assert str(curve.schema.field("seed").type) == "int64"
     assert curve.num_rows == 4
     selection = pq.read_table(results / "selections/iris/logreg/badge/seed1.parquet")
-    assert selection.schema.names == ["iteration", "index", "label"]
+    assert selection.schema.names == ["iteration", "index", "label", "true_label"]
+    assert selection.column("label").equals(selection.column("true_label"))  # an exact oracle
     assert selection.num_rows == 3 * 4
     split = pd.read_parquet(results / "splits/moons/seed0.parquet")
     assert split["role"].value_counts().to_dict() == {"pool": 84, "test": 30, "initial": 6}
