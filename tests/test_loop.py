@@ -263,3 +263,11 @@ def test_atomic_path_leaves_nothing_behind_on_error_and_keeps_the_suffix(tmp_pat
     with atomic_path(target) as tmp:
         tmp.write_text("whole")
     assert target.read_text() == "whole" and list(target.parent.iterdir()) == [target]
+    # A temporary that a SIGKILL left (no cleanup ran) goes with the next write of its path,
+    # and only of its path.
+    stale = target.parent / ".figure.k1ll3d_x.tmp.png"
+    other = target.parent / ".figure.b.abcdefgh.tmp.png"  # of figure.b.png
+    stale.write_text("half"), other.write_text("half")
+    with atomic_path(target) as tmp:
+        tmp.write_text("again")
+    assert sorted(target.parent.iterdir()) == sorted([target, other])

@@ -162,6 +162,8 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     assert "--unlock" in message or "--rerun-incomplete" in message
     snakemake(killed, "--configfile", "bench.yaml", "--unlock")
     snakemake(killed, "--configfile", "bench.yaml", "--cores", "2", "--rerun-incomplete")
+    # The rerun of a job killed while writing removed the temporary it had left.
+    assert not list((killed / "results").rglob(".*.tmp.parquet"))
     # Finished cells are not recomputed: at most the two that were running (--cores 2) when
     # the kill came, whose output may have been renamed into place already, run again.
     redone = [p for p, mtime in written.items() if p.stat().st_mtime_ns != mtime]
