@@ -34,7 +34,7 @@ def comparison_at_budget(
     metrics: Sequence[str],
     baseline: str,
     budgets: Sequence[int],
-    group: Sequence[str] = ("dataset", "model"),
+    group: Sequence[str] = ("dataset", "model", "protocol"),
     alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Return, per `group` x strategy x budget x metric, the paired comparison with `baseline`

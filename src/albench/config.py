@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from albench.errors import ConfigError
-from albench.grid import embedding_maps, seed_list
+from albench.grid import embedding_maps, protocol_names, protocol_of, seed_list
 from albench.power import ALPHA, seeds_needed, smallest_p
 from albench.probe import dataset_shape, probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
@@ -57,24 +57,33 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
             )
     if maps:
         _check_embedding_maps(config, maps)
-    protocol = config["protocol"]
     shapes = {}
     largest = largest_labelled_sets(config)
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
-        if size is not None:
-            check_protocol_fits(name, protocol, size)
+        if size is None:
+            continue
+        for protocol_name in protocol_names(config):
+            protocol = protocol_of(config, protocol_name)
+            key = "protocol" if "protocols" not in config else f"protocols.{protocol_name}"
+            try:
+                check_protocol_fits(name, protocol, size)
+            except ConfigError as error:
+                raise ConfigError(str(error).replace("protocol:", f"{key}:", 1)) from None
+            sizes = resolve_protocol(protocol, size)
             if probe and (shape := dataset_shape(name, spec)) is not None:
-                shapes[name] = (shape, resolve_protocol(protocol, size).initial)
+                # The probe's labelled set: the smallest initial set any protocol starts from.
+                known = shapes.get(name, (shape, sizes.initial))[1]
+                shapes[name] = (shape, min(known, sizes.initial))
             last = max(maps["iterations"]) if maps else 0
-            iterations = resolve_protocol(protocol, size).iterations
-            if last > iterations:
+            if last > sizes.iterations:
                 raise ConfigError(
                     f"embedding_maps.iterations: {last} is past the last iteration "
-                    f"({iterations}) of data set {name!r}"
+                    f"({sizes.iterations}) of data set {name!r} under {key}"
                 )
     if shapes:
-        probe_grid(config["models"], strategies, shapes, protocol.get("candidate_subsample"))
+        subsample = config["protocol"].get("candidate_subsample")
+        probe_grid(config["models"], strategies, shapes, subsample)
     if largest:
         unreached = [b for b in config.get("budgets", []) if b > max(largest.values())]
         if unreached:
@@ -87,14 +96,17 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
 
 
 def largest_labelled_sets(config: dict[str, Any]) -> dict[str, int]:
-    """Return, per data set whose size is known without loading it, the labelled-set size of
-    the protocol's last iteration."""
+    """Return, per data set whose size is known without loading it, the largest labelled set
+    any protocol reaches (at its last iteration)."""
     largest = {}
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is not None:
-            sizes = resolve_protocol(config["protocol"], size)
-            largest[name] = sizes.initial + sizes.iterations * sizes.batch
+            ends = []
+            for protocol in protocol_names(config):
+                sizes = resolve_protocol(protocol_of(config, protocol), size)
+                ends.append(sizes.initial + sizes.iterations * sizes.batch)
+            largest[name] = max(ends)
     return largest
 
 
@@ -105,7 +117,8 @@ def design_warnings(config: dict[str, Any]) -> list[str]:
     warnings = []
     if config.get("budgets"):
         largest = largest_labelled_sets(config)
-        initial = {name: resolve_protocol(config["protocol"], size).initial
+        initial = {name: max(resolve_protocol(protocol_of(config, p), size).initial
+                             for p in protocol_names(config))
                    for name, spec in config["datasets"].items()
                    if (size := known_size(spec, name)) is not None}  # fmt: skip
         for budget in sorted(config["budgets"]):

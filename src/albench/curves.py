@@ -15,7 +15,7 @@ import pyarrow.dataset as pads
 from albench.parquet import write_table
 from albench.specs import CellSpec
 
-ID_COLUMNS = ("dataset", "model", "strategy", "seed")
+ID_COLUMNS = ("dataset", "model", "protocol", "strategy", "seed")
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "score_seconds")
 NON_METRIC_COLUMNS = frozenset(
     {*ID_COLUMNS, "iteration", "n_labeled", *TIMING_COLUMNS, "fallback_model"}
@@ -28,6 +28,7 @@ def curve_schema(metrics: Sequence[str]) -> pa.Schema:
         [
             ("dataset", pa.string()),
             ("model", pa.string()),
+            ("protocol", pa.string()),
             ("strategy", pa.string()),
             ("seed", pa.int64()),
             ("iteration", pa.int64()),

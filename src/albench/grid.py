@@ -36,12 +36,39 @@ def seed_list(config: dict[str, Any]) -> list[int]:
     return list(seeds)
 
 
+# The name of a config's one protocol when it names none (`protocols:` absent).
+DEFAULT_PROTOCOL = "default"
+# What a named protocol's entry replaces as a whole: giving one of these drops the other.
+ALTERNATIVES = {"budget": "iterations", "iterations": "budget"}
+
+
+def protocol_names(config: dict[str, Any]) -> list[str]:
+    """Return the protocols the cells run: those `protocols:` names, else DEFAULT_PROTOCOL."""
+    return list(config.get("protocols") or [DEFAULT_PROTOCOL])
+
+
+def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """Return protocol `name` (the first by default): `protocol` with the named entry's keys
+    replacing its own (a named `budget` drops the defaults' `iterations`, and vice versa)."""
+    name = protocol_names(config)[0] if name is None else name
+    named = config.get("protocols") or {}
+    if named and name not in named:
+        raise ConfigError(f"protocols: no protocol named {name!r}; named: {sorted(named)}")
+    if not named and name != DEFAULT_PROTOCOL:
+        raise ConfigError(f"protocols: no protocol named {name!r} (the config names none)")
+    override = named.get(name, {})
+    protocol = {key: value for key, value in config["protocol"].items()
+                if not any(ALTERNATIVES.get(k) == key for k in override)}  # fmt: skip
+    return {**protocol, **override}
+
+
 def cells(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return one {dataset, model, strategy, seed} record per cell of the benchmark grid."""
+    """Return one {dataset, model, protocol, strategy, seed} record per cell of the grid."""
     return [
-        {"dataset": d, "model": m, "strategy": s, "seed": seed}
+        {"dataset": d, "model": m, "protocol": p, "strategy": s, "seed": seed}
         for d in config["datasets"]
         for m in config["models"]
+        for p in protocol_names(config)
         for s in config["strategies"]
         for seed in seed_list(config)
     ]
@@ -79,9 +106,12 @@ def dataset_spec(config: dict[str, Any], dataset: str) -> DatasetSpec:
     return DatasetSpec(name=dataset, source=config["datasets"][dataset])
 
 
-def split_spec(config: dict[str, Any], dataset: str, seed: int) -> SplitSpec:
-    """Return the spec of data set `dataset`'s split for replicate `seed`."""
-    protocol = config["protocol"]
+def split_spec(
+    config: dict[str, Any], dataset: str, seed: int, protocol: str | None = None
+) -> SplitSpec:
+    """Return the spec of data set `dataset`'s split for replicate `seed` under `protocol`
+    (protocols with equal test and validation sizes hold out the same rows)."""
+    protocol = protocol_of(config, protocol)
     return SplitSpec(
         dataset=dataset,
         seed=int(seed),
@@ -92,7 +122,12 @@ def split_spec(config: dict[str, Any], dataset: str, seed: int) -> SplitSpec:
 
 
 def cell_spec(
-    config: dict[str, Any], dataset: str, model: str, strategy: str, seed: int
+    config: dict[str, Any],
+    dataset: str,
+    model: str,
+    strategy: str,
+    seed: int,
+    protocol: str | None = None,
 ) -> CellSpec:
     """Return exactly the config the cell of this data set, model, strategy and seed uses.
 
@@ -111,31 +146,39 @@ def cell_spec(
         seed=int(seed),
         model_spec=config["models"][model],
         strategy_spec=config["strategies"][strategy],
-        protocol=config["protocol"],
+        protocol=protocol_of(config, protocol),
         embedding_maps=recorded,
+        protocol_name=protocol or protocol_names(config)[0],
     )
 
 
-def reference_spec(config: dict[str, Any], dataset: str, model: str, seed: int) -> ReferenceSpec:
-    """Return the config the full-pool reference of this data set, model and seed uses."""
+def reference_spec(
+    config: dict[str, Any], dataset: str, model: str, seed: int, protocol: str | None = None
+) -> ReferenceSpec:
+    """Return the config the full-pool reference of this data set, model, seed and protocol
+    uses (of the protocol: its split and its oracle's `label_noise`)."""
     return ReferenceSpec(
         dataset=dataset,
         model=model,
         seed=int(seed),
         model_spec=config["models"][model],
         metrics=config["protocol"]["metrics"],
-        label_noise=config["protocol"].get("label_noise", 0.0),
+        label_noise=protocol_of(config, protocol).get("label_noise", 0.0),
+        protocol_name=protocol or protocol_names(config)[0],
     )
 
 
-def figure_spec(config: dict[str, Any], model: str, dataset: str | None = None) -> FigureSpec:
-    """Return what a comparison figure of `model` (and `dataset`) needs of the config."""
+def figure_spec(
+    config: dict[str, Any], model: str, dataset: str | None = None, protocol: str | None = None
+) -> FigureSpec:
+    """Return what a comparison figure of `model` (and `dataset`) under `protocol` needs."""
     return FigureSpec(
         model=model,
         strategies=list(config["strategies"]),
         baseline=config["baseline"],
         metrics=config["protocol"]["metrics"],
         dataset=dataset,
+        protocol=protocol or protocol_names(config)[0],
     )
 
 
@@ -153,7 +196,15 @@ def map_spec(config: dict[str, Any], cell: dict[str, Any]) -> MapSpec:
     iteration})."""
     maps = embedding_maps(config)
     return MapSpec(
-        title=f"{cell['dataset']} / {cell['model']} / {cell['strategy']} / seed {cell['seed']}: ",
+        title=(
+            f"{cell['dataset']} / {cell['model']}"
+            + (
+                f" / {cell['protocol']}"
+                if cell.get("protocol", DEFAULT_PROTOCOL) != DEFAULT_PROTOCOL
+                else ""
+            )
+            + f" / {cell['strategy']} / seed {cell['seed']}: "
+        ),  # fmt: skip
         seed=int(cell["seed"]),
         iteration=int(cell["iteration"]),
         method=maps["method"] if maps else "tsne",

@@ -55,6 +55,7 @@ JOBS: dict[str, str] = {
     "plot_heatmap": "plots.plot_difference_heatmap",
     "plot_cost_benefit": "plots.plot_cost_benefit",
     "plot_critical_difference": "plots.plot_critical_difference",
+    "plot_protocols": "plots.plot_protocols",
     "plot_embedding_map": "embedding_maps.plot_embedding_map",
     "verdict": "verdict.write_verdict",
 }

@@ -248,8 +248,8 @@ def as_cell_spec(cell: CellSpec | Mapping[str, Any], seed: int | None = None) ->
 
 def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
     """Return the finished cell's curve, selections and recorded embeddings."""
-    identity = {"dataset": cell.dataset, "model": cell.model, "strategy": cell.strategy,
-                "seed": cell.seed}  # fmt: skip
+    identity = {"dataset": cell.dataset, "model": cell.model, "protocol": cell.protocol_name,
+                "strategy": cell.strategy, "seed": cell.seed}  # fmt: skip
     curve = pd.DataFrame([{**identity, **row} for row in state.rows])
     selection = pd.DataFrame(state.selected, columns=SELECTION_SCHEMA.names)
     embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()

@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 
 from albench.curves import read_curves  # noqa: E402
 from albench.files import atomic_path  # noqa: E402
+from albench.grid import DEFAULT_PROTOCOL  # noqa: E402
 from albench.specs import FigureSpec  # noqa: E402
 from albench.stats import mean_ranks, percentile_ci  # noqa: E402
 from albench.summary import strategy_table  # noqa: E402
@@ -27,6 +28,14 @@ METRIC_LABELS = {
     "f1_macro": "macro F1",
     "f1_weighted": "weighted F1",
 }
+
+
+def subject(spec: FigureSpec) -> str:
+    """Return what a figure of `spec` shows: its model, and its protocol unless the config's
+    only protocol is the unnamed default."""
+    if spec.protocol == DEFAULT_PROTOCOL:
+        return spec.model
+    return f"{spec.model} · protocol {spec.protocol}"
 
 
 def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, object]:
@@ -64,9 +73,12 @@ def plot_learning_curves(
     dataset, model, output = spec.dataset, spec.model, figure
     strategies, baseline, metrics = spec.strategies, spec.baseline, spec.metrics
     curves = read_curves(curves)
-    curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
+    curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)
+                    & (curves["protocol"] == spec.protocol)]  # fmt: skip
     if curves.empty:
-        raise ValueError(f"no curves for data set {dataset!r} and model {model!r}")
+        raise ValueError(
+            f"no curves for data set {dataset!r}, model {model!r}, protocol {spec.protocol!r}"
+        )
     order = [s for s in strategies if s in set(curves["strategy"])]
     colours = strategy_colours(strategies, baseline)
     dashes = {s: (4, 2) if s == baseline else "" for s in order}
@@ -113,7 +125,7 @@ def plot_learning_curves(
     last = axes[0][-1]
     last.legend(title="strategy", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle(
-        f"{dataset} · {model} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
+        f"{dataset} · {subject(spec)} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
         f"(baseline: {baseline}, dashed)"
     )
     save_figure(fig, output)
@@ -129,7 +141,8 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
     comparison = pd.read_csv(comparison)
-    comparison = comparison[(comparison["model"] == model) & (comparison["strategy"] != baseline)]
+    comparison = comparison[(comparison["model"] == model) & (comparison["strategy"] != baseline)
+                            & (comparison["protocol"] == spec.protocol)]  # fmt: skip
     order = [s for s in strategies if s in set(comparison["strategy"])]
     diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
     verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
@@ -153,7 +166,7 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     ax.set_xlabel("strategy")
     ax.set_ylabel("data set")
     ax.set_title(
-        f"{model}: AUBC minus {baseline} · ▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
+        f"{subject(spec)}: AUBC minus {baseline} · ▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
         fontsize=10,
     )
     save_figure(fig, output)
@@ -168,8 +181,8 @@ def plot_cost_benefit(
     baseline, metric = spec.baseline, spec.metrics[0]
     cost = pd.read_csv(cost)
     summary = pd.read_csv(summary)
-    data = cost.merge(summary, on=["dataset", "model", "strategy"])
-    data = data[data["model"] == model]
+    data = cost.merge(summary, on=["dataset", "model", "protocol", "strategy"])
+    data = data[(data["model"] == model) & (data["protocol"] == spec.protocol)]
     order = [s for s in strategies if s in set(data["strategy"])]
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     sns.scatterplot(
@@ -186,7 +199,7 @@ def plot_cost_benefit(
     ax.set_xscale("log")
     ax.set_xlabel("median seconds per query (log scale)")
     ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
-    ax.set_title(f"{model}: cost against benefit, one point per data set × strategy")
+    ax.set_title(f"{subject(spec)}: cost against benefit, one point per data set × strategy")
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
     save_figure(fig, output)
@@ -213,7 +226,7 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
 
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
-    table = strategy_table(pd.read_csv(aubc), metric, model)
+    table = strategy_table(pd.read_csv(aubc), metric, model, spec.protocol)
     fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
     if table.shape[0] < 2 or table.shape[1] < 3:
         ax.axis("off")
@@ -238,9 +251,60 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
         color_palette={s: colours[s] for s in ranks.index if s in colours},
     )
     ax.set_title(
-        f"{model}: mean rank over {table.shape[0]} data sets (AUBC, "
+        f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
         f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
         "different (Friedman + Nemenyi, α = 0.05)",
         fontsize=9,
     )
     save_figure(fig, output)
+
+
+def plot_protocols(
+    comparison: str | Path, agreement: str | Path, figure: str | Path, spec: FigureSpec
+) -> None:
+    """Draw, for `spec`'s data set x model, every strategy's AUBC difference to the baseline
+    (first metric) with its 95 % CI under each protocol side by side, from table `comparison`,
+    to `figure`; the title gives Kendall's tau-b between the protocols' rankings (table
+    `agreement`). Filled markers: significant (Holm); a verdict that flips shows as markers on
+    both sides of zero."""
+    dataset, model, baseline, metric = spec.dataset, spec.model, spec.baseline, spec.metrics[0]
+    rows = pd.read_csv(comparison)
+    rows = rows[(rows["dataset"] == dataset) & (rows["model"] == model)
+                & (rows["strategy"] != baseline)]  # fmt: skip
+    if rows.empty:
+        raise ValueError(f"no comparisons for data set {dataset!r} and model {model!r}")
+    order = [s for s in spec.strategies if s in set(rows["strategy"])]
+    protocols = sorted(rows["protocol"].unique())
+    palette = dict(zip(protocols, sns.color_palette("colorblind", len(protocols)), strict=True))
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(order) * max(1, len(protocols) / 2) + 1.8))
+    step = 0.8 / max(1, len(protocols))
+    for k, protocol in enumerate(protocols):
+        mine = rows[rows["protocol"] == protocol].set_index("strategy").reindex(order)
+        y = np.arange(len(order)) - 0.4 + step * (k + 0.5)
+        diff = mine[f"{metric}_diff"].to_numpy(float)
+        low = diff - mine[f"{metric}_diff_ci_low"].to_numpy(float)
+        high = mine[f"{metric}_diff_ci_high"].to_numpy(float) - diff
+        ax.errorbar(diff, y, xerr=[low, high], fmt="none", ecolor=palette[protocol], lw=1.5)
+        significant = mine[f"{metric}_verdict"].isin(["better", "worse"]).to_numpy()
+        for filled in (True, False):
+            pick = significant == filled
+            ax.scatter(diff[pick], y[pick], s=40, zorder=3, edgecolors=palette[protocol],
+                       facecolors=palette[protocol] if filled else "white",
+                       label=protocol if filled == significant.any() else None)  # fmt: skip
+    ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
+    ax.set_yticks(np.arange(len(order)), order)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"AUBC minus {baseline} ({METRIC_LABELS.get(metric, metric)}), 95 % CI")
+    ax.legend(title="protocol", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    agreement = pd.read_csv(agreement)
+    agreement = agreement[(agreement["dataset"] == dataset) & (agreement["model"] == model)]
+    taus = ", ".join(
+        f"{r.protocol_a}–{r.protocol_b} {r.kendall_tau_b:+.2f}" for r in agreement.itertuples()
+    )
+    ax.set_title(
+        f"{dataset} · {model}: each protocol's verdict (filled: significant, Holm)"
+        + (f"\nrank agreement, Kendall's τ-b: {taus}" if taus else ""),
+        fontsize=9,
+    )
+    save_figure(fig, output=figure)

@@ -94,7 +94,8 @@ def full_pool(
             threads,
             reference.label_noise,
         )
-    identity = {"dataset": reference.dataset, "model": reference.model, "seed": reference.seed}
+    identity = {"dataset": reference.dataset, "model": reference.model,
+                "protocol": reference.protocol_name, "seed": reference.seed}  # fmt: skip
     frame = pd.DataFrame([{**identity, **values}])
     write_table(pa.Table.from_pandas(frame, preserve_index=False), scores)
     return frame

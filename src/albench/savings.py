@@ -12,6 +12,8 @@ from albench.reference import FIT_ERROR
 from albench.stats import mean_ci
 
 THRESHOLDS = (0.95, 0.99)
+COMPARED = ["dataset", "model", "protocol"]  # as in albench.summary
+REFERENCE_KEY = [*COMPARED, "seed"]  # a full-pool reference: one per protocol and seed
 
 
 def labels_to_reach(curve: pd.DataFrame, metric: str, target: float) -> float:
@@ -27,7 +29,7 @@ def label_savings(
     metric: str = "accuracy",
     thresholds: Sequence[float] = THRESHOLDS,
 ) -> pd.DataFrame:
-    """Return, per data set x model x strategy, the labels needed to reach a share of the
+    """Return, per data set x model x protocol x strategy, the labels needed to reach a share of the
     full-pool score, and how many fewer than the baseline needs, paired by seed.
 
     Per cell, the labels needed are the first n_labeled whose `metric` reaches
@@ -47,15 +49,13 @@ def label_savings(
         else False
     )
     merged = curves.merge(
-        references[["dataset", "model", "seed", metric, "failed"]].rename(
-            columns={metric: "full_pool"}
-        ),
-        on=["dataset", "model", "seed"],
+        references[[*REFERENCE_KEY, metric, "failed"]].rename(columns={metric: "full_pool"}),
+        on=REFERENCE_KEY,
         how="inner",
     )
     records = []
-    for key, cell in merged.groupby(["dataset", "model", "strategy", "seed"], sort=True):
-        record = dict(zip(["dataset", "model", "strategy", "seed"], key, strict=True))
+    for key, cell in merged.groupby([*COMPARED, "strategy", "seed"], sort=True):
+        record = dict(zip([*COMPARED, "strategy", "seed"], key, strict=True))
         record["full_pool"] = float(cell["full_pool"].iloc[0])
         record["failed"] = bool(cell["failed"].iloc[0])
         record["budget"] = float(cell["n_labeled"].max())
@@ -65,13 +65,12 @@ def label_savings(
         records.append(record)
     per_cell = pd.DataFrame.from_records(records)
     rows = []
-    for (dataset, model), cells in per_cell.groupby(["dataset", "model"], sort=True):
+    for key, cells in per_cell.groupby(COMPARED, sort=True):
         base = cells[cells["strategy"] == baseline].set_index("seed")
         void = bool(cells["failed"].any())
         for strategy, group in cells.groupby("strategy", sort=True):
             row = {
-                "dataset": dataset,
-                "model": model,
+                **dict(zip(COMPARED, key, strict=True)),
                 "strategy": strategy,
                 "metric": metric,
                 "full_pool_mean": float(group["full_pool"].mean()),

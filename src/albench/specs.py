@@ -96,6 +96,7 @@ class CellSpec(Spec):
     protocol: dict[str, Any]
     loop_version: int = LOOP_VERSION
     embedding_maps: dict[str, Any] | None = None
+    protocol_name: str = "default"
 
     def config_json(self) -> str:
         """Return the cell's config without its seed as canonical JSON (file metadata)."""
@@ -115,6 +116,7 @@ class ReferenceSpec(Spec):
     metrics: list[str]
     loop_version: int = LOOP_VERSION
     label_noise: float = 0.0
+    protocol_name: str = "default"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the spec as plain data; without `label_noise` when there is none, so that
@@ -135,6 +137,7 @@ class FigureSpec(Spec):
     baseline: str
     metrics: list[str]
     dataset: str | None = None
+    protocol: str = "default"
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,14 @@ from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
 from albench.power import ALPHA, smallest_p
+from albench.protocols import ranking_agreement
 from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
 from albench.tables import DATASET_TABLES, PARTS
 
-GROUP = ["dataset", "model", "strategy"]
+GROUP = ["dataset", "model", "protocol", "strategy"]
+# What one comparison with the baseline (and one Holm correction) covers.
+COMPARED = ["dataset", "model", "protocol"]
 
 
 def aubc_table(curves: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
@@ -58,19 +61,21 @@ def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
 def comparison_table(
     aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = ALPHA
 ) -> pd.DataFrame:
-    """Return, per data set x model x strategy, the paired comparison with the baseline.
+    """Return, per data set x model x protocol x strategy, the paired comparison with the
+    baseline.
 
     For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
     95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
-    the strategies of one data set x model, the smallest Holm-adjusted p-value any data could
+    the strategies of one data set x model x protocol, the smallest Holm-adjusted p-value any
+    data could
     have given with that many pairs and strategies, and a verdict (`too few seeds to tell` where
     that smallest p is not below `alpha`). Only seeds the baseline also has are paired.
     """
     records = []
-    for (dataset, model), group in aubcs.groupby(["dataset", "model"], sort=True):
+    for key, group in aubcs.groupby(COMPARED, sort=True):
         base = group[group["strategy"] == baseline].set_index("seed")
         rows = {
-            strategy: {"dataset": dataset, "model": model, "strategy": strategy}
+            strategy: {**dict(zip(COMPARED, key, strict=True)), "strategy": strategy}
             for strategy in sorted(group["strategy"].unique())
         }
         for metric in metrics:
@@ -108,22 +113,30 @@ def comparison_table(
     return pd.DataFrame.from_records(records)
 
 
-def strategy_table(aubcs: pd.DataFrame, metric: str, model: str) -> pd.DataFrame:
-    """Return `model`'s mean AUBC of `metric`, data sets (rows) x strategies (columns), keeping
-    only data sets where every strategy has cells: what strategies are ranked on."""
-    means = aubcs[aubcs["model"] == model].groupby(["dataset", "strategy"])[f"aubc_{metric}"]
+def strategy_table(
+    aubcs: pd.DataFrame, metric: str, model: str, protocol: str | None = None
+) -> pd.DataFrame:
+    """Return `model`'s mean AUBC of `metric` under `protocol` (the only one if None), data
+    sets (rows) x strategies (columns), keeping only data sets where every strategy has cells:
+    what strategies are ranked on."""
+    mine = aubcs[aubcs["model"] == model]
+    if protocol is not None:
+        mine = mine[mine["protocol"] == protocol]
+    means = mine.groupby(["dataset", "strategy"])[f"aubc_{metric}"]
     return means.mean().unstack("strategy").dropna()
 
 
 def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Return every strategy's mean rank across data sets per model, with the Friedman p-value.
+    """Return every strategy's mean rank across data sets per model x protocol, with the
+    Friedman p-value.
 
     Strategies are ranked within each data set by mean AUBC of `metric` (1 = best, ties share
     the average rank). The Friedman test needs at least 3 strategies and 2 data sets; else NaN.
     """
     records = []
-    for model in sorted(aubcs["model"].unique()):
-        table = strategy_table(aubcs, metric, model)
+    pairs = aubcs[["model", "protocol"]].drop_duplicates().sort_values(["model", "protocol"])
+    for model, protocol in pairs.itertuples(index=False):
+        table = strategy_table(aubcs, metric, model, protocol)
         ranks = mean_ranks(table)
         p_value = float("nan")
         if table.shape[1] >= 3 and table.shape[0] >= 2:
@@ -132,6 +145,7 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
             records.append(
                 {
                     "model": model,
+                    "protocol": protocol,
                     "strategy": strategy,
                     "metric": metric,
                     "mean_rank": float(ranks[strategy]),
@@ -139,11 +153,14 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
                     "friedman_p": p_value,
                 }
             )
-    return pd.DataFrame.from_records(records).sort_values(["model", "mean_rank"], kind="stable")
+    return pd.DataFrame.from_records(records).sort_values(
+        ["model", "protocol", "mean_rank"], kind="stable"
+    )
 
 
 def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
-    """Return median fit and query seconds per iteration, per data set x model x strategy."""
+    """Return median fit and query seconds per iteration, per data set x model x protocol x
+    strategy."""
     grouped = curves.groupby(GROUP, sort=True)
     return pd.DataFrame(
         {
@@ -180,7 +197,7 @@ def summarise(
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
     _write_csv(comparison_table(aubcs, metrics, baseline), tables["comparison"])
     if "comparison_at_budget" in tables:
-        at_budget = comparison_at_budget(curves, metrics, baseline, budgets)
+        at_budget = comparison_at_budget(curves, metrics, baseline, budgets, COMPARED)
         _write_csv(at_budget, tables["comparison_at_budget"])
     _write_csv(cost_table(curves), tables["cost"])
     if "ranks" in tables:
@@ -197,7 +214,8 @@ def combine(**files: str | Path | Sequence[str | Path]) -> None:
 
     For every table X of DATASET_TABLES, `X_parts` lists that table of each data set (in data
     set order) and `X` is where their concatenation goes; `ranks` (strategies ranked across data
-    sets, Friedman test) is computed from the joined AUBCs.
+    sets, Friedman test) is computed from the joined AUBCs, and `protocol_agreement` (Kendall's
+    tau-b between the protocols' rankings, `albench.protocols`) from the joined comparisons.
     """
     curves = pads.dataset([str(p) for p in files[f"curves{PARTS}"]], format="parquet").to_table()
     write_table(curves, files["curves"])
@@ -211,6 +229,9 @@ def combine(**files: str | Path | Sequence[str | Path]) -> None:
     aubcs = tables["aubc"]
     metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
     _write_csv(ranks_table(aubcs, metrics[0]), files["ranks"])
+    if "protocol_agreement" in files:
+        agreement = ranking_agreement(tables["comparison"], metrics[0])
+        _write_csv(agreement, files["protocol_agreement"])
 
 
 def _read_csv(path: str | Path) -> pd.DataFrame:

@@ -10,7 +10,7 @@ DATASET_TABLES = (
     "curves", "aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost",
     "label_savings",
 )  # fmt: skip
-OVERALL_TABLES = (*DATASET_TABLES, "ranks")
+OVERALL_TABLES = (*DATASET_TABLES, "ranks", "protocol_agreement")
 PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
 
 

@@ -17,6 +17,7 @@ from albench.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
 from albench.specs import VerdictSpec
 
 WIDTH = 80  # a terminal's columns
+COMPARED = ["dataset", "model", "protocol"]  # one comparison with the baseline, as in summary
 WHERE = (
     "Figures: results/figures/ · tables: results/summary/\n"
     "The HTML report: snakemake --report results/report.html"
@@ -54,11 +55,12 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
             "are needed): the differences are estimates, not verdicts.",
             WIDTH,
         )
-    saved = savings.set_index(["dataset", "model", "strategy"])
+    saved = savings.set_index([*COMPARED, "strategy"])
     order = {name: i for i, name in enumerate(spec.strategies)}
     width = max(len(name) for name in spec.strategies)
-    for (dataset, model), rows in compared.groupby(["dataset", "model"], sort=True):
-        lines.append(f"{dataset} × {model}:")
+    several = compared["protocol"].nunique() > 1
+    for (dataset, model, protocol), rows in compared.groupby(COMPARED, sort=True):
+        lines.append(f"{dataset} × {model}" + (f" × {protocol}:" if several else ":"))
         rows = rows.sort_values("strategy", key=lambda names: names.map(order))
         for kind in ("better", "worse"):
             for _, row in rows[rows[f"{metric}_verdict"] == kind].iterrows():
@@ -75,7 +77,7 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
                 wrapped = textwrap.wrap(f"{kind}: {names}", WIDTH, initial_indent="  ",
                                         subsequent_indent="    ")  # fmt: skip
                 lines += [line.replace("\xa0", " ") for line in wrapped]
-        lines += _budget_lines(budgets, dataset, model, order)
+        lines += _budget_lines(budgets, (dataset, model, protocol), order)
     lines.append(where)
     return "\n".join(lines) + "\n"
 
@@ -85,16 +87,18 @@ def _budget_rows(at_budget, metric: str):
     import pandas as pd
 
     if at_budget is None or at_budget.empty:
-        return pd.DataFrame(columns=["dataset", "model", "strategy", "budget", "metric"])
+        return pd.DataFrame(columns=[*COMPARED, "strategy", "budget", "metric"])
     return at_budget[at_budget["metric"] == metric]
 
 
-def _budget_lines(budgets, dataset: str, model: str, order: dict[str, int]) -> list[str]:
-    """One wrapped line per budget of `dataset` x `model`: the strategies better and worse
-    with their difference and CI, then the others by name (with the estimate where too few
-    seeds leave nothing else)."""
+def _budget_lines(budgets, key: tuple[str, str, str], order: dict[str, int]) -> list[str]:
+    """One wrapped line per budget of data set x model x protocol `key`: the strategies better
+    and worse with their difference and CI, then the others by name (with the estimate where
+    too few seeds leave nothing else)."""
     lines = []
-    mine = budgets[(budgets["dataset"] == dataset) & (budgets["model"] == model)]
+    mine = budgets
+    for column, value in zip(COMPARED, key, strict=True):
+        mine = mine[mine[column] == value]
     for budget, rows in mine.groupby("budget", sort=True):
         rows = rows.sort_values("strategy", key=lambda names: names.map(order))
         parts = []
@@ -125,7 +129,7 @@ def _difference(row, metric: str) -> str:
 
 def _saving(saved, row, share: str) -> str:
     """`, labels saved M [L, H]` of the strategy in `row`; empty where unknown."""
-    key = (row["dataset"], row["model"], row["strategy"])
+    key = (*(row[column] for column in COMPARED), row["strategy"])
     if key not in saved.index:
         return ""
     mean, low, high = (saved.loc[key, f"saved_{share}_{part}"]
@@ -196,17 +200,23 @@ def incomplete_verdict_text(
 
     from albench.budgets import comparison_at_budget
     from albench.curves import metric_columns, read_curves
-    from albench.grid import cell_spec, cells, seed_list
+    from albench.grid import cell_spec, cells, protocol_names, seed_list
     from albench.savings import label_savings
     from albench.summary import aubc_table, comparison_table
 
-    groups: dict[tuple[str, str], dict[str, list]] = {}
+    several = len(protocol_names(config)) > 1
+
+    def name(key: tuple[str, str, str]) -> str:
+        return " × ".join(key if several else key[:2])
+
+    groups: dict[tuple[str, str, str], dict[str, list]] = {}
     for cell in cells(config):
-        fill = {key: cell[key] for key in ("dataset", "model", "strategy", "seed")}
+        fill = {key: cell[key] for key in ("dataset", "model", "protocol", "strategy", "seed")}
         curve = Path(paths["curve"].format(**fill))
-        inputs = [Path(paths[name].format(**fill)) for name in ("data", "split")]
+        inputs = [Path(paths[kind].format(**fill)) for kind in ("data", "split")]
         made_for = cell_spec(config, **fill).config_json()
-        group = groups.setdefault((cell["dataset"], cell["model"]), {"done": [], "missing": []})
+        key = (cell["dataset"], cell["model"], cell["protocol"])
+        group = groups.setdefault(key, {"done": [], "missing": []})
         group["done" if up_to_date(curve, inputs, made_for) else "missing"].append(curve)
     if since is not None and not any(
         curve.stat().st_mtime >= since for group in groups.values() for curve in group["done"]
@@ -215,23 +225,24 @@ def incomplete_verdict_text(
     complete = [key for key, group in groups.items() if not group["missing"]]
     n_missing = sum(len(group["missing"]) for group in groups.values())
     n_cells = n_missing + sum(len(group["done"]) for group in groups.values())
+    pairs = "data set × model × protocol groups" if several else "data set × model pairs"
     lines = textwrap.wrap(
         f"albench: the run did not finish. {n_missing} of {n_cells} cells have no up-to-date "
         "curve (they failed, or did not run after a failure; the errors are printed above, "
         f"the cells' logs are under {Path(*Path(paths['log']).parts[:2])}/):",
         WIDTH,
     )
-    for (dataset, model), group in groups.items():
+    for key, group in groups.items():
         if group["missing"]:
             lines.append(
-                f"  {dataset} × {model}: {len(group['missing'])} of "
+                f"  {name(key)}: {len(group['missing'])} of "
                 f"{len(group['missing']) + len(group['done'])} cells"
             )
     if not complete:
-        lines.append("No data set × model has all its cells: there is no verdict yet.")
+        lines.append(f"No {pairs.rsplit(' ', 1)[0]} has all its cells: there is no verdict yet.")
         return "\n".join(lines) + "\n"
     lines += textwrap.wrap(
-        f"The verdict below covers the {len(complete)} of {len(groups)} data set × model pairs "
+        f"The verdict below covers the {len(complete)} of {len(groups)} {pairs} "
         "whose cells all finished"
         + ("." if keep_going else "; `--keep-going` runs every cell that can run."),
         WIDTH,
@@ -240,22 +251,25 @@ def incomplete_verdict_text(
     metrics = metric_columns(curves.columns)
     comparison = comparison_table(aubc_table(curves, metrics), metrics, spec.baseline)
     # Label savings where the full-pool reference of every seed is up to date too.
-    references, unknown = [], []
-    for dataset, model in complete:
-        fills = [{"dataset": dataset, "model": model, "seed": seed} for seed in seed_list(config)]
+    references, known, unknown = [], [], []
+    for dataset, model, protocol in complete:
+        fills = [{"dataset": dataset, "model": model, "protocol": protocol, "seed": seed}
+                 for seed in seed_list(config)]  # fmt: skip
         files = [Path(paths["reference"].format(**fill)) for fill in fills]
-        inputs = [[Path(paths[name].format(**fill)) for name in ("data", "split")]
+        inputs = [[Path(paths[kind].format(**fill)) for kind in ("data", "split")]
                   for fill in fills]  # fmt: skip
         if all(up_to_date(f, i) for f, i in zip(files, inputs, strict=True)):
             references += files
+            known.append((dataset, model, protocol))
         else:
-            unknown.append(f"{dataset} × {model}")
-    savings = pd.DataFrame(columns=["dataset", "model", "strategy", "metric"])
+            unknown.append(name((dataset, model, protocol)))
+    savings = pd.DataFrame(columns=[*COMPARED, "strategy", "metric"])
     if references:
-        ids = curves[["dataset", "model"]].apply(tuple, axis=1)
-        with_reference = curves[~ids.isin([tuple(u.split(" × ")) for u in unknown])]
+        ids = curves[COMPARED].apply(tuple, axis=1)
         metric = "accuracy" if "accuracy" in metrics else metrics[0]
-        savings = label_savings(with_reference, read_curves(references), spec.baseline, metric)
+        savings = label_savings(
+            curves[ids.isin(known)], read_curves(references), spec.baseline, metric
+        )
     if unknown:
         lines += textwrap.wrap(
             f"No labels saved for {', '.join(unknown)}: its full-pool reference did not finish.",

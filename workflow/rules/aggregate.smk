@@ -68,10 +68,14 @@ rule plot_curves:
             LEARNING_CURVES,
             caption="../report/learning_curves.rst",
             category="Learning curves",
-            labels={"data set": "{dataset}", "model": "{model}"},
+            labels={
+                "data set": "{dataset}",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
         ),
     log:
-        "logs/plot_curves/{dataset}__{model}.log",
+        "logs/plot_curves/{dataset}__{model}__{protocol}.log",
     localrule: True
     conda:
         ENV
@@ -93,10 +97,14 @@ rule plot_heatmap:
             HEATMAP,
             caption="../report/heatmap.rst",
             category="Overall",
-            labels={"figure": "AUBC difference to the baseline", "model": "{model}"},
+            labels={
+                "figure": "AUBC difference to the baseline",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
         ),
     log:
-        "logs/plot_heatmap/{model}.log",
+        "logs/plot_heatmap/{model}__{protocol}.log",
     localrule: True
     conda:
         ENV
@@ -119,10 +127,14 @@ rule plot_cost_benefit:
             COST_BENEFIT,
             caption="../report/cost_benefit.rst",
             category="Overall",
-            labels={"figure": "cost against benefit", "model": "{model}"},
+            labels={
+                "figure": "cost against benefit",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
         ),
     log:
-        "logs/plot_cost_benefit/{model}.log",
+        "logs/plot_cost_benefit/{model}__{protocol}.log",
     localrule: True
     conda:
         ENV
@@ -144,10 +156,14 @@ rule plot_critical_difference:
             CRITICAL_DIFFERENCE,
             caption="../report/critical_difference.rst",
             category="Overall",
-            labels={"figure": "critical difference", "model": "{model}"},
+            labels={
+                "figure": "critical difference",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
         ),
     log:
-        "logs/plot_critical_difference/{model}.log",
+        "logs/plot_critical_difference/{model}__{protocol}.log",
     localrule: True
     conda:
         ENV
@@ -161,6 +177,32 @@ rule plot_critical_difference:
         JOB
 
 
+rule plot_protocols:
+    input:
+        comparison=OVERALL["comparison"],
+        agreement=OVERALL["protocol_agreement"],
+    output:
+        figure=report(
+            PROTOCOL_FIGURE,
+            caption="../report/protocols.rst",
+            category="Protocols",
+            labels={"data set": "{dataset}", "model": "{model}"},
+        ),
+    log:
+        "logs/plot_protocols/{dataset}__{model}.log",
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_protocol_figure_spec,
+    shell:
+        JOB
+
+
 rule plot_embedding_map:
     input:
         embeddings=EMBEDDINGS,
@@ -169,7 +211,7 @@ rule plot_embedding_map:
             EMBEDDING_MAP,
             caption="../report/embedding_map.rst",
             category="Embedding maps",
-            subcategory="{dataset} / {model}",
+            subcategory="{dataset} / {model} / {protocol}",
             labels={
                 "strategy": "{strategy}",
                 "seed": "{seed}",
@@ -177,7 +219,8 @@ rule plot_embedding_map:
             },
         ),
     log:
-        "logs/plot_embedding_map/{dataset}/{model}/{strategy}/seed{seed}/iteration{iteration}.log",
+        "logs/plot_embedding_map/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
+        "iteration{iteration}.log",
     localrule: True
     conda:
         ENV

@@ -10,6 +10,7 @@ from albench.grid import (
     figure_spec,
     map_spec,
     mapped_cells,
+    protocol_names,
     reference_spec,
     seed_list,
     split_spec,
@@ -25,6 +26,7 @@ wildcard_constraints:
     dataset=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     strategy=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    protocol=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     seed=r"\d+",
     iteration=r"\d+",
 
@@ -51,6 +53,7 @@ os.environ.update(
 
 CELLS = cells(config)
 SEEDS = seed_list(config)
+PROTOCOLS = protocol_names(config)
 EMBEDDING_MAPS = embedding_maps(config)
 OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 
@@ -59,22 +62,30 @@ OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 
 # Every path of results/ (and where the rules below take them from).
 DATA = "results/data/{dataset}.parquet"
-SPLIT = "results/splits/{dataset}/seed{seed}.parquet"
-CURVE = "results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-SELECTION = "results/selections/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-EMBEDDINGS = "results/embeddings/{dataset}/{model}/{strategy}/seed{seed}.parquet"
-FULL_POOL = "results/full_pool/{dataset}/{model}/seed{seed}.parquet"
+SPLIT = "results/splits/{dataset}/{protocol}/seed{seed}.parquet"
+CURVE = "results/curves/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+SELECTION = (
+    "results/selections/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+)
+EMBEDDINGS = (
+    "results/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+)
+FULL_POOL = "results/full_pool/{dataset}/{protocol}/{model}/seed{seed}.parquet"
 DATASET_SUMMARY = "results/summary/datasets/{dataset}"
 SUMMARY = "results/summary"
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 VERDICT = "results/verdict.txt"
-CELL_LOG = "logs/al_cell/{dataset}/{model}/{strategy}/seed{seed}.log"
-LEARNING_CURVES = "results/figures/{dataset}__{model}.png"
-HEATMAP = "results/figures/overall/aubc_difference__{model}.png"
-COST_BENEFIT = "results/figures/overall/cost_benefit__{model}.png"
-CRITICAL_DIFFERENCE = "results/figures/overall/critical_difference__{model}.png"
+CELL_LOG = "logs/al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log"
+# Names hold no "__", so figure names split back into their parts.
+LEARNING_CURVES = "results/figures/{dataset}__{model}__{protocol}.png"
+HEATMAP = "results/figures/overall/aubc_difference__{model}__{protocol}.png"
+COST_BENEFIT = "results/figures/overall/cost_benefit__{model}__{protocol}.png"
+CRITICAL_DIFFERENCE = (
+    "results/figures/overall/critical_difference__{model}__{protocol}.png"
+)
+PROTOCOL_FIGURE = "results/figures/protocols/{dataset}__{model}.png"
 EMBEDDING_MAP = (
-    "results/figures/embeddings/{dataset}/{model}/{strategy}/seed{seed}/"
+    "results/figures/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
     "iteration{iteration}.png"
 )
 
@@ -109,19 +120,26 @@ def get_openml_spec(wildcards):
 
 
 def get_split_spec(wildcards):
-    return split_spec(config, wildcards.dataset, wildcards.seed).to_dict()
+    return split_spec(
+        config, wildcards.dataset, wildcards.seed, wildcards.protocol
+    ).to_dict()
 
 
 def get_cell_spec(wildcards):
     spec = cell_spec(
-        config, wildcards.dataset, wildcards.model, wildcards.strategy, wildcards.seed
+        config,
+        wildcards.dataset,
+        wildcards.model,
+        wildcards.strategy,
+        wildcards.seed,
+        wildcards.protocol,
     )
     return spec.to_dict()
 
 
 def get_reference_spec(wildcards):
     return reference_spec(
-        config, wildcards.dataset, wildcards.model, wildcards.seed
+        config, wildcards.dataset, wildcards.model, wildcards.seed, wildcards.protocol
     ).to_dict()
 
 
@@ -131,21 +149,33 @@ def get_dataset_curves(wildcards):
 
 def get_dataset_full_pools(wildcards):
     return expand(
-        FULL_POOL, dataset=wildcards.dataset, model=config["models"], seed=SEEDS
+        FULL_POOL,
+        dataset=wildcards.dataset,
+        protocol=PROTOCOLS,
+        model=config["models"],
+        seed=SEEDS,
     )
 
 
 def get_figure_curves(wildcards):
-    # Only this figure's cells, so adding a data set or model redraws no old figure.
+    # Only this figure's cells, so adding a data set, model or protocol redraws no old figure.
     return [
         CURVE.format(**c)
         for c in CELLS
-        if c["dataset"] == wildcards.dataset and c["model"] == wildcards.model
+        if c["dataset"] == wildcards.dataset
+        and c["model"] == wildcards.model
+        and c["protocol"] == wildcards.protocol
     ]
 
 
 def get_figure_spec(wildcards):
-    return figure_spec(config, wildcards.model, wildcards.get("dataset")).to_dict()
+    return figure_spec(
+        config, wildcards.model, wildcards.get("dataset"), wildcards.protocol
+    ).to_dict()
+
+
+def get_protocol_figure_spec(wildcards):
+    return figure_spec(config, wildcards.model, wildcards.dataset).to_dict()
 
 
 def get_map_spec(wildcards):
@@ -174,9 +204,23 @@ def summary_tables():
 
 def get_final_output():
     return [
-        *expand(LEARNING_CURVES, dataset=config["datasets"], model=config["models"]),
-        *expand([HEATMAP, COST_BENEFIT, CRITICAL_DIFFERENCE], model=config["models"]),
+        *expand(
+            LEARNING_CURVES,
+            dataset=config["datasets"],
+            model=config["models"],
+            protocol=PROTOCOLS,
+        ),
+        *expand(
+            [HEATMAP, COST_BENEFIT, CRITICAL_DIFFERENCE],
+            model=config["models"],
+            protocol=PROTOCOLS,
+        ),
         *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
+        *(
+            expand(PROTOCOL_FIGURE, dataset=config["datasets"], model=config["models"])
+            if len(PROTOCOLS) > 1
+            else []
+        ),
         *OVERALL.values(),
         VERDICT,
     ]

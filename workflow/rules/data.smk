@@ -24,7 +24,7 @@ rule split:
     output:
         split=SPLIT,
     log:
-        "logs/split/{dataset}/seed{seed}.log",
+        "logs/split/{dataset}/{protocol}/seed{seed}.log",
     conda:
         ENV
     threads: 1

@@ -42,7 +42,7 @@ rule full_pool:
     output:
         scores=FULL_POOL,
     log:
-        "logs/full_pool/{dataset}/{model}/seed{seed}.log",
+        "logs/full_pool/{dataset}/{protocol}/{model}/seed{seed}.log",
     conda:
         ENV
     threads: 1
