@@ -144,7 +144,8 @@ def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, ce
              tmp_path / "q.parquet", spec)  # fmt: skip
     curve = pq.read_table(tmp_path / "c.parquet")
     meta = curve.schema.metadata
-    assert json.loads(meta[b"albench.cell"]) == cell and meta[b"albench.seed"] == b"0"
+    recorded = {**cell, "protocol_name": "default"}  # the cell's protocol, named
+    assert json.loads(meta[b"albench.cell"]) == recorded and meta[b"albench.seed"] == b"0"
     for key in (b"albench.cell_hash", b"albench.sklearn_version", b"albench.skactiveml_version"):
         assert meta[key]
     assert curve.schema.field("seed").type == "int64"

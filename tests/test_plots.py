@@ -45,7 +45,8 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
     from albench.specs import FigureSpec
 
     aubcs = pd.DataFrame(
-        {"dataset": "d", "model": "m", "strategy": ["a", "b", "c"], "seed": 0,
+        {"dataset": "d", "model": "m", "protocol": "default", "strategy": ["a", "b", "c"],
+         "seed": 0,
          "aubc_accuracy": [0.7, 0.8, 0.9]}
     )  # fmt: skip
     aubcs.to_csv(tmp_path / "aubc.csv", index=False)

@@ -12,6 +12,7 @@ def curve(strategy, seed, accuracies, start=10, step=10):
         {
             "dataset": "d",
             "model": "m",
+            "protocol": "default",
             "strategy": strategy,
             "seed": seed,
             "n_labeled": [start + step * i for i in range(len(accuracies))],
@@ -36,7 +37,9 @@ def test_label_savings_on_hand_made_curves():
             curve("smart", 1, [0.5, 0.9, 0.95, 0.99, 1.0]),
         ]
     )
-    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 1.0})
+    references = pd.DataFrame(
+        {"dataset": "d", "model": "m", "protocol": "default", "seed": [0, 1], "accuracy": 1.0}
+    )
     table = label_savings(curves, references, baseline="random").set_index("strategy")
     # 95 %: random needs 50 and 40 -> median 45; smart 20 and 30 -> 25
     assert table.loc["random", "labels_0.95_median"] == 45
@@ -62,7 +65,9 @@ def test_savings_are_paired_by_seed():
             curve("smart", 2, [0.5, 0.96, 0.97, 0.98, 0.99]),  # 20
         ]
     )
-    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1, 2], "accuracy": 1.0})
+    references = pd.DataFrame(
+        {"dataset": "d", "model": "m", "protocol": "default", "seed": [0, 1, 2], "accuracy": 1.0}
+    )
     table = label_savings(curves, references, baseline="random").set_index("strategy")
     assert table.loc["smart", "saved_0.95_vs_baseline"] == 10
     # every seed saved exactly 10: the interval collapses onto it
@@ -80,7 +85,9 @@ def test_a_seed_that_never_reaches_the_target_counts_with_its_budget():
             curve("smart", 1, [0.5, 0.6, 0.7]),  # never: 30
         ]
     )
-    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 1.0})
+    references = pd.DataFrame(
+        {"dataset": "d", "model": "m", "protocol": "default", "seed": [0, 1], "accuracy": 1.0}
+    )
     table = label_savings(curves, references, baseline="random").set_index("strategy")
     # seed 0: 30 - 10 = 20 saved (at least); seed 1: 20 - 30 = -10 (at least 10 more needed)
     assert table.loc["smart", "saved_0.95_vs_baseline"] == 5
@@ -91,7 +98,9 @@ def test_a_seed_that_never_reaches_the_target_counts_with_its_budget():
 
 def test_unreached_threshold_counts_in_the_share():
     curves = curve("random", 0, [0.5, 0.6])
-    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0], "accuracy": 0.9})
+    references = pd.DataFrame(
+        {"dataset": "d", "model": "m", "protocol": "default", "seed": [0], "accuracy": 0.9}
+    )
     table = label_savings(curves, references, baseline="random")
     assert table["reached_0.95_share"].iloc[0] == 0.0
     assert np.isnan(table["labels_0.95_median"].iloc[0])
@@ -111,7 +120,7 @@ def test_a_reference_that_cannot_be_fitted_voids_the_label_savings(blobs):
     assert np.isnan(scores["accuracy"]) and "cannot fit on 90 samples" in scores["fit_error"]
     curves = pd.concat([curve("random", s, [0.5, 0.9]) for s in (0, 1)] +
                        [curve("smart", s, [0.5, 0.99]) for s in (0, 1)])  # fmt: skip
-    references = pd.DataFrame({"dataset": "d", "model": "m", "seed": [0, 1], "accuracy": 0.95,
+    references = pd.DataFrame({"dataset": "d", "model": "m", "protocol": "default", "seed": [0, 1], "accuracy": 0.95,
                                "fit_error": ["", scores["fit_error"]]})  # fmt: skip
     references.loc[1, "accuracy"] = scores["accuracy"]
     table = label_savings(curves, references, baseline="random")

@@ -13,6 +13,7 @@ def make_curve(strategy, seed, values, fallback=False):
         {
             "dataset": "d",
             "model": "m",
+            "protocol": "default",
             "strategy": strategy,
             "seed": seed,
             "iteration": range(len(values)),
@@ -81,7 +82,8 @@ def aubc_rows(spec):
     for (dataset, strategy), values in spec.items():
         for seed, value in enumerate(values):
             rows.append(
-                {"dataset": dataset, "model": "m", "strategy": strategy, "seed": seed,
+                {"dataset": dataset, "model": "m", "protocol": "default", "strategy": strategy,
+                 "seed": seed,
                  "aubc_accuracy": value, "final_accuracy": value}
             )  # fmt: skip
     return pd.DataFrame(rows)

@@ -18,7 +18,7 @@ SPEC = VerdictSpec(
 
 
 def savings_for(comparison: pd.DataFrame) -> pd.DataFrame:
-    rows = comparison[["dataset", "model", "strategy"]].assign(metric="accuracy")
+    rows = comparison[["dataset", "model", "protocol", "strategy"]].assign(metric="accuracy")
     saved = np.where(rows["strategy"] == "up", 12.0, np.where(rows["strategy"] == "down", -8.0, 0))
     return rows.assign(**{"saved_0.95_vs_baseline": saved, "saved_0.95_ci_low": saved - 4,
                           "saved_0.95_ci_high": saved + 4})  # fmt: skip
@@ -67,7 +67,7 @@ def test_verdict_at_budgets_says_what_comparison_at_budget_says():
 
     comparison = comparison_of(10)
     at_budget = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [15, 30])
-    at_budget = at_budget.assign(dataset="d", model="m")
+    at_budget = at_budget.assign(dataset="d", model="m", protocol="default")
     spec = VerdictSpec(baseline="random", metric="accuracy",
                        strategies=["random", "ahead", "same", "up", "down"])  # fmt: skip
     text = verdict_text(comparison, savings_for(comparison), spec, at_budget=at_budget)
