@@ -19,9 +19,9 @@ def curves(values: dict[str, np.ndarray], sizes=(10, 20, 30)) -> pd.DataFrame:
     for strategy, table in values.items():
         for seed, scores in enumerate(table):
             for iteration, (n, score) in enumerate(zip(sizes, scores, strict=True)):
-                rows.append({"dataset": "d", "model": "m", "protocol": "default", "strategy": strategy,
-                             "seed": seed, "iteration": iteration, "n_labeled": n,
-                             "accuracy": score})  # fmt: skip
+                rows.append({"dataset": "d", "model": "m", "protocol": "default",
+                             "strategy": strategy, "seed": seed, "iteration": iteration,
+                             "n_labeled": n, "accuracy": score})  # fmt: skip
     return pd.DataFrame(rows)
 
 

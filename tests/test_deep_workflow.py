@@ -40,7 +40,9 @@ def test_digits_cnn_example_produces_curves_figures_and_maps(digits_run):
     final = curves[curves["iteration"] == 20]
     assert final["n_labeled"].eq(90 + 20 * 54).all()
     assert final["f1_macro"].min() > 0.8  # a CNN on digits learns, whatever the strategy
-    assert (digits_run / "results" / "figures" / "digits_images__cnn.png").stat().st_size > 0
+    assert (
+        digits_run / "results" / "figures" / "digits_images__cnn__default.png"
+    ).stat().st_size > 0
     comparison = pd.read_csv(digits_run / "results" / "summary" / "comparison.csv")
     assert set(comparison["strategy"]) == set(STRATEGIES)
     maps = sorted((digits_run / "results" / "figures" / "embeddings").rglob("*.png"))

@@ -191,19 +191,19 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
 
     curves = {str(p.relative_to(tmp_path / "results" / "curves")) for p in
               (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
-    expected = {f"{d}/{m}/{s}/seed{seed}.parquet" for d in ("iris", "moons")
+    expected = {f"{d}/default/{m}/{s}/seed{seed}.parquet" for d in ("iris", "moons")
                 for m in ("logreg", "fragile") for s in ("random", "entropy") for seed in (0, 1)
                 if (d, m) != ("moons", "fragile")}  # fmt: skip
     assert curves == expected
     # The unaffected data set is fully summarised and drawn; the affected one and the overall
     # tables wait for the failed cells.
     assert (tmp_path / "results/summary/datasets/iris/comparison.csv").exists()
-    assert (tmp_path / "results/figures/iris__fragile.png").exists()
-    assert (tmp_path / "results/figures/moons__logreg.png").exists()
+    assert (tmp_path / "results/figures/iris__fragile__default.png").exists()
+    assert (tmp_path / "results/figures/moons__logreg__default.png").exists()
     assert not (tmp_path / "results/summary/datasets/moons").exists()
     assert not (tmp_path / "results/summary/comparison.csv").exists()
     # The output names each failing cell, its error and its log, which holds the traceback.
-    log = "logs/al_cell/moons/fragile/random/seed0.log"
+    log = "logs/al_cell/moons/default/fragile/random/seed0.log"
     assert f"RuntimeError: this model cannot handle two features (log: {log})" in output
     assert "Traceback" in (tmp_path / log).read_text()
     assert not list((tmp_path / "results").rglob("*.tmp*"))

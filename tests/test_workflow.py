@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -91,11 +92,11 @@ def test_every_output_exists_with_its_schema(finished):
     ]  # fmt: skip
     assert str(curve.schema.field("seed").type) == "int64"
     assert curve.num_rows == 4
-    selection = pq.read_table(results / "selections/iris/logreg/badge/seed1.parquet")
+    selection = pq.read_table(results / "selections/iris/default/logreg/badge/seed1.parquet")
     assert selection.schema.names == ["iteration", "index", "label", "true_label"]
     assert selection.column("label").equals(selection.column("true_label"))  # an exact oracle
     assert selection.num_rows == 3 * 4
-    split = pd.read_parquet(results / "splits/moons/seed0.parquet")
+    split = pd.read_parquet(results / "splits/moons/default/seed0.parquet")
     assert split["role"].value_counts().to_dict() == {"pool": 84, "test": 30, "initial": 6}
     data = pd.read_parquet(results / "data/iris.parquet")
     assert list(data.columns) == ["x0", "x1", "x2", "x3", "label"]
@@ -123,13 +124,14 @@ def test_every_output_exists_with_its_schema(finished):
         "random", "entropy", "badge",
     }  # fmt: skip
     for figure in (
-        "iris__logreg.png", "moons__logreg.png",
-        "overall/aubc_difference__logreg.png", "overall/cost_benefit__logreg.png",
-        "overall/critical_difference__logreg.png",
+        "iris__logreg__default.png", "moons__logreg__default.png",
+        "overall/aubc_difference__logreg__default.png",
+        "overall/cost_benefit__logreg__default.png",
+        "overall/critical_difference__logreg__default.png",
     ):  # fmt: skip
         png = (results / "figures" / figure).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
-    assert (finished / "logs/al_cell/iris/logreg/badge/seed1.log").exists()
+    assert (finished / "logs/al_cell/iris/default/logreg/badge/seed1.log").exists()
 
 
 def test_strategies_of_one_seed_are_paired(finished):
@@ -174,7 +176,7 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     config["strategies"]["entropy"]["params"]["method"] = "least_confident"
     write_config(finished, config, "edited.yaml")
     proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
-    assert {c.split("/")[2] for c in planned_cells(proc)} == {"entropy"}
+    assert {c.split("/")[3] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {
         "al_cell": 4, "summarise_dataset": 2, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
         "plot_cost_benefit": 1, "plot_critical_difference": 1, "verdict": 1, "all": 1,
@@ -324,7 +326,7 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
     for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary"):
         assert f"results/summary/{table}.csv" in results
     # captions say how many seeds, which test and which interval
-    assert "over 2 seeds" in results["results/figures/iris__logreg.png"]["caption"]
+    assert "over 2 seeds" in results["results/figures/iris__logreg__default.png"]["caption"]
     comparison_caption = results["results/summary/comparison.csv"]["caption"]
     assert "paired over 2 seeds" in comparison_caption and "Wilcoxon" in comparison_caption
     assert "BCa" in comparison_caption
@@ -352,3 +354,56 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
         check=True,
     )
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_protocols_are_an_axis_paired_by_seed(tmp_path):
+    from albench.splits import read_split, split_indices
+
+    config = small_config()
+    del config["datasets"]["moons"]
+    config["protocols"] = {
+        "base": {},
+        "cold": {"initial_size": 1, "batch_size": 2, "iterations": 4},
+        "noisy": {"label_noise": 0.3},
+    }
+    write_config(tmp_path, config)
+    snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2")
+    results = tmp_path / "results"
+    comparison = pd.read_csv(results / "summary/comparison.csv")
+    assert set(comparison["protocol"]) == {"base", "cold", "noisy"}
+    for table in ("aubc", "aubc_summary", "cost", "label_savings", "ranks"):
+        assert set(pd.read_csv(results / f"summary/{table}.csv")["protocol"]) == {
+            "base", "cold", "noisy"}, table  # fmt: skip
+    # Paired across protocols: one seed holds out the same test rows under every protocol.
+    for seed in (0, 1):
+        tests = [split_indices(read_split(results / f"splits/iris/{p}/seed{seed}.parquet"))["test"]
+                 for p in config["protocols"]]  # fmt: skip
+        assert all((t == tests[0]).all() for t in tests)
+    curves = pd.read_parquet(results / "summary/curves.parquet")
+    assert curves.groupby("protocol")["n_labeled"].agg(["min", "max"]).to_dict("index") == {
+        "base": {"min": 6, "max": 18}, "cold": {"min": 1, "max": 9},
+        "noisy": {"min": 6, "max": 18}}  # fmt: skip
+    selections = {p: pd.concat(pd.read_parquet(f) for f in (results / "selections/iris" / p)
+                               .rglob("*.parquet")) for p in ("base", "noisy")}  # fmt: skip
+    assert (selections["base"]["label"] == selections["base"]["true_label"]).all()
+    assert (selections["noisy"]["label"] != selections["noisy"]["true_label"]).any()
+    agreement = pd.read_csv(results / "summary/protocol_agreement.csv")
+    assert len(agreement) == 3 and agreement["kendall_tau_b"].between(-1, 1).all()
+    assert (results / "figures/protocols/iris__logreg.png").stat().st_size > 20_000
+    assert (results / "figures/iris__logreg__cold.png").exists()
+    verdict = (results / "verdict.txt").read_text()
+    assert "iris × logreg × cold:" in verdict and "iris × logreg × noisy:" in verdict
+
+    # Adding a protocol runs its cells only; editing one reruns its cells only.
+    more = copy.deepcopy(config)
+    more["protocols"]["large"] = {"batch_size": 8, "iterations": 2}
+    write_config(tmp_path, more, "more.yaml")
+    proc = snakemake(tmp_path, "--configfile", "more.yaml", "-n")
+    assert {c.split("/")[1] for c in planned_cells(proc)} == {"large"}
+    assert planned_jobs(proc)["al_cell"] == 3 * 2 and planned_jobs(proc)["plot_curves"] == 1
+    edited = copy.deepcopy(config)
+    edited["protocols"]["noisy"]["label_noise"] = 0.1
+    write_config(tmp_path, edited, "edited.yaml")
+    proc = snakemake(tmp_path, "--configfile", "edited.yaml", "-n")
+    assert {c.split("/")[1] for c in planned_cells(proc)} == {"noisy"}
+    assert planned_jobs(proc)["full_pool"] == 2  # the noisy oracle's references only
