@@ -221,3 +221,45 @@ def test_design_warnings_name_the_seeds_that_could_tell():
     assert f"{needed} seeds can" in warning
     config["seeds"] = needed
     assert design_warnings(config) == []
+
+
+def test_named_protocols_replace_keys_of_the_protocol():
+    from albench.grid import protocol_names, protocol_of
+
+    config = validated({**small_config(), "protocols": {
+        "cold": {"initial_size": 1, "batch_size": 1, "budget": 20}, "same": {}}})  # fmt: skip
+    assert protocol_names(config) == ["cold", "same"]
+    cold = protocol_of(config, "cold")
+    assert (cold["initial_size"], cold["batch_size"], cold["budget"]) == (1, 1, 20)
+    assert "iterations" not in cold  # a named budget replaces the defaults' iterations
+    assert protocol_of(config, "same") == config["protocol"]
+    assert {c["protocol"] for c in cells(config)} == {"cold", "same"}
+    assert len(cells(config)) == 2 * len(cells(validated(small_config())))
+    check_config(config, probe=False)
+    plain = validated(small_config())
+    assert protocol_names(plain) == ["default"] and protocol_of(plain) == plain["protocol"]
+    with pytest.raises(ConfigError, match="no protocol named 'hot'"):
+        protocol_of(config, "hot")
+
+
+@pytest.mark.parametrize(
+    ("protocols", "fragment"),
+    [
+        ({"cold": {"intial_size": 1}}, "intial_size"),
+        ({"a__b": {}}, "a__b"),
+        ({"noisy": {"label_noise": 1.0}}, "label_noise"),
+        ({"both": {"iterations": 3, "budget": 10}}, "protocols"),
+        ({"m": {"metrics": ["accuracy"]}}, "metrics"),
+        ({}, "protocols"),
+    ],
+)
+def test_bad_protocols_are_refused_by_the_schema(protocols, fragment):
+    config = {**small_config(), "protocols": protocols}
+    with pytest.raises(WorkflowError, match=fragment):
+        validate(config, str(SCHEMA))
+
+
+def test_a_protocol_too_large_for_a_data_set_names_its_key():
+    config = validated({**small_config(), "protocols": {"ok": {}, "big": {"batch_size": 500}}})
+    with pytest.raises(ConfigError, match=r"protocols.big: data set 'iris' has 112 samples"):
+        check_config(config, probe=False)
