@@ -87,7 +87,9 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
             if name not in datasets:
                 datasets[name] = read_dataset(workdir / f"results/data/{name}.parquet")
             if (name, seed) not in splits:
-                split = read_split(workdir / f"results/splits/{name}/seed{seed}.parquet")
+                split = read_split(
+                    workdir / f"results/splits/{name}/{cell['protocol']}/seed{seed}.parquet"
+                )
                 splits[name, seed] = split_indices(split)
             # albench builds the same model, strategy and scaled arrays as a cell's...
             spec = cell_spec(config, **cell)

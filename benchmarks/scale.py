@@ -146,14 +146,16 @@ def write_synthetic_results(config: dict, workdir: Path) -> None:
         for model in config["models"]:
             for seed in range(config["seeds"]):
                 full = {m: rng.uniform(0.8, 0.95) for m in METRICS}
-                frame = pd.DataFrame([{"dataset": dataset, "model": model, "seed": seed, **full}])
-                path = workdir / f"results/full_pool/{dataset}/{model}/seed{seed}.parquet"
+                frame = pd.DataFrame([{"dataset": dataset, "model": model, "protocol": "default",
+                                       "seed": seed, **full}])  # fmt: skip
+                path = workdir / f"results/full_pool/{dataset}/default/{model}/seed{seed}.parquet"
                 write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
                 for strategy in config["strategies"]:
                     rise = 1 - np.exp(-iterations / rng.uniform(3, 8))
                     columns = {
                         "dataset": [dataset] * len(iterations),
                         "model": [model] * len(iterations),
+                        "protocol": ["default"] * len(iterations),
                         "strategy": [strategy] * len(iterations),
                         "seed": [seed] * len(iterations),
                         "iteration": iterations,
@@ -165,7 +167,7 @@ def write_synthetic_results(config: dict, workdir: Path) -> None:
                         "fallback_model": [False] * len(iterations),
                     }
                     path = workdir / (
-                        f"results/curves/{dataset}/{model}/{strategy}/seed{seed}.parquet"
+                        f"results/curves/{dataset}/default/{model}/{strategy}/seed{seed}.parquet"
                     )
                     write_table(pa.table(columns, schema=schema), path)
 
@@ -176,14 +178,14 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
     write_synthetic_results(config, workdir)
     written = time.perf_counter() - start
     seeds = range(config["seeds"])
-    curve = "results/curves/{d}/{m}/{s}/seed{seed}.parquet"
+    curve = "results/curves/{d}/default/{m}/{s}/seed{seed}.parquet"
     times, peaks = {}, []
     parts: dict[str, list[str]] = {}
     for dataset in DATASETS:
         out = summary_files(f"results/summary/datasets/{dataset}")
         cells = [curve.format(d=dataset, m=m, s=s, seed=seed)
                  for m in MODELS for s in STRATEGIES for seed in seeds]  # fmt: skip
-        references = [f"results/full_pool/{dataset}/{m}/seed{seed}.parquet"
+        references = [f"results/full_pool/{dataset}/default/{m}/seed{seed}.parquet"
                       for m in MODELS for seed in seeds]  # fmt: skip
         argv = job_argv("summarise_dataset", f"logs/summarise_{dataset}.log",
                         {"cells": cells, "references": references}, out,
