@@ -64,6 +64,9 @@ def test_schema_metrics_match_the_library():
         (lambda c: c["protocol"].update(budget=50), "budget"),  # with iterations
         (lambda c: c["protocol"].update(validation_size=0), "validation_size"),
         (lambda c: c["protocol"].update(label_noise=1.0), "label_noise"),
+        (lambda c: c.update(budgets=[0, 50]), "budgets"),
+        (lambda c: c.update(budgets=[12.5]), "budgets"),
+        (lambda c: c.update(budgets=[20, 20]), "budgets"),
         (lambda c: c["protocol"].update(label_noise=-0.1), "label_noise"),
     ],
 )
