@@ -105,7 +105,7 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     assert rerun.returncode == 0, f"{rerun.stdout[-4000:]}\n{rerun.stderr[-4000:]}"
     changed = {str(p.relative_to(cluster / "results" / "curves")) for p, mtime in before.items()
                if p.stat().st_mtime_ns != mtime}  # fmt: skip
-    assert changed == {f"{d}/logreg/badge/seed{s}.parquet" for d in ("wine", "moons")
+    assert changed == {f"{d}/default/logreg/badge/seed{s}.parquet" for d in ("wine", "moons")
                        for s in range(3)}  # fmt: skip
 
 
@@ -123,7 +123,7 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     # failed cells and references.
     curves = {str(p.relative_to(tmp_path / "results" / "curves"))
               for p in (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
-    expected = {f"{d}/{m}/{s}/seed{seed}.parquet" for d in ("wine", "moons")
+    expected = {f"{d}/default/{m}/{s}/seed{seed}.parquet" for d in ("wine", "moons")
                 for m in ("logreg", "fragile") for s in ("random", "badge") for seed in range(3)
                 if (d, m) != ("moons", "fragile")}  # fmt: skip
     assert curves == expected

@@ -86,7 +86,7 @@ def test_every_output_exists_with_its_schema(finished):
     assert len(cells) == 2 * 1 * 3 * 2
     curve = pq.read_table(cells[0])
     assert curve.schema.names == [
-        "dataset", "model", "strategy", "seed", "iteration", "n_labeled",
+        "dataset", "model", "protocol", "strategy", "seed", "iteration", "n_labeled",
         "accuracy", "balanced_accuracy", "f1_macro",
         "fit_seconds", "query_seconds", "score_seconds", "fallback_model",
     ]  # fmt: skip
