@@ -125,6 +125,18 @@ def test_time_left_comes_from_the_cells_rate():
     assert Progress(cells_total=3, jobs_total=4).seconds_left(now=1.0) is None
 
 
+def test_time_left_follows_the_rate_of_the_latest_cells():
+    from snakemake_logger_plugin_albench import RECENT_CELLS
+
+    progress = Progress(cells_total=200, jobs_total=200, first_cell_start=0.0)
+    for k in range(100):  # cheap cells first: 0.1 s each
+        progress.cell_finished(now=0.1 * (k + 1))
+    for k in range(RECENT_CELLS):  # then cells of 1 s each
+        progress.cell_finished(now=10.0 + k + 1)
+    now = 10.0 + RECENT_CELLS
+    assert progress.seconds_left(now) == pytest.approx(60 * 1.0, rel=0.05)
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"), [(0.4, "0 s"), (59, "59 s"), (65, "1 min 05 s"), (7800, "2 h 10 min")]
 )

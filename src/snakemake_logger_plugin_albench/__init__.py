@@ -15,6 +15,7 @@ import logging
 import re
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -48,6 +49,8 @@ CHATTER = (
 )
 # How Snakemake reports a shell command that exited non-zero (repeated by the job's error record).
 SHELL_FAILURE = re.compile(r"^RuleException:\s*CalledProcessError in file ", re.MULTILINE)
+# How many of the latest finished cells give the rate of the time-left estimate.
+RECENT_CELLS = 40
 # Without a terminal (CI, `| tee`, nohup), a progress line every this many seconds at most.
 LINE_INTERVAL_S = 15.0
 
@@ -101,16 +104,28 @@ class Progress:
     failed: list[str] = field(default_factory=list)  # the rule of each failed job
     first_cell_start: float | None = None
     rule_of_job: dict[int, str] = field(default_factory=dict)
+    # When the latest cells finished: the rate of the recent ones follows a run whose later
+    # cells cost more (larger data sets) better than the rate since the start.
+    finished_at: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_CELLS + 1))
+
+    def cell_finished(self, now: float) -> None:
+        """Count a finished cell at time `now`."""
+        self.cells_done += 1
+        self.finished_at.append(now)
 
     def state(self) -> tuple[int, int, int]:
         """Return what the progress line counts: cells done, jobs done, jobs failed."""
         return self.cells_done, self.jobs_done, len(self.failed)
 
     def seconds_left(self, now: float) -> float | None:
-        """Return the time the unfinished cells need at the rate the finished ones took."""
+        """Return the time the unfinished cells need at the rate the latest RECENT_CELLS
+        finished at (the rate since the first cell started, until that many have)."""
         if not self.cells_done or self.first_cell_start is None:
             return None
-        rate = (now - self.first_cell_start) / self.cells_done
+        if len(self.finished_at) > RECENT_CELLS:  # the seconds per cell of the latest ones
+            rate = (now - self.finished_at[0]) / (len(self.finished_at) - 1)
+        else:
+            rate = (now - self.first_cell_start) / self.cells_done
         unfinished = self.cells_total - self.cells_done - self.failed.count(CELL_RULE)
         return rate * max(0, unfinished)
 
@@ -218,7 +233,7 @@ class LogHandler(LogHandlerBase):
                 progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_FINISHED:
             if progress.rule_of_job.get(record.job_id) == CELL_RULE:
-                progress.cells_done += 1
+                progress.cell_finished(time.monotonic())
             self.update()
         elif event == LogEvent.PROGRESS:
             progress.jobs_done = record.done
