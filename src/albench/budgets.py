@@ -14,6 +14,7 @@ import pandas as pd
 
 from albench.power import ALPHA, smallest_p
 from albench.stats import holm, paired_comparison, verdict
+from albench.tables import COMPARED
 
 COLUMNS = [
     "strategy", "budget", "metric", "iteration", "n_labeled", "n_pairs", "mean",
@@ -34,7 +35,7 @@ def comparison_at_budget(
     metrics: Sequence[str],
     baseline: str,
     budgets: Sequence[int],
-    group: Sequence[str] = ("dataset", "model", "protocol"),
+    group: Sequence[str] = tuple(COMPARED),
     alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Return, per `group` x strategy x budget x metric, the paired comparison with `baseline`

@@ -58,19 +58,15 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
     if maps:
         _check_embedding_maps(config, maps)
     shapes = {}
-    largest = largest_labelled_sets(config)
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is None:
             continue
         for protocol_name in protocol_names(config):
+            key = protocol_key(config, protocol_name)
             protocol = protocol_of(config, protocol_name)
-            key = "protocol" if "protocols" not in config else f"protocols.{protocol_name}"
-            try:
-                check_protocol_fits(name, protocol, size)
-            except ConfigError as error:
-                raise ConfigError(str(error).replace("protocol:", f"{key}:", 1)) from None
-            sizes = resolve_protocol(protocol, size)
+            check_protocol_fits(name, protocol, size, key)
+            sizes = resolve_protocol(protocol, size, key)
             if probe and (shape := dataset_shape(name, spec)) is not None:
                 # The probe's labelled set: the smallest initial set any protocol starts from.
                 known = shapes.get(name, (shape, sizes.initial))[1]
@@ -84,6 +80,8 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
     if shapes:
         subsample = config["protocol"].get("candidate_subsample")
         probe_grid(config["models"], strategies, shapes, subsample)
+    largest = {name: max(s.final_labelled for s in sizes)
+               for name, sizes in protocol_sizes(config).items()}  # fmt: skip
     if largest:
         unreached = [b for b in config.get("budgets", []) if b > max(largest.values())]
         if unreached:
@@ -95,19 +93,20 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
             )
 
 
-def largest_labelled_sets(config: dict[str, Any]) -> dict[str, int]:
-    """Return, per data set whose size is known without loading it, the largest labelled set
-    any protocol reaches (at its last iteration)."""
-    largest = {}
-    for name, spec in config["datasets"].items():
-        size = known_size(spec, name)
-        if size is not None:
-            ends = []
-            for protocol in protocol_names(config):
-                sizes = resolve_protocol(protocol_of(config, protocol), size)
-                ends.append(sizes.initial + sizes.iterations * sizes.batch)
-            largest[name] = max(ends)
-    return largest
+def protocol_key(config: dict[str, Any], name: str) -> str:
+    """Return the config key of protocol `name`, for errors: `protocols.<name>` or `protocol`."""
+    return f"protocols.{name}" if config.get("protocols") else "protocol"
+
+
+def protocol_sizes(config: dict[str, Any]) -> dict[str, list]:
+    """Return, per data set whose size is known without loading it, the sample counts
+    (`albench.protocol.Sizes`) of each protocol."""
+    return {
+        name: [resolve_protocol(protocol_of(config, p), size, protocol_key(config, p))
+               for p in protocol_names(config)]
+        for name, spec in config["datasets"].items()
+        if (size := known_size(spec, name)) is not None
+    }  # fmt: skip
 
 
 def design_warnings(config: dict[str, Any]) -> list[str]:
@@ -116,11 +115,9 @@ def design_warnings(config: dict[str, Any]) -> list[str]:
     that some data sets never reach, and budgets within the initial labelled set."""
     warnings = []
     if config.get("budgets"):
-        largest = largest_labelled_sets(config)
-        initial = {name: max(resolve_protocol(protocol_of(config, p), size).initial
-                             for p in protocol_names(config))
-                   for name, spec in config["datasets"].items()
-                   if (size := known_size(spec, name)) is not None}  # fmt: skip
+        sizes = protocol_sizes(config)
+        largest = {name: max(s.final_labelled for s in each) for name, each in sizes.items()}
+        initial = {name: max(s.initial for s in each) for name, each in sizes.items()}
         for budget in sorted(config["budgets"]):
             short = [name for name, most in largest.items() if most < budget]
             if short and len(short) < len(largest):

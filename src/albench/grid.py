@@ -47,10 +47,15 @@ def protocol_names(config: dict[str, Any]) -> list[str]:
     return list(config.get("protocols") or [DEFAULT_PROTOCOL])
 
 
+def protocol_name(config: dict[str, Any], name: str | None = None) -> str:
+    """Return `name`, or the config's first protocol when None."""
+    return protocol_names(config)[0] if name is None else name
+
+
 def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     """Return protocol `name` (the first by default): `protocol` with the named entry's keys
     replacing its own (a named `budget` drops the defaults' `iterations`, and vice versa)."""
-    name = protocol_names(config)[0] if name is None else name
+    name = protocol_name(config, name)
     named = config.get("protocols") or {}
     if named and name not in named:
         raise ConfigError(f"protocols: no protocol named {name!r}; named: {sorted(named)}")
@@ -148,7 +153,7 @@ def cell_spec(
         strategy_spec=config["strategies"][strategy],
         protocol=protocol_of(config, protocol),
         embedding_maps=recorded,
-        protocol_name=protocol or protocol_names(config)[0],
+        protocol_name=protocol_name(config, protocol),
     )
 
 
@@ -164,7 +169,7 @@ def reference_spec(
         model_spec=config["models"][model],
         metrics=config["protocol"]["metrics"],
         label_noise=protocol_of(config, protocol).get("label_noise", 0.0),
-        protocol_name=protocol or protocol_names(config)[0],
+        protocol_name=protocol_name(config, protocol),
     )
 
 
@@ -178,7 +183,7 @@ def figure_spec(
         baseline=config["baseline"],
         metrics=config["protocol"]["metrics"],
         dataset=dataset,
-        protocol=protocol or protocol_names(config)[0],
+        protocol=protocol_name(config, protocol),
     )
 
 
@@ -195,16 +200,11 @@ def map_spec(config: dict[str, Any], cell: dict[str, Any]) -> MapSpec:
     """Return the spec of the embedding map of `cell` ({dataset, model, strategy, seed,
     iteration})."""
     maps = embedding_maps(config)
+    protocol = cell.get("protocol", DEFAULT_PROTOCOL)
+    names = [cell["dataset"], cell["model"], *([protocol] if protocol != DEFAULT_PROTOCOL else []),
+             cell["strategy"], f"seed {cell['seed']}"]  # fmt: skip
     return MapSpec(
-        title=(
-            f"{cell['dataset']} / {cell['model']}"
-            + (
-                f" / {cell['protocol']}"
-                if cell.get("protocol", DEFAULT_PROTOCOL) != DEFAULT_PROTOCOL
-                else ""
-            )
-            + f" / {cell['strategy']} / seed {cell['seed']}: "
-        ),  # fmt: skip
+        title=" / ".join(names) + ": ",
         seed=int(cell["seed"]),
         iteration=int(cell["iteration"]),
         method=maps["method"] if maps else "tsne",

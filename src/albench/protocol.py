@@ -41,9 +41,15 @@ class Sizes:
         """Rows the learner may label: neither test nor validation."""
         return self.n_samples - self.test - self.validation
 
+    @property
+    def final_labelled(self) -> int:
+        """The labelled-set size at the last iteration."""
+        return self.initial + self.iterations * self.batch
 
-def resolve_protocol(protocol: dict[str, Any], n_samples: int) -> Sizes:
-    """Return the sample counts `protocol` means for a data set of `n_samples`.
+
+def resolve_protocol(protocol: dict[str, Any], n_samples: int, key: str = "protocol") -> Sizes:
+    """Return the sample counts `protocol` (config key `key`, for errors) means for a data set
+    of `n_samples`.
 
     Fractions are of the whole data set. The test size follows scikit-learn's
     `train_test_split` (rounded up). `budget`, the labelled-set size to reach, is an alternative
@@ -53,17 +59,17 @@ def resolve_protocol(protocol: dict[str, Any], n_samples: int) -> Sizes:
     validation_size = protocol.get("validation_size", 0)
     validation = 0
     if validation_size:
-        validation = resolve_size(validation_size, n_samples, "protocol.validation_size")
-    initial = resolve_size(protocol["initial_size"], n_samples, "protocol.initial_size")
-    batch = resolve_size(protocol["batch_size"], n_samples, "protocol.batch_size")
+        validation = resolve_size(validation_size, n_samples, f"{key}.validation_size")
+    initial = resolve_size(protocol["initial_size"], n_samples, f"{key}.initial_size")
+    batch = resolve_size(protocol["batch_size"], n_samples, f"{key}.batch_size")
     if "budget" in protocol and "iterations" in protocol:
-        raise ConfigError("protocol: give either iterations or budget, not both")
+        raise ConfigError(f"{key}: give either iterations or budget, not both")
     if "budget" in protocol:
-        budget = resolve_size(protocol["budget"], n_samples, "protocol.budget")
+        budget = resolve_size(protocol["budget"], n_samples, f"{key}.budget")
         iterations = (budget - initial) // batch
         if iterations < 1:
             raise ConfigError(
-                f"protocol.budget: {budget} labels leave no room for a batch of {batch} after "
+                f"{key}.budget: {budget} labels leave no room for a batch of {batch} after "
                 f"the initial {initial}"
             )
     else:
@@ -71,14 +77,17 @@ def resolve_protocol(protocol: dict[str, Any], n_samples: int) -> Sizes:
     return Sizes(n_samples, test, validation, initial, batch, iterations)
 
 
-def check_protocol_fits(name: str, protocol: dict[str, Any], n_samples: int) -> None:
-    """Raise ConfigError unless initial + iterations x batch fits in data set `name`'s pool."""
-    sizes = resolve_protocol(protocol, n_samples)
-    needed = sizes.initial + sizes.iterations * sizes.batch
+def check_protocol_fits(
+    name: str, protocol: dict[str, Any], n_samples: int, key: str = "protocol"
+) -> None:
+    """Raise ConfigError, naming config key `key`, unless initial + iterations x batch fits in
+    data set `name`'s pool."""
+    sizes = resolve_protocol(protocol, n_samples, key)
+    needed = sizes.final_labelled
     if needed > sizes.learnable:
         raise ConfigError(
-            f"protocol: data set {name!r} has {sizes.learnable} samples outside the test and "
+            f"{key}: data set {name!r} has {sizes.learnable} samples outside the test and "
             f"validation sets, but initial_size ({sizes.initial}) + iterations "
             f"({sizes.iterations}) x batch_size ({sizes.batch}) = {needed}; lower "
-            "protocol.iterations, budget or batch_size, or drop the data set"
+            f"{key}.iterations, budget or batch_size, or drop the data set"
         )

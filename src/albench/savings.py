@@ -10,9 +10,9 @@ import pandas as pd
 
 from albench.reference import FIT_ERROR
 from albench.stats import mean_ci
+from albench.tables import COMPARED
 
 THRESHOLDS = (0.95, 0.99)
-COMPARED = ["dataset", "model", "protocol"]  # as in albench.summary
 REFERENCE_KEY = [*COMPARED, "seed"]  # a full-pool reference: one per protocol and seed
 
 

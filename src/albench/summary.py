@@ -18,11 +18,9 @@ from albench.power import ALPHA, smallest_p
 from albench.protocols import ranking_agreement
 from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
-from albench.tables import DATASET_TABLES, PARTS
+from albench.tables import COMPARED, DATASET_TABLES, PARTS
 
-GROUP = ["dataset", "model", "protocol", "strategy"]
-# What one comparison with the baseline (and one Holm correction) covers.
-COMPARED = ["dataset", "model", "protocol"]
+GROUP = [*COMPARED, "strategy"]
 
 
 def aubc_table(curves: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
@@ -67,9 +65,9 @@ def comparison_table(
     For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
     95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
     the strategies of one data set x model x protocol, the smallest Holm-adjusted p-value any
-    data could
-    have given with that many pairs and strategies, and a verdict (`too few seeds to tell` where
-    that smallest p is not below `alpha`). Only seeds the baseline also has are paired.
+    data could have given with that many pairs and strategies, and a verdict (`too few seeds to
+    tell` where that smallest p is not below `alpha`). Only seeds the baseline also has are
+    paired.
     """
     records = []
     for key, group in aubcs.groupby(COMPARED, sort=True):
@@ -192,21 +190,40 @@ def summarise(
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
     metrics = metric_columns(curves.columns)
     write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
-    aubcs = aubc_table(curves, metrics)
-    _write_csv(aubcs, tables["aubc"])
+    full_pool = read_curves(references) if "label_savings" in tables else None
+    compared = comparisons(curves, full_pool, baseline, budgets)
+    aubcs = compared["aubc"]
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
-    _write_csv(comparison_table(aubcs, metrics, baseline), tables["comparison"])
-    if "comparison_at_budget" in tables:
-        at_budget = comparison_at_budget(curves, metrics, baseline, budgets, COMPARED)
-        _write_csv(at_budget, tables["comparison_at_budget"])
     _write_csv(cost_table(curves), tables["cost"])
     if "ranks" in tables:
         _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
-    if "label_savings" in tables:
-        metric = "accuracy" if "accuracy" in metrics else metrics[0]
-        savings = label_savings(curves, read_curves(references), baseline, metric)
-        _write_csv(savings, tables["label_savings"])
+    for name, frame in compared.items():
+        if name in tables:
+            _write_csv(frame, tables[name])
     return aubcs
+
+
+def comparisons(
+    curves: pd.DataFrame,
+    references: pd.DataFrame | None,
+    baseline: str,
+    budgets: Sequence[int] = (),
+) -> dict[str, pd.DataFrame]:
+    """Return the tables the verdict rests on, from `curves` (and the full-pool scores
+    `references`): `aubc`, `comparison`, `comparison_at_budget` and, with references,
+    `label_savings` (of the data set x model x protocol groups those cover; metric: accuracy
+    where recorded, else the first)."""
+    metrics = metric_columns(curves.columns)
+    aubcs = aubc_table(curves, metrics)
+    tables = {
+        "aubc": aubcs,
+        "comparison": comparison_table(aubcs, metrics, baseline),
+        "comparison_at_budget": comparison_at_budget(curves, metrics, baseline, budgets),
+    }
+    if references is not None:
+        metric = "accuracy" if "accuracy" in metrics else metrics[0]
+        tables["label_savings"] = label_savings(curves, references, baseline, metric)
+    return tables
 
 
 def combine(**files: str | Path | Sequence[str | Path]) -> None:

@@ -11,6 +11,8 @@ DATASET_TABLES = (
     "label_savings",
 )  # fmt: skip
 OVERALL_TABLES = (*DATASET_TABLES, "ranks", "protocol_agreement")
+# What one comparison with the baseline (one Holm correction, one label saving) covers.
+COMPARED = ["dataset", "model", "protocol"]
 PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
 
 

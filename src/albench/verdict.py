@@ -15,9 +15,9 @@ from pathlib import Path
 from albench.files import write_text
 from albench.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
 from albench.specs import VerdictSpec
+from albench.tables import COMPARED
 
 WIDTH = 80  # a terminal's columns
-COMPARED = ["dataset", "model", "protocol"]  # one comparison with the baseline, as in summary
 WHERE = (
     "Figures: results/figures/ · tables: results/summary/\n"
     "The HTML report: snakemake --report results/report.html"
@@ -198,11 +198,9 @@ def incomplete_verdict_text(
     """
     import pandas as pd
 
-    from albench.budgets import comparison_at_budget
-    from albench.curves import metric_columns, read_curves
+    from albench.curves import read_curves
     from albench.grid import cell_spec, cells, protocol_names, seed_list
-    from albench.savings import label_savings
-    from albench.summary import aubc_table, comparison_table
+    from albench.summary import comparisons
 
     several = len(protocol_names(config)) > 1
 
@@ -247,11 +245,8 @@ def incomplete_verdict_text(
         + ("." if keep_going else "; `--keep-going` runs every cell that can run."),
         WIDTH,
     )
-    curves = read_curves([path for key in complete for path in groups[key]["done"]])
-    metrics = metric_columns(curves.columns)
-    comparison = comparison_table(aubc_table(curves, metrics), metrics, spec.baseline)
     # Label savings where the full-pool reference of every seed is up to date too.
-    references, known, unknown = [], [], []
+    references, unknown = [], []
     for dataset, model, protocol in complete:
         fills = [{"dataset": dataset, "model": model, "protocol": protocol, "seed": seed}
                  for seed in seed_list(config)]  # fmt: skip
@@ -260,23 +255,24 @@ def incomplete_verdict_text(
                   for fill in fills]  # fmt: skip
         if all(up_to_date(f, i) for f, i in zip(files, inputs, strict=True)):
             references += files
-            known.append((dataset, model, protocol))
         else:
             unknown.append(name((dataset, model, protocol)))
-    savings = pd.DataFrame(columns=[*COMPARED, "strategy", "metric"])
-    if references:
-        ids = curves[COMPARED].apply(tuple, axis=1)
-        metric = "accuracy" if "accuracy" in metrics else metrics[0]
-        savings = label_savings(
-            curves[ids.isin(known)], read_curves(references), spec.baseline, metric
-        )
     if unknown:
         lines += textwrap.wrap(
             f"No labels saved for {', '.join(unknown)}: its full-pool reference did not finish.",
             WIDTH,
         )
-    at_budget = comparison_at_budget(curves, metrics, spec.baseline, config.get("budgets", []))
-    verdict = verdict_text(comparison, savings, spec, INCOMPLETE_WHERE, at_budget)
+    # The groups without references have no savings (label_savings joins on them).
+    tables = comparisons(
+        read_curves([path for key in complete for path in groups[key]["done"]]),
+        read_curves(references) if references else None,
+        spec.baseline,
+        config.get("budgets", []),
+    )
+    savings = tables.get("label_savings", pd.DataFrame(columns=[*COMPARED, "strategy", "metric"]))
+    verdict = verdict_text(
+        tables["comparison"], savings, spec, INCOMPLETE_WHERE, tables["comparison_at_budget"]
+    )
     return "\n".join(lines) + "\n\n" + verdict
 
 

@@ -198,7 +198,7 @@ rule plot_protocols:
         mem_mb=2000,
         runtime=10,
     params:
-        spec=get_protocol_figure_spec,
+        spec=get_figure_spec,
     shell:
         JOB
 

@@ -170,12 +170,8 @@ def get_figure_curves(wildcards):
 
 def get_figure_spec(wildcards):
     return figure_spec(
-        config, wildcards.model, wildcards.get("dataset"), wildcards.protocol
+        config, wildcards.model, wildcards.get("dataset"), wildcards.get("protocol")
     ).to_dict()
-
-
-def get_protocol_figure_spec(wildcards):
-    return figure_spec(config, wildcards.model, wildcards.dataset).to_dict()
 
 
 def get_map_spec(wildcards):
