@@ -166,7 +166,7 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     ax.set_xlabel("strategy")
     ax.set_ylabel("data set")
     ax.set_title(
-        f"{subject(spec)}: AUBC minus {baseline} · ▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
+        f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
         fontsize=10,
     )
     save_figure(fig, output)
