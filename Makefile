@@ -5,21 +5,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: run test lint format report clean
+.PHONY: run test lint format report clean lock
 
-$(BIN)/snakemake: pyproject.toml
+# Installs exactly the versions of constraints.txt, so that results (tests/test_golden.py) do
+# not move with a new release; `make lock` rewrites it from the newest releases.
+$(BIN)/snakemake: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 # The deep-learning path (albench.torch) is tested too. torch is pinned to the CPU build these
 # machines have on disk: an unpinned torch would download a CUDA build of several GB.
 TORCH ?= torch==2.13.0
 $(VENV)/.torch: $(BIN)/snakemake
-	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt $(TORCH)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,torch]'
 	touch $@
+
+# The newest releases within pyproject.toml's ranges, frozen into constraints.txt (torch stays
+# TORCH). Commit it with the goldens it moves.
+LOCK_VENV := .venv-lock
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(TORCH) -e '.[dev,torch]'
+	{ sed -n '/^#/p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable \
+	  | grep -v '^torch=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 run: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES)
