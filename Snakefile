@@ -1,13 +1,13 @@
 # albench: does any active-learning query strategy beat random sampling?
-# The default config comes from workflow/profiles/default (see there why not `configfile:`).
+# The default config comes from profiles/default/profile.yaml (see there why not `configfile:`).
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import min_version, validate
 
 from albench.config import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
-from albench.pool import start as start_pool
-from albench.pool import pool_size, start_for_submission, stop as stop_pool
+from albench.run.pool import start as start_pool
+from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
 from albench.verdict import show as show_verdict, show_incomplete
 
 min_version("9.19")  # reads profiles/default/profile.yaml
@@ -52,11 +52,7 @@ rule all:
         get_final_output(),
 
 
-# Each job reads its rule's named input, output and params (see common.smk).
-add_job_layouts(workflow.rules)
-
-
-# Jobs run in a pool of warm worker processes (albench.pool), saving each job the ~1.5 s import
+# Jobs run in a pool of warm worker processes (albench.run.pool), saving each job the ~1.5 s import
 # of scikit-learn: in a local run every job; with a cluster executor the light local rules
 # (data preparation, summaries, figures). A cluster submission that runs a group of cells
 # (executor albench-slurm, profiles/slurm) starts a pool of its own while it reads this file, as

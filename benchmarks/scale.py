@@ -33,10 +33,16 @@ import pyarrow as pa
 import yaml
 
 from albench.curves import curve_schema
-from albench.jobs import job_argv
 from albench.parquet import write_table
-from albench.specs import FigureSpec
+from albench.run.job import encode_files
+from albench.specs import FigureSpec, SummarySpec
 from albench.tables import OVERALL_TABLES, PARTS, summary_files
+
+
+def job_argv(rule: str, log: str, input: dict, output: dict, spec: str = "{}") -> list[str]:
+    """The command line (after scripts/job.py) that the workflow gives `rule`."""
+    return [rule, log, "1", encode_files(input, output), spec]
+
 
 REPO = Path(__file__).resolve().parents[1]
 JOB = [sys.executable, str(REPO / "scripts" / "job.py")]
@@ -187,28 +193,36 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
                  for m in MODELS for s in STRATEGIES for seed in seeds]  # fmt: skip
         references = [f"results/full_pool/{dataset}/default/{m}/seed{seed}.parquet"
                       for m in MODELS for seed in seeds]  # fmt: skip
-        argv = job_argv("summarise_dataset", f"logs/summarise_{dataset}.log",
-                        {"cells": cells, "references": references}, out,
-                        {"baseline": "random"})  # fmt: skip
+        argv = job_argv(
+            "summarise_dataset",
+            f"logs/summarise_{dataset}.log",
+            {"cells": cells, "references": references},
+            out,
+            SummarySpec(baseline="random", budgets=[]).to_json(),
+        )
         wall, peak = measured([*JOB, *argv], workdir)
         times[dataset] = wall
         peaks.append(peak)
         for name, path in out.items():
             parts.setdefault(f"{name}{PARTS}", []).append(path)
-    argv = job_argv("aggregate", "logs/aggregate.log", parts,
-                    summary_files("results/summary", OVERALL_TABLES), {})  # fmt: skip
+    overall = summary_files("results/summary", OVERALL_TABLES)
+    argv = job_argv("aggregate", "logs/aggregate.log", parts, overall)
     aggregate_wall, peak = measured([*JOB, *argv], workdir)
     peaks.append(peak)
     spec = FigureSpec(model="logreg", strategies=list(STRATEGIES), baseline="random",
                       metrics=list(METRICS), dataset="d0")  # fmt: skip
     curves = [curve.format(d="d0", m="logreg", s=s, seed=seed) for s in STRATEGIES
               for seed in seeds]  # fmt: skip
-    argv = job_argv("plot_curves", "logs/plot.log", {"curves": curves},
-                    {"figure": "results/figures/d0.png"}, {"spec": spec})  # fmt: skip
+    figure = {"figure": "results/figures/d0.png"}
+    argv = job_argv("plot_curves", "logs/plot.log", {"curves": curves}, figure, spec.to_json())
     figure_wall, figure_peak = measured([*JOB, *argv], workdir)
-    argv = job_argv("plot_heatmap", "logs/heatmap.log",
-                    {"comparison": "results/summary/comparison.csv"},
-                    {"figure": "results/figures/heatmap.png"}, {"spec": spec})  # fmt: skip
+    argv = job_argv(
+        "plot_heatmap",
+        "logs/heatmap.log",
+        {"comparison": "results/summary/comparison.csv"},
+        {"figure": "results/figures/heatmap.png"},
+        spec.to_json(),
+    )
     heatmap_wall, heatmap_peak = measured([*JOB, *argv], workdir)
     total = sum(times.values()) + aggregate_wall
     print(

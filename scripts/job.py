@@ -1,10 +1,10 @@
 """Every rule's entry point: run one albench job, on the warm worker pool when there is one.
 
-Usage: python scripts/job.py LAYOUT LOG THREADS VALUES...  (see src/albench/jobs.py)
+Usage: python scripts/job.py RULE LOG THREADS FILES SPEC  (see src/albench/run/job.py)
 """
 
 import sys
 
-from albench.job import main
+from albench.run.client import main
 
 sys.exit(main())

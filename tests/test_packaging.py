@@ -60,8 +60,16 @@ def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
     import subprocess
     import sys
 
-    modules = ["albench.config", "albench.errors", "albench.pool", "albench.grid",
-               "albench.jobs", "albench.provenance", "albench.tables"]  # fmt: skip
+    modules = [
+        "albench.config",
+        "albench.errors",
+        "albench.run.pool",
+        "albench.run.job",
+        "albench.run.client",
+        "albench.grid",
+        "albench.provenance",
+        "albench.tables",
+    ]
     code = (
         f"import sys; import {', '.join(modules)}; "
         "print(sorted(m for m in ('sklearn', 'skactiveml', 'scipy', 'torch') if m in sys.modules))"

@@ -13,12 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import CELL
+from helpers import job_argv
 
-from albench import pool
 from albench.curves import TIMING_COLUMNS
+from albench.env import NO_POOL_ENV, POOL_ENV
 from albench.errors import AlbenchError
-from albench.job import _ask_pool
-from albench.jobs import job_argv, parse_job, run_job
+from albench.run import pool
+from albench.run.client import _ask_pool
+from albench.run.job import parse_job, run_job
 from albench.specs import CellSpec, DatasetSpec, SplitSpec
 
 TESTS = Path(__file__).resolve().parent
@@ -35,9 +37,9 @@ def pool_processes(server: int) -> set[int]:
             state = (entry / "stat").read_text().split()[2]
         except OSError:
             continue
-        if "albench.pool" not in argv or state == "Z":
+        if "albench.run.pool" not in argv or state == "Z":
             continue
-        at = argv.index("albench.pool")
+        at = argv.index("albench.run.pool")
         is_worker = argv[at + 1 : at + 2] == ["worker"] and argv[at + 3 : at + 4] == [str(server)]
         if int(entry.name) == server or is_worker:
             found.add(int(entry.name))
@@ -63,7 +65,7 @@ def warm_pool(monkeypatch):
     monkeypatch.setenv(
         "PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
     )
-    monkeypatch.delenv(pool.NO_POOL_ENV, raising=False)
+    monkeypatch.delenv(NO_POOL_ENV, raising=False)
     path = pool.start(2)
     assert path is not None
     server = pool._server.pid
@@ -77,44 +79,43 @@ def prepared(tmp_path):
     """Job arguments for a prepared iris data set and one split, written by in-process jobs."""
     data, split = tmp_path / "iris.parquet", tmp_path / "split.parquet"
     iris = DatasetSpec(name="iris", source={"source": "sklearn", "name": "iris"})
-    run_job(job_argv("prepare_dataset", tmp_path / "p.log", {"files": []}, {"data": data},
-                     {"dataset": iris}))  # fmt: skip
+    run_job(job_argv("prepare_dataset", tmp_path / "p.log", {"files": []}, {"data": data}, iris))
     spec = SplitSpec(dataset="iris", seed=0, test_size=0.25, initial_size=6)
-    run_job(job_argv("split", tmp_path / "s.log", {"data": data}, {"split": split},
-                     {"spec": spec}))  # fmt: skip
+    run_job(job_argv("split", tmp_path / "s.log", {"data": data}, {"split": split}, spec))
     return tmp_path, data, split
 
 
 def cell_argv(workdir: Path, data: Path, split: Path, name: str, estimator: str) -> list[str]:
-    cell = CellSpec(**dict(CELL, dataset="iris", seed=0,
-                           model_spec={"estimator": estimator, "params": {}}))  # fmt: skip
-    outputs = {"curve": workdir / f"{name}.curve.parquet",
-               "selection": workdir / f"{name}.sel.parquet"}  # fmt: skip
-    return job_argv("al_cell", workdir / f"{name}.log", {"data": data, "split": split}, outputs,
-                    {"cell": cell})  # fmt: skip
+    model = {"estimator": estimator, "params": {}}
+    cell = CellSpec(**dict(CELL, dataset="iris", seed=0, model_spec=model))
+    outputs = {
+        "curve": workdir / f"{name}.curve.parquet",
+        "selection": workdir / f"{name}.sel.parquet",
+    }
+    inputs = {"data": data, "split": split}
+    return job_argv("al_cell", workdir / f"{name}.log", inputs, outputs, cell)
 
 
-def test_a_job_gets_its_rules_named_arguments_typed():
+def test_a_job_gets_its_rules_named_files_spec_log_and_threads(tmp_path):
+    cells = {"cells": ["a", "b", "c"], "references": []}
+    tables = {"curves": "o.parquet", "aubc": "o.csv"}
+    argv = job_argv("summarise_dataset", "x.log", cells, tables, {"baseline": "random"}, 2)
+    job = parse_job(argv)
+    assert (job.rule, job.log, job.threads) == ("summarise_dataset", Path("x.log"), 2)
+    assert job.input.cells == [Path("a"), Path("b"), Path("c")] and job.input.references == []
+    assert dict(job.output) == {"curves": Path("o.parquet"), "aubc": Path("o.csv")}
+    assert job.spec == {"baseline": "random"}
     cell = CellSpec(**CELL, seed=4)
-    argv = job_argv("summarise_dataset", "x.log", {"cells": ["a", "b", "c"], "references": []},
-                    {"curves": "o.parquet", "aubc": "o.csv"}, {"baseline": "random"},
-                    threads=2)  # fmt: skip
-    name, log, kwargs = parse_job(argv)
-    assert (name, log) == ("summarise_dataset", "x.log")
-    assert kwargs == {"cells": [Path("a"), Path("b"), Path("c")], "references": [],
-                      "curves": Path("o.parquet"), "aubc": Path("o.csv"),
-                      "baseline": "random"}  # fmt: skip
-    argv = job_argv("al_cell", "c.log", {"data": "d", "split": "s"},
-                    {"curve": "c", "selection": "q"}, {"cell": cell}, threads=3)  # fmt: skip
-    _, _, kwargs = parse_job(argv)
-    assert kwargs["cell"] == cell and kwargs["threads"] == 3 and kwargs["curve"] == Path("c")
-    with pytest.raises(AlbenchError, match="unknown job 'nope'"):
-        parse_job(['{"job":"nope"}', "x.log", "1"])
-    with pytest.raises(AlbenchError, match="do not fit its layout"):
-        parse_job([*argv[:-2], argv[-1]])
-    wrong = job_argv("split", "s.log", {"data": "d"}, {"split": "s"}, {"sizes": "{}"})
-    with pytest.raises(AlbenchError, match="split_dataset takes no argument 'sizes'"):
-        parse_job(wrong)
+    files = ({"data": "d", "split": "s"}, {"curve": "c", "selection": "q"})
+    job = parse_job(job_argv("al_cell", "c.log", *files, cell, threads=3))
+    assert CellSpec(**job.spec) == cell and job.output.curve == Path("c")
+    with pytest.raises(AlbenchError, match=r"rule al_cell's input has no 'labels' \(it has: data"):
+        _ = job.input.labels
+    with pytest.raises(AlbenchError, match="RULE LOG THREADS FILES SPEC, not 4"):
+        parse_job(argv[:-1])
+    unknown = job_argv("nope", tmp_path / "x.log", {}, {"data": "d"})
+    with pytest.raises(AlbenchError, match="no job for rule 'nope'; known: aggregate, al_cell"):
+        run_job(unknown)
 
 
 def test_pooled_cell_equals_the_in_process_cell(warm_pool, prepared):
@@ -166,7 +167,8 @@ def test_a_cancelled_job_stops_its_worker_and_writes_nothing(warm_pool, prepared
     before = workers_of(server)
     argv = cell_argv(workdir, data, split, "slow", "pool_helpers.SleepingClassifier")
     client = subprocess.Popen(
-        [sys.executable, "-m", "albench.job", *argv], env={**os.environ, "ALBENCH_POOL": path}
+        [sys.executable, str(TESTS.parent / "scripts/job.py"), *argv],
+        env={**os.environ, POOL_ENV: path},
     )
     assert wait_until(lambda: (workdir / "slow.log").exists())
     client.kill()
@@ -182,12 +184,12 @@ def test_the_pool_dies_with_the_process_that_started_it(tmp_path):
     # which runs no exit handler; the server must notice and take its workers along.
     script = (
         "import json, sys, time\n"
-        "from albench import pool\n"
+        "from albench.run import pool\n"
         "path = pool.start(2)\n"
         "print(json.dumps([path, pool._server.pid]), flush=True)\n"
         "time.sleep(120)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != pool.NO_POOL_ENV}
+    env = {k: v for k, v in os.environ.items() if k != NO_POOL_ENV}
     parent = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
     )
@@ -200,17 +202,16 @@ def test_the_pool_dies_with_the_process_that_started_it(tmp_path):
 
 
 def test_no_pool_is_started_when_disabled(monkeypatch):
-    monkeypatch.setenv(pool.NO_POOL_ENV, "1")
+    monkeypatch.setenv(NO_POOL_ENV, "1")
     assert pool.start(2) is None
-    assert pool.start(2, enabled=False) is None
-    assert "ALBENCH_POOL" not in os.environ
+    assert POOL_ENV not in os.environ
 
 
 def test_jobs_run_in_process_without_a_pool(monkeypatch, prepared):
-    from albench.job import main
+    from albench.run.client import main
 
     workdir, data, split = prepared
-    monkeypatch.setenv("ALBENCH_POOL", str(workdir / "no-such.sock"))
+    monkeypatch.setenv(POOL_ENV, str(workdir / "no-such.sock"))
     argv = cell_argv(workdir, data, split, "alone", "sklearn.linear_model.LogisticRegression")
     assert main(argv) == 0
     assert (workdir / "alone.curve.parquet").exists()
@@ -220,7 +221,10 @@ def test_jobs_run_in_process_without_a_pool(monkeypatch, prepared):
 def test_stopping_the_pool_prints_no_traceback(delay):
     # Snakemake stops the pool in onerror, often while workers still import scikit-learn; that
     # stop must add nothing on top of the real error.
-    code = f"import time; from albench import pool; pool.start(2); time.sleep({delay}); pool.stop()"
+    code = (
+        "import time; from albench.run import pool; "
+        f"pool.start(2); time.sleep({delay}); pool.stop()"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr and "_Stop" not in proc.stderr, proc.stderr

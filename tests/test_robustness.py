@@ -45,12 +45,12 @@ def cell_outputs(workdir: Path) -> dict[str, pd.DataFrame]:
 
 
 def pool_processes_in(workdir: Path) -> list[int]:
-    """PIDs of albench.pool processes (server or workers) working in `workdir`."""
+    """PIDs of albench.run.pool processes (server or workers) working in `workdir`."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"albench.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
+            if b"albench.run.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
                 found.append(int(entry.name))
         except (OSError, ValueError):
             continue

@@ -6,6 +6,7 @@ from conftest import CELL
 from albench.curves import write_curve
 from albench.specs import CellSpec
 from albench.summary import combine, comparison_table, ranks_table, summarise
+from albench.tables import DATASET_TABLES, OVERALL_TABLES, summary_files
 
 
 def make_curve(strategy, seed, values, fallback=False):
@@ -41,9 +42,7 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
             write_curve(make_curve(strategy, seed, values, fallback), path, spec(seed))
             paths.append(path)
     out = tmp_path / "summary"
-    names = ["curves", "aubc", "aubc_summary", "comparison", "ranks", "cost"]
-    outputs = {n: out / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
-    summarise(paths, [], baseline="random", **outputs)
+    summarise(paths, [], summary_files(str(out)), baseline="random")
 
     curves = pd.read_parquet(out / "curves.parquet")
     assert len(curves) == 18
@@ -71,7 +70,7 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     assert comparison.loc["entropy", "final_accuracy_mean"] == pytest.approx(0.8)
     cost = pd.read_csv(out / "cost.csv")
     assert cost["median_query_seconds"].tolist() == [0.02, 0.02]
-    ranks = pd.read_csv(out / "ranks.csv")
+    ranks = ranks_table(aubcs, "accuracy")
     assert ranks["strategy"].tolist() == ["entropy", "random"]
     assert ranks["mean_rank"].tolist() == [1.0, 2.0]
 
@@ -135,29 +134,30 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
                 write_curve(curve, path, spec(seed))
                 paths[dataset].append(path)
 
-    def outputs(directory):
-        names = ["curves", "aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost",
-                 "ranks"]  # fmt: skip
-        return {n: directory / (f"{n}.parquet" if n == "curves" else f"{n}.csv") for n in names}
-
     parts = []
     for dataset, dataset_paths in paths.items():
-        part = outputs(tmp_path / "parts" / dataset)
-        del part["ranks"]
-        summarise(dataset_paths, [], baseline="random", budgets=[12, 20], **part)
+        part = summary_files(str(tmp_path / "parts" / dataset))
+        summarise(dataset_paths, [], part, baseline="random", budgets=[12, 20])
         parts.append(part)
-    combined, whole = outputs(tmp_path / "combined"), outputs(tmp_path / "whole")
-    inputs = {f"{name}_parts": [part[name] for part in parts] for name in parts[0]}
-    combine(**inputs, **combined)
-    summarise(paths["d1"] + paths["d2"], [], baseline="random", budgets=[12, 20], **whole)
+    combined = summary_files(str(tmp_path / "combined"), OVERALL_TABLES)
+    whole = summary_files(str(tmp_path / "whole"))
+    no_savings = [name for name in DATASET_TABLES if name != "label_savings"]
+    for part in parts:  # what summarise writes without full-pool references
+        pd.DataFrame().to_csv(part["label_savings"], index=False)
+    combine({name: [part[name] for part in parts] for name in DATASET_TABLES}, combined)
+    summarise(paths["d1"] + paths["d2"], [], whole, baseline="random", budgets=[12, 20])
     pd.testing.assert_frame_equal(
         pd.read_parquet(combined["curves"]), pd.read_parquet(whole["curves"])
     )
     assert len(pd.read_csv(whole["comparison_at_budget"])) == 2 * 2 * 2  # sets x budgets x others
-    for name in ("aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost", "ranks"):
+    for name in no_savings[1:]:
         pd.testing.assert_frame_equal(
             pd.read_csv(combined[name]), pd.read_csv(whole[name]), obj=name
         )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(combined["ranks"]),
+        ranks_table(pd.read_csv(whole["aubc"]), "accuracy").reset_index(drop=True),
+    )
 
 
 def test_verdict_says_when_the_seeds_cannot_tell():

@@ -16,6 +16,7 @@ from albench.specs import (
     MapSpec,
     ReferenceSpec,
     SplitSpec,
+    SummarySpec,
     VerdictSpec,
 )
 
@@ -185,6 +186,11 @@ def figure_spec(
         dataset=dataset,
         protocol=protocol_name(config, protocol),
     )
+
+
+def summary_spec(config: dict[str, Any]) -> SummarySpec:
+    """Return what the summaries of a data set's cells need of the config."""
+    return SummarySpec(baseline=config["baseline"], budgets=list(config["budgets"]))
 
 
 def verdict_spec(config: dict[str, Any]) -> VerdictSpec:

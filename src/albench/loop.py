@@ -24,6 +24,7 @@ from albench.cells import cell_model, learnable_rows_and_scaler, validation_kwar
 from albench.checkpoints import checkpoint_key, checkpoint_path, load_checkpoint, save_checkpoint
 from albench.curves import SELECTION_SCHEMA, write_curve, write_embeddings, write_selection
 from albench.datasets import Dataset, read_dataset
+from albench.env import CHECKPOINT_SECONDS_ENV
 from albench.metrics import score
 from albench.models import (
     MISSING_LABEL,
@@ -43,7 +44,6 @@ log = logging.getLogger("albench")
 
 # A running cell saves a checkpoint at most this often: cheap cells (most) write none.
 CHECKPOINT_SECONDS = 30.0
-CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"  # overrides it (tests, tuning)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ set from its config entry, its size without loading it, and the OpenML download.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -313,13 +312,11 @@ def label_values(labels: pd.Series) -> np.ndarray:
     return labels.astype(str).to_numpy(dtype=str)
 
 
-def prepare_dataset(
-    dataset: DatasetSpec, data: str | Path, files: Sequence[str | Path] = ()
-) -> Dataset:
+def prepare_dataset(dataset: DatasetSpec, data: str | Path) -> Dataset:
     """Load `dataset` from its source, validate it and write its prepared form to `data`.
 
-    `files` are what the source reads (`albench.provenance`): declared so that editing them
-    reruns this job; the source finds them from the spec.
+    The files the source reads are the rule's input (`albench.provenance`), so that editing
+    them reruns this job; the source finds them from the spec.
     """
     prepared = load_dataset(dataset.name, dataset.source)
     write_dataset(prepared, data)

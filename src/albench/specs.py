@@ -3,14 +3,14 @@
 A spec holds exactly the config its job depends on, so Snakemake's params comparison reruns a
 job when, and only when, that part of the config changes. Dicts inside a spec are stored with
 sorted keys: the same config gives the same spec whatever the order of keys in the YAML file.
-Rules hand specs to Snakemake as plain dicts (`to_dict`): Snakemake's params comparison sees
-only built-in types, and would never rerun a job for a change inside another object. Specs
-travel to their job as Python literals (`to_literal`, `from_literal`): plain data, never code.
+Rules hand specs to Snakemake as canonical JSON (`to_json`, a rule's `spec` param): a built-in
+type, which Snakemake's params comparison sees (it would never rerun a job for a change inside
+another object), and the one form in which a spec travels to its job, which rebuilds it with
+`SpecClass(**data)` (albench.run.rules).
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -46,21 +46,10 @@ class Spec:
         """Return the spec as a dict of plain data."""
         return {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
 
-    def to_literal(self) -> str:
-        """Return the spec as a Python literal (what `str` gives, so rules' shell commands carry
-        it), read back by `from_literal`."""
-        return repr(self.to_dict())
-
-    __str__ = to_literal
-
     def to_json(self) -> str:
-        """Return the spec as canonical JSON (for file metadata and checkpoint keys)."""
+        """Return the spec as canonical JSON (a rule's `spec` param, file metadata, checkpoint
+        keys)."""
         return canonical(self.to_dict())
-
-    @classmethod
-    def from_literal(cls, text: str):
-        """Return the spec written by `to_literal`."""
-        return cls(**ast.literal_eval(text))
 
 
 @dataclass(frozen=True)
@@ -84,8 +73,9 @@ class SplitSpec(Spec):
 
 @dataclass(frozen=True)
 class CellSpec(Spec):
-    """One AL cell: data set x model x strategy x seed, with the model, strategy and protocol
-    config it runs. `embedding_maps` ({iterations, seeds}) only for cells of mapped models."""
+    """One AL cell: data set x model x protocol x strategy x seed, with the model, strategy and
+    protocol config it runs. `embedding_maps` ({iterations, seeds}) only for cells of mapped
+    models."""
 
     dataset: str
     model: str
@@ -100,8 +90,12 @@ class CellSpec(Spec):
 
     def config_json(self) -> str:
         """Return the cell's config without its seed as canonical JSON (file metadata)."""
-        return canonical({k: v for k, v in self.to_dict().items() if k != "seed" and
-                          not (k == "embedding_maps" and v is None)})  # fmt: skip
+        config = {
+            k: v
+            for k, v in self.to_dict().items()
+            if k != "seed" and not (k == "embedding_maps" and v is None)
+        }
+        return canonical(config)
 
 
 @dataclass(frozen=True)
@@ -141,6 +135,15 @@ class FigureSpec(Spec):
 
 
 @dataclass(frozen=True)
+class SummarySpec(Spec):
+    """What a data set's summary tables compare: the baseline, and the labelled-set sizes of
+    `budgets` (the config's)."""
+
+    baseline: str
+    budgets: list[int]
+
+
+@dataclass(frozen=True)
 class VerdictSpec(Spec):
     """What the end-of-run verdict states: the baseline, the metric of its comparisons (the
     first of the protocol's), the strategies in config order, and the share of the full-pool
@@ -160,6 +163,3 @@ class MapSpec(Spec):
     seed: int
     iteration: int
     method: str = "tsne"
-
-
-SPECS = (DatasetSpec, SplitSpec, CellSpec, ReferenceSpec, FigureSpec, MapSpec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +18,7 @@ from albench.power import ALPHA, smallest_p
 from albench.protocols import ranking_agreement
 from albench.savings import label_savings
 from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
-from albench.tables import COMPARED, DATASET_TABLES, PARTS
+from albench.tables import COMPARED, DATASET_TABLES
 
 GROUP = [*COMPARED, "strategy"]
 
@@ -172,34 +172,30 @@ def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
 def summarise(
     cells: Sequence[str | Path],
     references: Sequence[str | Path],
+    tables: Mapping[str, str | Path],
     baseline: str,
     budgets: Sequence[int] = (),
-    **tables: str | Path,
 ) -> pd.DataFrame:
     """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
-    `tables` maps `curves` (all curves, Parquet), `aubc` (per cell), `aubc_summary` (mean AUBC
-    with CI per strategy), `comparison` (paired tests against `baseline`), `cost` and
-    `label_savings` (against the full-pool scores at `references`) to their paths, and
-    `comparison_at_budget` (the comparisons at each of `budgets` labels, `albench.budgets`);
-    `ranks` (across data sets) is written when given too. The workflow calls this once per data
-    set, so a data set's tables are ready as soon as its own cells are, and `combine` joins
-    them.
+    `tables` maps each of DATASET_TABLES to its path: `curves` (all curves, Parquet), `aubc`
+    (per cell), `aubc_summary` (mean AUBC with CI per strategy), `comparison` (paired tests
+    against `baseline`), `cost`, `label_savings` (against the full-pool scores at
+    `references`) and `comparison_at_budget` (the comparisons at each of `budgets` labels,
+    `albench.budgets`). The workflow calls this once per data set, so a data set's tables are
+    ready as soon as its own cells are, and `combine` joins them.
     """
     curves = read_curves(cells)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
     metrics = metric_columns(curves.columns)
     write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
-    full_pool = read_curves(references) if "label_savings" in tables else None
+    full_pool = read_curves(references) if references else None
     compared = comparisons(curves, full_pool, baseline, budgets)
     aubcs = compared["aubc"]
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
     _write_csv(cost_table(curves), tables["cost"])
-    if "ranks" in tables:
-        _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
     for name, frame in compared.items():
-        if name in tables:
-            _write_csv(frame, tables[name])
+        _write_csv(frame, tables[name])
     return aubcs
 
 
@@ -226,29 +222,29 @@ def comparisons(
     return tables
 
 
-def combine(**files: str | Path | Sequence[str | Path]) -> None:
+def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str | Path]) -> None:
     """Join the per-data-set summaries into the overall tables.
 
-    For every table X of DATASET_TABLES, `X_parts` lists that table of each data set (in data
-    set order) and `X` is where their concatenation goes; `ranks` (strategies ranked across data
-    sets, Friedman test) is computed from the joined AUBCs, and `protocol_agreement` (Kendall's
-    tau-b between the protocols' rankings, `albench.protocols`) from the joined comparisons.
+    For every table X of DATASET_TABLES, `parts[X]` lists that table of each data set (in data
+    set order) and `tables[X]` is where their concatenation goes; `ranks` (strategies ranked
+    across data sets, Friedman test) is computed from the joined AUBCs, and
+    `protocol_agreement` (Kendall's tau-b between the protocols' rankings, `albench.protocols`)
+    from the joined comparisons.
     """
-    curves = pads.dataset([str(p) for p in files[f"curves{PARTS}"]], format="parquet").to_table()
-    write_table(curves, files["curves"])
-    tables = {
-        name: pd.concat([_read_csv(p) for p in files[f"{name}{PARTS}"]], ignore_index=True)
+    curves = pads.dataset([str(p) for p in parts["curves"]], format="parquet").to_table()
+    write_table(curves, tables["curves"])
+    joined = {
+        name: pd.concat([_read_csv(p) for p in parts[name]], ignore_index=True)
         for name in DATASET_TABLES
-        if name != "curves" and f"{name}{PARTS}" in files
+        if name != "curves"
     }
-    for name, frame in tables.items():
-        _write_csv(frame, files[name])
-    aubcs = tables["aubc"]
+    for name, frame in joined.items():
+        _write_csv(frame, tables[name])
+    aubcs = joined["aubc"]
     metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
-    _write_csv(ranks_table(aubcs, metrics[0]), files["ranks"])
-    if "protocol_agreement" in files:
-        agreement = ranking_agreement(tables["comparison"], metrics[0])
-        _write_csv(agreement, files["protocol_agreement"])
+    _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
+    agreement = ranking_agreement(joined["comparison"], metrics[0])
+    _write_csv(agreement, tables["protocol_agreement"])
 
 
 def _read_csv(path: str | Path) -> pd.DataFrame:

@@ -11,7 +11,7 @@
   once as the allocation has CPUs (`--cores all` counts the CPUs SLURM gave the job), each job's
   command started directly by the one Snakemake of the submission, `--keep-going` so that one
   failing job does not stop the others. Its environment also carries `ALBENCH_GROUP_POOL=1`, on
-  which albench's Snakefile starts its warm worker pool there (`albench.pool`), so that each job
+  which albench's Snakefile starts its warm worker pool there (`albench.run.pool`), so that each job
   skips the imports of scikit-learn & co. Ungrouped submissions are unchanged (an `srun` step).
 - The stock plugin waits 10 s longer after every status check that finds no job finished (up
   to 180 s), so a stage of short jobs is seen done long after it is. Here the wait never
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 
-from albench.pool import GROUP_POOL_ENV
+from albench.env import GROUP_POOL_ENV
 
 # What a grouped submission's Snakemake gets instead of `--executor slurm-jobstep --jobs 1`.
 GROUP_ARGS = "--executor local --keep-going"

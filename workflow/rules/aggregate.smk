@@ -14,8 +14,8 @@ rule summarise_dataset:
         mem_mb=2000,
         runtime=30,
     params:
-        baseline=config["baseline"],
-        budgets=config["budgets"],
+        spec=get_summary_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -34,6 +34,9 @@ rule aggregate:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        spec=NO_SPEC,
+        io=job_files,
     shell:
         JOB
 
@@ -55,7 +58,8 @@ rule verdict:
         mem_mb=1000,
         runtime=5,
     params:
-        spec=verdict_spec(config).to_dict(),
+        spec=get_verdict_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -85,6 +89,7 @@ rule plot_curves:
         runtime=10,
     params:
         spec=get_figure_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -114,6 +119,7 @@ rule plot_heatmap:
         runtime=10,
     params:
         spec=get_figure_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -144,6 +150,7 @@ rule plot_cost_benefit:
         runtime=10,
     params:
         spec=get_figure_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -173,6 +180,7 @@ rule plot_critical_difference:
         runtime=10,
     params:
         spec=get_figure_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -199,6 +207,7 @@ rule plot_protocols:
         runtime=10,
     params:
         spec=get_figure_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -230,5 +239,6 @@ rule plot_embedding_map:
         runtime=10,
     params:
         spec=get_map_spec,
+        io=job_files,
     shell:
         JOB

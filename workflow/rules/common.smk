@@ -14,10 +14,11 @@ from albench.grid import (
     reference_spec,
     seed_list,
     split_spec,
+    summary_spec,
     verdict_spec,
 )
-from albench.jobs import JOBS, job_layout
-from albench.pool import job_environment
+from albench.run.job import encode_files
+from albench.run.pool import job_environment
 from albench.provenance import dataset_inputs, openml_downloads
 from albench.tables import OVERALL_TABLES, PARTS, summary_files
 
@@ -31,16 +32,14 @@ wildcard_constraints:
     iteration=r"\d+",
 
 
-# Every rule's action: run the library function albench.jobs.JOBS names for the rule, with the
-# rule's named input, output and params, its log and its threads. The `layout` param that
-# `add_job_layouts` gives every rule names the job and its arguments (albench.jobs.parse_job).
-# "$ALBENCH_PYTHON" is Snakemake's interpreter, or the environment's own when --use-conda or a
-# container supplies one; "$ALBENCH_JOB" is scripts/job.py, which hands the job to the warm
-# worker pool of a local run (albench.pool) or runs it itself.
-JOB = (
-    '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {params.layout:q} {log:q} {threads}'
-    " {input:q} {output:q} {params:q}"
-)
+# Every rule's action: run the function of albench/run/rules.py registered for the rule, on
+# its named input and output (the `io` param, `job_files`), its `spec` param (JSON), its log
+# and its threads (albench.run.job). "$ALBENCH_PYTHON" is Snakemake's interpreter, or the
+# environment's own when --use-conda or a container supplies one; "$ALBENCH_JOB" is
+# scripts/job.py, which hands the job to the warm worker pool of a local run
+# (albench.run.pool) or runs it itself.
+JOB = '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {rule} {log:q} {threads} {params.io:q} {params.spec:q}'
+NO_SPEC = "{}"
 ENV = "../../envs/albench.yaml"
 
 DEPLOYMENT = {method.name for method in workflow.deployment_settings.deployment_method}
@@ -57,8 +56,8 @@ PROTOCOLS = protocol_names(config)
 EMBEDDING_MAPS = embedding_maps(config)
 OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 
-# Params are plain dicts (a spec's `to_dict()`): Snakemake compares only built-in types to
-# decide reruns. Each job receives them as the typed spec its function declares.
+# A rule's `spec` is a spec's canonical JSON (`to_json()`): Snakemake compares only built-in
+# types to decide reruns, and the job reads the same text (albench.specs).
 
 # Every path of results/ (and where the rules below take them from).
 DATA = "results/data/{dataset}.parquet"
@@ -90,17 +89,9 @@ EMBEDDING_MAP = (
 )
 
 
-def add_job_layouts(rules):
-    """Give each albench rule the `layout` param, which names the job, its input and output
-    (with counts) and its params, so that the job can read its command line."""
-    for each in rules:
-        if each.name in JOBS:
-            names = list(each.params.keys())
-
-            def layout(wildcards, input, output, job=each.name, names=names):
-                return job_layout(input, output, job, names)
-
-            each.set_params(layout=layout)
+def job_files(wildcards, input, output):
+    # Derived from the files, so Snakemake leaves it out of its params comparison.
+    return encode_files(input, output)
 
 
 def get_dataset_files(wildcards):
@@ -111,18 +102,18 @@ def get_dataset_files(wildcards):
 
 
 def get_dataset_spec(wildcards):
-    return dataset_spec(config, wildcards.dataset).to_dict()
+    return dataset_spec(config, wildcards.dataset).to_json()
 
 
 def get_openml_spec(wildcards):
     name, _ = OPENML_DOWNLOADS[wildcards.openml_cache]
-    return dataset_spec(config, name).to_dict()
+    return dataset_spec(config, name).to_json()
 
 
 def get_split_spec(wildcards):
     return split_spec(
         config, wildcards.dataset, wildcards.seed, wildcards.protocol
-    ).to_dict()
+    ).to_json()
 
 
 def get_cell_spec(wildcards):
@@ -134,13 +125,13 @@ def get_cell_spec(wildcards):
         wildcards.seed,
         wildcards.protocol,
     )
-    return spec.to_dict()
+    return spec.to_json()
 
 
 def get_reference_spec(wildcards):
     return reference_spec(
         config, wildcards.dataset, wildcards.model, wildcards.seed, wildcards.protocol
-    ).to_dict()
+    ).to_json()
 
 
 def get_dataset_curves(wildcards):
@@ -171,11 +162,19 @@ def get_figure_curves(wildcards):
 def get_figure_spec(wildcards):
     return figure_spec(
         config, wildcards.model, wildcards.get("dataset"), wildcards.get("protocol")
-    ).to_dict()
+    ).to_json()
+
+
+def get_summary_spec(wildcards):
+    return summary_spec(config).to_json()
+
+
+def get_verdict_spec(wildcards):
+    return verdict_spec(config).to_json()
 
 
 def get_map_spec(wildcards):
-    return map_spec(config, dict(wildcards.items())).to_dict()
+    return map_spec(config, dict(wildcards.items())).to_json()
 
 
 def summary_parts():

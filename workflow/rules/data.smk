@@ -13,7 +13,8 @@ rule prepare_dataset:
         mem_mb=2000,
         runtime=10,
     params:
-        dataset=get_dataset_spec,
+        spec=get_dataset_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -33,6 +34,7 @@ rule split:
         runtime=5,
     params:
         spec=get_split_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -52,6 +54,7 @@ if OPENML_DOWNLOADS:
         conda:
             ENV
         params:
-            dataset=get_openml_spec,
+            spec=get_openml_spec,
+            io=job_files,
         shell:
             JOB

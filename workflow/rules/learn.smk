@@ -14,7 +14,8 @@ rule al_cell:
         mem_mb=2000,
         runtime=30,
     params:
-        cell=get_cell_spec,
+        spec=get_cell_spec,
+        io=job_files,
     shell:
         JOB
 
@@ -50,6 +51,7 @@ rule full_pool:
         mem_mb=2000,
         runtime=30,
     params:
-        reference=get_reference_spec,
+        spec=get_reference_spec,
+        io=job_files,
     shell:
         JOB

@@ -3,9 +3,10 @@
 Snakemake's local executor starts a fresh interpreter per job; importing scikit-learn alone costs
 about 1.5 s, more than a typical cell computes. `start` (called from the Snakefile's `onstart`)
 launches a server process that listens on a Unix socket in a private temporary directory and keeps
-`workers` processes with albench already imported. Each job's `python -m albench.job` connects,
+`workers` processes with albench already imported. Each job's client (scripts/job.py,
+`albench.run.client`) connects,
 hands over its command line and waits for the answer; without a pool it runs the same function
-itself (`albench.jobs.run_job`), so results are the same either way.
+itself (`albench.run.job.run_job`), so results are the same either way.
 
 Failure containment:
 - A worker runs one job at a time in its own process. If it dies mid-job, only that job's client
@@ -33,14 +34,14 @@ import threading
 import time
 import warnings
 
-from albench.job import POOL_ENV
+from albench.env import (
+    ENTRY_ENV,
+    GROUP_POOL_ENV,
+    NO_POOL_ENV,
+    POOL_ENV,
+    PYTHON_ENV,
+)
 
-NO_POOL_ENV = "ALBENCH_NO_POOL"
-# Set in the environment of a cluster submission that runs a group of jobs in one Snakemake
-# (the albench-slurm executor sets it; see `start_for_submission`).
-GROUP_POOL_ENV = "ALBENCH_GROUP_POOL"
-# Set in a worker's own environment: its jobs' logs say they ran in a pool worker.
-WORKER_ENV = "ALBENCH_POOL_WORKER"
 POLL_SECONDS = 0.2
 # A worker is replaced after this many jobs, so that no slow leak can grow over a long run.
 MAX_JOBS_PER_WORKER = 500
@@ -56,21 +57,21 @@ def job_environment(entry_point: str, isolated: bool) -> dict[str, str]:
     on the job's PATH when a conda environment or container supplies one (`isolated`). They are
     variables rather than rule params so that a moved virtual environment reruns nothing.
     """
-    return {"ALBENCH_PYTHON": "python" if isolated else sys.executable, "ALBENCH_JOB": entry_point}
+    return {PYTHON_ENV: "python" if isolated else sys.executable, ENTRY_ENV: entry_point}
 
 
-def start(workers: int, *, enabled: bool = True, timeout: float = 30.0) -> str | None:
+def start(workers: int, *, timeout: float = 30.0) -> str | None:
     """Start a pool of `workers` processes for the jobs of this process; return its socket path.
 
-    Returns None (jobs then run in their own processes) when `enabled` is false, when
-    `$ALBENCH_NO_POOL` is set, or when the server does not come up within `timeout` seconds.
+    Returns None (jobs then run in their own processes) when `$ALBENCH_NO_POOL` is set, or
+    when the server does not come up within `timeout` seconds.
     """
     global _server, _directory
-    if not enabled or os.environ.get(NO_POOL_ENV) or _server is not None:
+    if os.environ.get(NO_POOL_ENV) or _server is not None:
         return None
     _directory = tempfile.mkdtemp(prefix="albench-pool-")
     path = os.path.join(_directory, "pool.sock")
-    command = [sys.executable, "-m", "albench.pool", "serve", path, str(max(1, workers))]
+    command = [sys.executable, "-m", "albench.run.pool", "serve", path, str(max(1, workers))]
     _server = subprocess.Popen([*command, str(os.getpid())], stdin=subprocess.DEVNULL)
     atexit.register(stop)
     deadline = time.monotonic() + timeout
@@ -163,7 +164,7 @@ def serve(path: str, workers: int, parent: int) -> None:
 
         def spawn() -> subprocess.Popen:
             fd = listener.fileno()
-            cmd = [sys.executable, "-m", "albench.pool", "worker", str(fd), str(os.getpid())]
+            cmd = [sys.executable, "-m", "albench.run.pool", "worker", str(fd), str(os.getpid())]
             return subprocess.Popen(cmd, pass_fds=[fd], stdin=subprocess.DEVNULL)
 
         procs = [spawn() for _ in range(workers)]
@@ -199,9 +200,8 @@ def work(fd: int, server: int) -> None:
     """Serve jobs from the listening socket `fd` while process `server` lives."""
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    os.environ[WORKER_ENV] = "1"
     try:
-        from albench.jobs import warm_up
+        from albench.run.rules import warm_up
 
         warm_up()  # the point of the pool: imports paid once
 
@@ -232,7 +232,7 @@ def work(fd: int, server: int) -> None:
 
 
 def _handle(conn: socket.socket) -> None:
-    from albench.jobs import run_job
+    from albench.run.job import run_job
 
     request = b""
     while len(request) < 10 or len(request) < 10 + int(request[:10]):
@@ -246,7 +246,7 @@ def _handle(conn: socket.socket) -> None:
     watchdog.start()
     try:
         os.chdir(cwd)
-        run_job(argv)
+        run_job(argv, where="a pool worker")
         answer = "ok"
     except (Exception, SystemExit) as error:
         # The traceback is in the job's log (albench.logs.log_to); the client prints this line.
@@ -272,7 +272,9 @@ def main(argv: list[str]) -> None:
     elif argv[:1] == ["worker"] and len(argv) == 3:
         work(int(argv[1]), int(argv[2]))
     else:
-        raise SystemExit("usage: python -m albench.pool serve PATH WORKERS PARENT | worker FD PID")
+        raise SystemExit(
+            "usage: python -m albench.run.pool serve PATH WORKERS PARENT | worker FD PID"
+        )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
-"""Entry point of every workflow job: `python -m albench.job LAYOUT LOG THREADS VALUES...`.
+"""Every workflow job's client (scripts/job.py): `RULE LOG THREADS FILES SPEC`.
 
 Hands the job to the warm worker pool of the running Snakemake process when there is one
 (`$ALBENCH_POOL` names its socket), and otherwise runs it in this process. Both paths call the same
-function (`albench.jobs.run_job`) on the same arguments, so results do not depend on the path.
+function (`albench.run.job.run_job`) on the same arguments, so results do not depend on the path.
 
 This module imports nothing but the interpreter's built-in modules (not even `socket` or `json`,
 8 ms each): with a pool, a job costs about 13 ms of interpreter start instead of importing
 scikit-learn and friends (about 1.5 s).
 
-The wire format (see `encode_request`, `albench.pool`): a 10-digit length, then the working
+The wire format (see `encode_request`, `albench.run.pool`): a 10-digit length, then the working
 directory and the arguments separated by NUL bytes (which no path or argument can contain); the
 answer is `ok` or `error: MESSAGE`, and no answer at all means the worker died.
 """
@@ -19,22 +19,15 @@ import _socket
 import os
 import sys
 
-POOL_ENV = "ALBENCH_POOL"
-USAGE = "usage: python -m albench.job LAYOUT LOG THREADS [INPUT... OUTPUT... PARAMS...]"
+from albench.env import POOL_ENV
+
+USAGE = "usage: python scripts/job.py RULE LOG THREADS FILES SPEC"
 
 
 def encode_request(cwd: str, argv: list[str]) -> bytes:
     """The bytes a client sends: length header, then cwd and arguments joined by NUL."""
     payload = "\0".join([cwd, *argv]).encode()
     return b"%010d" % len(payload) + payload
-
-
-def job_name(layout: str) -> str:
-    """Return the job name a LAYOUT argument begins with (`{"job":"NAME",...`), without json."""
-    prefix = '{"job":"'
-    if not layout.startswith(prefix):
-        return "?"
-    return layout[len(prefix) : layout.find('"', len(prefix))]
 
 
 def _ask_pool(path: str, argv: list[str]) -> int | None:
@@ -56,7 +49,7 @@ def _ask_pool(path: str, argv: list[str]) -> int | None:
         conn.close()
     if not reply:
         _say(
-            f"albench: the pool worker running job {job_name(argv[0])!r} died before finishing "
+            f"albench: the pool worker running job {argv[0]!r} died before finishing "
             f"it (killed or crashed); see its log {argv[1]}"
         )
         return 1
@@ -64,7 +57,7 @@ def _ask_pool(path: str, argv: list[str]) -> int | None:
     if answer == "ok":
         return 0
     error = answer.removeprefix("error: ")
-    _say(f"albench: job {job_name(argv[0])!r} failed: {error} (log: {argv[1]})")
+    _say(f"albench: job {argv[0]!r} failed: {error} (log: {argv[1]})")
     return 1
 
 
@@ -77,7 +70,7 @@ def _say(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one job, on the pool if one answers, else here; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) < 3:
+    if len(argv) != 5:
         print(USAGE, file=sys.stderr)
         return 2
     pool = os.environ.get(POOL_ENV)
@@ -85,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         status = _ask_pool(pool, argv)
         if status is not None:
             return status
-    from albench.jobs import run_job
+    from albench.run.job import run_job
 
     run_job(argv)
     return 0

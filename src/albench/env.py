@@ -1,0 +1,15 @@
+"""Every environment variable albench reads, in one place (no imports: the job client reads
+this at every job's start)."""
+
+# The socket of the warm worker pool that jobs hand themselves to (set by `pool.start`).
+POOL_ENV = "ALBENCH_POOL"
+# Set by a user or test: no pool, every job in its own process.
+NO_POOL_ENV = "ALBENCH_NO_POOL"
+# Set in the environment of a cluster submission that runs a group of jobs in one Snakemake
+# (the albench-slurm executor sets it; see `pool.start_for_submission`).
+GROUP_POOL_ENV = "ALBENCH_GROUP_POOL"
+# Every rule's command starts "$ALBENCH_PYTHON" "$ALBENCH_JOB" (workflow/rules/common.smk).
+PYTHON_ENV = "ALBENCH_PYTHON"
+ENTRY_ENV = "ALBENCH_JOB"
+# Overrides the seconds between a cell's checkpoints (tests, tuning; albench.loop).
+CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"
