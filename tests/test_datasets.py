@@ -3,15 +3,15 @@ import pytest
 
 from albench.datasets import read_dataset, validate_dataset
 from albench.errors import DataError
-from albench.sources import SKLEARN_SIZES, known_size, load_dataset, prepare_dataset
+from albench.sources import BUNDLED, known_size, load_dataset, prepare_dataset
 from albench.specs import DatasetSpec
 
 
-@pytest.mark.parametrize("name", sorted(SKLEARN_SIZES))
+@pytest.mark.parametrize("name", sorted(BUNDLED))
 def test_known_sizes_match_the_bundled_loaders(name):
     spec = {"source": "sklearn", "name": name}
     data = load_dataset(name, spec)
-    assert len(data.y) == known_size(spec) == SKLEARN_SIZES[name]
+    assert len(data.y) == known_size(spec) == BUNDLED[name][0]
     assert data.y.min() == 0 and data.y.max() == data.n_classes - 1
 
 

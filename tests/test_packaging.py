@@ -67,7 +67,7 @@ def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
         "albench.run.job",
         "albench.run.client",
         "albench.grid",
-        "albench.provenance",
+        "albench.sources",
         "albench.tables",
     ]
     code = (

@@ -12,7 +12,8 @@ from test_strategies import EXPENSIVE, FOREST, LOGREG, SUPPORTED, dataset, make_
 
 from albench.config import check_config
 from albench.errors import ConfigError
-from albench.probe import SKLEARN_SHAPES, Shape, dataset_shape, probe
+from albench.probe import probe
+from albench.sources import BUNDLED, Shape, dataset_shape
 
 PARZEN = {"estimator": "skactiveml.classifier.ParzenWindowClassifier"}
 NAIVE_BAYES = {"estimator": "sklearn.naive_bayes.GaussianNB"}
@@ -24,9 +25,10 @@ STRATEGIES["epistemic"] = {"query": "EpistemicUncertaintySampling"}
 
 
 def test_sklearn_shapes_match_the_loaders():
-    for name, shape in SKLEARN_SHAPES.items():
+    for name, (size, shape) in BUNDLED.items():
         bunch = getattr(sklearn.datasets, f"load_{name}")()
         assert shape == Shape(bunch.data.shape[1], len(bunch.target_names)), name
+        assert size == len(bunch.target), name
 
 
 def test_probabilistic_al_without_a_metric_or_frequencies_is_refused_before_any_cell():

@@ -206,3 +206,18 @@ def test_openml_download_is_cached(tmp_path, monkeypatch):
     second = load_dataset("o", spec)
     assert calls == [7]
     np.testing.assert_array_equal(first.X, second.X)
+
+
+def test_every_source_of_the_schema_is_registered_and_no_other():
+    import yaml
+    from conftest import SCHEMA
+
+    from albench.sources import SOURCES
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    branches = schema["$defs"]["dataset"]["allOf"]
+    in_schema = {branch["if"]["properties"]["source"]["const"] for branch in branches}
+    assert in_schema == set(schema["$defs"]["dataset"]["properties"]["source"]["enum"])
+    assert in_schema == set(SOURCES)
+    with pytest.raises(DataError, match=r"datasets.x.source: unknown source 'ftp'; known: file"):
+        known_size({"source": "ftp"}, "x")

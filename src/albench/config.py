@@ -15,9 +15,9 @@ from typing import Any
 from albench.errors import ConfigError
 from albench.grid import embedding_maps, protocol_names, protocol_of, seed_list
 from albench.power import ALPHA, seeds_needed, smallest_p
-from albench.probe import dataset_shape, probe_grid
+from albench.probe import probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
-from albench.sources import known_size
+from albench.sources import dataset_shape, known_size
 
 
 def check_config(config: dict[str, Any], probe: bool = True) -> None:

@@ -14,74 +14,15 @@ train one epoch.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from albench.errors import ConfigError
+from albench.sources.base import Shape
 
 PROBE_BATCH = 2
 PROBE_POOL = 20
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a probe needs to know of a data set: feature count, class count, image shape."""
-
-    n_features: int
-    n_classes: int
-    image_shape: tuple[int, int, int] | None = None
-
-    def describe(self) -> str:
-        if self.image_shape is not None:
-            return f"{self.n_classes} classes, images of {'x'.join(map(str, self.image_shape))}"
-        return f"{self.n_classes} classes, {self.n_features} features"
-
-
-# Feature and class counts of the data sets bundled with scikit-learn (tests check them).
-SKLEARN_SHAPES = {
-    "iris": Shape(4, 3),
-    "wine": Shape(13, 3),
-    "breast_cancer": Shape(30, 2),
-    "digits": Shape(64, 10),
-}
-
-
-def dataset_shape(name: str, spec: dict[str, Any]) -> Shape | None:
-    """Return data set `name`'s shape when it is cheap to know (None for an uncached OpenML set).
-
-    Table files count their feature columns before one-hot encoding: the probe needs the
-    order of magnitude, not the encoded width.
-    """
-    from albench import sources
-
-    source = spec["source"]
-    if source == "sklearn":
-        return SKLEARN_SHAPES.get(spec["name"])
-    if source == "synthetic":
-        data = sources.load_dataset(name, spec)
-        return Shape(data.X.shape[1], data.n_classes)
-    if source == "image_folder":
-        height, width = sources.image_size(spec)
-        channels = 3 if spec.get("color", "rgb") == "rgb" else 1
-        n_classes = len(sources.image_files(name, spec))
-        return Shape(channels * height * width, n_classes, (channels, height, width))
-    if source == "file":
-        label, path = spec["label"], spec["path"]
-        labels = sources.read_table_file(name, spec, columns=[label])[label]
-    elif source == "openml":
-        label, path = sources.OPENML_LABEL, sources.openml_cache_path(spec)
-        if not path.exists():
-            return None
-        import pandas as pd
-
-        labels = pd.read_parquet(path, columns=[label])[label]
-    else:
-        return None
-    # The header, and the label column only: a large file is not read whole at every start.
-    features = spec.get("features") or [c for c in sources.table_columns(path) if c != label]
-    return Shape(len(features), max(2, int(labels.nunique())))
 
 
 def probe_data(

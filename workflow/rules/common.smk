@@ -19,7 +19,7 @@ from albench.grid import (
 )
 from albench.run.job import encode_files
 from albench.run.pool import job_environment
-from albench.provenance import dataset_inputs, openml_downloads
+from albench.sources import dataset_inputs, openml_downloads
 from albench.tables import OVERALL_TABLES, PARTS, summary_files
 
 
