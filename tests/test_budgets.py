@@ -8,9 +8,10 @@ from scipy import stats as sps
 from test_config import validated
 
 from albench.budgets import comparison_at_budget
+from albench.compare import holm
 from albench.config import check_config, design_warnings
 from albench.errors import ConfigError
-from albench.stats import holm, mean_ci
+from albench.stats import mean_ci
 
 
 def curves(values: dict[str, np.ndarray], sizes=(10, 20, 30)) -> pd.DataFrame:

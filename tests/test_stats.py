@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import scipy.stats as sps
 
+from albench.compare import holm
 from albench.power import seeds_needed, smallest_p
-from albench.stats import aubc, holm, mean_ci, paired_comparison, verdict
+from albench.stats import aubc, mean_ci, paired_comparison, verdict
 
 
 def test_aubc_of_a_constant_curve_is_the_constant():

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from albench.power import ALPHA, smallest_p
-from albench.stats import holm, paired_comparison, verdict
+from albench.compare import compare_with_baseline, pair_with_baseline
+from albench.power import ALPHA
 from albench.tables import COMPARED
 
 COLUMNS = [
-    "strategy", "budget", "metric", "iteration", "n_labeled", "n_pairs", "mean",
-    "baseline_mean", "diff", "diff_ci_low", "diff_ci_high", "p_wilcoxon", "p_holm",
-    "smallest_p_holm", "verdict",
-]  # fmt: skip
+    *("strategy", "budget", "metric", "iteration", "n_labeled", "n_pairs", "mean"),
+    *("baseline_mean", "diff", "diff_ci_low", "diff_ci_high", "p_wilcoxon", "p_holm"),
+    *("smallest_p_holm", "verdict"),
+]
 
 
 def at_budget(curves: pd.DataFrame, budget: int, group: Sequence[str]) -> pd.DataFrame:
@@ -47,41 +47,41 @@ def comparison_at_budget(
     the strategy and the baseline reached are paired.
     """
     group = list(group)
+    reached = pd.concat(
+        [at_budget(curves, budget, group).assign(budget=budget) for budget in sorted(set(budgets))]
+        or [curves.iloc[:0].assign(budget=0)]
+    )
+    family = [*group, "budget"]
+    decisions = {
+        metric: compare_with_baseline(reached, metric, baseline, family, alpha)
+        for metric in metrics
+    }
     records = []
-    for key, group_curves in curves.groupby(group, sort=True):
-        identity = dict(zip(group, key if isinstance(key, tuple) else (key,), strict=True))
-        for budget in sorted(set(budgets)):
-            cells = at_budget(group_curves, budget, group)
-            base = cells[cells["strategy"] == baseline].set_index("seed")
-            if base.empty:
-                continue
-            for metric in metrics:
-                found = []
-                for strategy, own in cells.groupby("strategy", sort=True):
-                    if strategy == baseline:
-                        continue
-                    own = own.set_index("seed")
-                    seeds = own.index.intersection(base.index)
-                    result = paired_comparison(
-                        own.loc[seeds, metric].to_numpy(), base.loc[seeds, metric].to_numpy()
-                    )
-                    found.append({
+    for key, cells in reached.groupby(family, sort=True):
+        identity = dict(zip(group, key[:-1], strict=True))
+        for metric in metrics:
+            for pair in pair_with_baseline(cells, baseline, family):
+                decision = decisions[metric][key][pair.strategy]
+                test = decision.test
+                first = cells[cells["strategy"] == pair.strategy].iloc[0]  # of all its seeds
+                records.append(
+                    {
                         **identity,
-                        "strategy": strategy, "budget": budget, "metric": metric,
-                        "iteration": int(own["iteration"].iloc[0]),
-                        "n_labeled": int(own["n_labeled"].iloc[0]),
-                        "n_pairs": result.n,
-                        "mean": float(own.loc[seeds, metric].mean()),
-                        "baseline_mean": float(base.loc[seeds, metric].mean()),
-                        "diff": result.mean_difference,
-                        "diff_ci_low": result.ci_low, "diff_ci_high": result.ci_high,
-                        "p_wilcoxon": result.p_value,
-                    })  # fmt: skip
-                adjusted = holm([row["p_wilcoxon"] for row in found])
-                for row, p_holm in zip(found, adjusted, strict=True):
-                    floor = smallest_p(row["n_pairs"], len(found))
-                    row["p_holm"] = float(p_holm)
-                    row["smallest_p_holm"] = floor
-                    row["verdict"] = verdict(row["diff"], p_holm, alpha, decidable=floor < alpha)
-                records.extend(found)
+                        "strategy": pair.strategy,
+                        "budget": key[-1],
+                        "metric": metric,
+                        "iteration": int(first["iteration"]),
+                        "n_labeled": int(first["n_labeled"]),
+                        "n_pairs": test.n,
+                        "mean": float(pair.own[metric].mean()),
+                        "baseline_mean": float(pair.base[metric].mean()),
+                        "diff": test.mean_difference,
+                        "diff_ci_low": test.ci_low,
+                        "diff_ci_high": test.ci_high,
+                        "p_wilcoxon": test.p_value,
+                        "p_holm": decision.p_holm,
+                        "smallest_p_holm": decision.smallest_p_holm,
+                        "verdict": decision.verdict,
+                    }
+                )
     return pd.DataFrame.from_records(records, columns=[*group, *COLUMNS])

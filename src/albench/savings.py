@@ -8,6 +8,7 @@ from math import nan
 
 import pandas as pd
 
+from albench.compare import on_shared_seeds
 from albench.reference import FIT_ERROR
 from albench.stats import mean_ci
 from albench.tables import COMPARED
@@ -77,12 +78,12 @@ def label_savings(
                 "full_pool_failed_seeds": int(group["failed"].sum()),
             }
             group = group.set_index("seed")
-            seeds = group.index.intersection(base.index)
+            paired, paired_base = on_shared_seeds(group, base)
             for threshold in thresholds:
                 labels = group[f"labels_{threshold:g}"]
                 row[f"labels_{threshold:g}_median"] = nan if void else float(labels.median())
                 row[f"reached_{threshold:g}_share"] = nan if void else float(labels.notna().mean())
-                row.update(_paired_saving(group.loc[seeds], base.loc[seeds], threshold, void))
+                row.update(_paired_saving(paired, paired_base, threshold, void))
             rows.append(row)
     return pd.DataFrame.from_records(rows)
 
@@ -94,11 +95,19 @@ def _paired_saving(
     name = f"saved_{threshold:g}"
     column = f"labels_{threshold:g}"
     if void or cells.empty:
-        return {f"{name}_vs_baseline": nan, f"{name}_ci_low": nan, f"{name}_ci_high": nan,
-                f"{name}_censored_seeds": nan}  # fmt: skip
+        return {
+            f"{name}_vs_baseline": nan,
+            f"{name}_ci_low": nan,
+            f"{name}_ci_high": nan,
+            f"{name}_censored_seeds": nan,
+        }
     needed = cells[column].fillna(cells["budget"])
     needed_by_baseline = base[column].fillna(base["budget"])
     mean, low, high = mean_ci((needed_by_baseline - needed).to_numpy())
     censored = cells[column].isna() | base[column].isna()
-    return {f"{name}_vs_baseline": mean, f"{name}_ci_low": low, f"{name}_ci_high": high,
-            f"{name}_censored_seeds": int(censored.sum())}  # fmt: skip
+    return {
+        f"{name}_vs_baseline": mean,
+        f"{name}_ci_low": low,
+        f"{name}_ci_high": high,
+        f"{name}_censored_seeds": int(censored.sum()),
+    }

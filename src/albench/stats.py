@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,18 +104,6 @@ def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedCompari
     else:
         p_value = float(sps.wilcoxon(differences).pvalue)
     return PairedComparison(len(differences), mean, low, high, p_value)
-
-
-def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Return Holm's step-down adjusted p-values (family-wise error control), in input order."""
-    p = np.asarray(p_values, dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    adjusted = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adjusted = np.maximum.accumulate(adjusted)
-    result = np.empty(m)
-    result[order] = adjusted
-    return result
 
 
 def verdict(

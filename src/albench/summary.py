@@ -11,13 +11,14 @@ import pyarrow.dataset as pads
 from scipy import stats as sps
 
 from albench.budgets import comparison_at_budget
+from albench.compare import compare_with_baseline
 from albench.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.files import atomic_path
 from albench.parquet import write_table
-from albench.power import ALPHA, smallest_p
+from albench.power import ALPHA
 from albench.protocols import ranking_agreement
 from albench.savings import label_savings
-from albench.stats import aubc, holm, mean_ci, mean_ranks, paired_comparison, verdict
+from albench.stats import aubc, mean_ci, mean_ranks
 from albench.tables import COMPARED, DATASET_TABLES
 
 GROUP = [*COMPARED, "strategy"]
@@ -69,42 +70,35 @@ def comparison_table(
     tell` where that smallest p is not below `alpha`). Only seeds the baseline also has are
     paired.
     """
+    decisions = {
+        metric: compare_with_baseline(aubcs, f"aubc_{metric}", baseline, COMPARED, alpha)
+        for metric in metrics
+    }
     records = []
     for key, group in aubcs.groupby(COMPARED, sort=True):
-        base = group[group["strategy"] == baseline].set_index("seed")
         rows = {
             strategy: {**dict(zip(COMPARED, key, strict=True)), "strategy": strategy}
             for strategy in sorted(group["strategy"].unique())
         }
         for metric in metrics:
             column = f"aubc_{metric}"
-            p_values = {}
+            decided = decisions[metric].get(key, {})
             for strategy, cells in group.groupby("strategy", sort=True):
                 row = rows[strategy]
-                cells = cells.set_index("seed")
                 row["n_seeds"] = len(cells)
                 row[f"{column}_mean"] = float(cells[column].mean())
                 row[f"final_{metric}_mean"] = float(cells[f"final_{metric}"].mean())
-                if strategy == baseline or base.empty:
-                    continue
-                seeds = cells.index.intersection(base.index)
-                result = paired_comparison(
-                    cells.loc[seeds, column].to_numpy(), base.loc[seeds, column].to_numpy()
-                )
-                row[f"{metric}_n_pairs"] = result.n
-                row[f"{metric}_diff"] = result.mean_difference
-                row[f"{metric}_diff_ci_low"] = result.ci_low
-                row[f"{metric}_diff_ci_high"] = result.ci_high
-                row[f"{metric}_p_wilcoxon"] = result.p_value
-                p_values[strategy] = result.p_value
-            for strategy, adjusted in zip(p_values, holm(list(p_values.values())), strict=True):
-                row = rows[strategy]
-                row[f"{metric}_p_holm"] = float(adjusted)
-                floor = smallest_p(row[f"{metric}_n_pairs"], len(p_values))
-                row[f"{metric}_smallest_p_holm"] = floor
-                row[f"{metric}_verdict"] = verdict(
-                    row[f"{metric}_diff"], adjusted, alpha, decidable=floor < alpha
-                )
+                if strategy in decided:
+                    test = decided[strategy].test
+                    row[f"{metric}_n_pairs"] = test.n
+                    row[f"{metric}_diff"] = test.mean_difference
+                    row[f"{metric}_diff_ci_low"] = test.ci_low
+                    row[f"{metric}_diff_ci_high"] = test.ci_high
+                    row[f"{metric}_p_wilcoxon"] = test.p_value
+            for strategy, decision in decided.items():
+                rows[strategy][f"{metric}_p_holm"] = decision.p_holm
+                rows[strategy][f"{metric}_smallest_p_holm"] = decision.smallest_p_holm
+                rows[strategy][f"{metric}_verdict"] = decision.verdict
             if baseline in rows:
                 rows[baseline][f"{metric}_verdict"] = "baseline"
         records.extend(rows.values())
