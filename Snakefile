@@ -8,7 +8,8 @@ from albench.config import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
 from albench.run.pool import start as start_pool
 from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
-from albench.verdict import show as show_verdict, show_incomplete
+from albench.incomplete import show_incomplete
+from albench.verdict import show as show_verdict
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 

@@ -14,8 +14,9 @@ from conftest import small_config
 from test_workflow import SNAKEMAKE, snakemake, write_config
 
 from albench.curves import TIMING_COLUMNS
+from albench.incomplete import INCOMPLETE_WHERE
 from albench.specs import VerdictSpec
-from albench.verdict import INCOMPLETE_WHERE, verdict_text
+from albench.verdict import verdict_text
 
 pytestmark = pytest.mark.slow
 

@@ -39,9 +39,7 @@ class Pair:
     base: pd.DataFrame  # indexed by seed, the same seeds in the same order
 
 
-def on_shared_seeds(
-    own: pd.DataFrame, base: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def on_shared_seeds(own: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return a strategy's rows and the baseline's (both indexed by seed) on the seeds both
     have, in the strategy's order: the pairing of every comparison."""
     seeds = own.index.intersection(base.index)

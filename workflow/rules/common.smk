@@ -222,7 +222,7 @@ def get_final_output():
 
 
 def incomplete_paths():
-    """The path patterns the verdict of a failed run reads (albench.verdict.show_incomplete)."""
+    """The path patterns the verdict of a failed run reads (albench.incomplete.show_incomplete)."""
     return dict(curve=CURVE, data=DATA, split=SPLIT, reference=FULL_POOL, log=CELL_LOG)
 
 
