@@ -51,9 +51,21 @@ STEPS = ("fit_seconds", "query_seconds", "score_seconds")
 
 def snakemake(workdir: Path, cores: int, *targets: str) -> float:
     """Run the workflow in `workdir` on grid.yaml; return its wall seconds."""
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-               "--configfile", "grid.yaml", "--cores", str(cores), "--quiet", "all", "--",
-               *targets]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--configfile",
+        "grid.yaml",
+        "--cores",
+        str(cores),
+        "--quiet",
+        "all",
+        "--",
+        *targets,
+    ]
     start = time.perf_counter()
     subprocess.run(command, cwd=workdir, check=True)
     return time.perf_counter() - start
@@ -75,11 +87,13 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
     metrics = {
         "accuracy": accuracy_score,
         "balanced_accuracy": balanced_accuracy_score,
-        "f1_macro": lambda y, p, labels: f1_score(y, p, labels=labels, average="macro",
-                                                  zero_division=0),
-        "f1_weighted": lambda y, p, labels: f1_score(y, p, labels=labels, average="weighted",
-                                                     zero_division=0),
-    }  # fmt: skip
+        "f1_macro": lambda y, p, labels: f1_score(
+            y, p, labels=labels, average="macro", zero_division=0
+        ),
+        "f1_weighted": lambda y, p, labels: f1_score(
+            y, p, labels=labels, average="weighted", zero_division=0
+        ),
+    }
     rows, datasets, splits = [], {}, {}
     with threadpool_limits(limits=1):
         for cell in cells:
@@ -141,8 +155,17 @@ def snakemake_floor(workdir: Path, jobs: int, cores: int, client: str) -> tuple[
     (workdir / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs, client=client))
     before = os.times()
     start = time.perf_counter()
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "all",
-               "--scheduler", "greedy"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--cores",
+        str(cores),
+        "--quiet",
+        "all",
+        "--scheduler",
+        "greedy",
+    ]
     subprocess.run(command, cwd=workdir, check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = os.times()
@@ -194,12 +217,17 @@ def main() -> None:
     other_jobs = sum(jobs.values()) - cell_jobs
     n_cells = curves.groupby(key[:-1]).ngroups
     print(f"cells: {n_cells}, cores: {args.cores}")
-    print(f"albench wall {albench_wall:7.1f} s   bare loop wall {bare_wall:7.1f} s   "
-          f"ratio {albench_wall / bare_wall:5.2f}")  # fmt: skip
+    print(
+        f"albench wall {albench_wall:7.1f} s   bare loop wall {bare_wall:7.1f} s   "
+        f"ratio {albench_wall / bare_wall:5.2f}"
+    )
     print(f"albench, of wall x cores = {capacity:.1f} core-s:")
     rows = [(name.removesuffix("_seconds"), steps[name]) for name in STEPS]
-    rows += [("other cell-job time", cell_jobs - steps.sum()), ("other jobs", other_jobs),
-             ("outside jobs", capacity - cell_jobs - other_jobs)]  # fmt: skip
+    rows += [
+        ("other cell-job time", cell_jobs - steps.sum()),
+        ("other jobs", other_jobs),
+        ("outside jobs", capacity - cell_jobs - other_jobs),
+    ]
     for name, seconds in rows:
         print(f"  {name:22s}{seconds:8.1f} s  {seconds / capacity:6.1%}")
     for name, seconds in sorted(jobs.items(), key=lambda item: -item[1]):
@@ -208,16 +236,17 @@ def main() -> None:
     fit_query = steps["fit_seconds"] + steps["query_seconds"]
     print(f"fit + query / (wall x cores): {fit_query / capacity:.3f}")
     bare_steps = bare[list(STEPS)].sum()
-    print(f"bare loop: fit {bare_steps['fit_seconds']:.1f} s, query "
-          f"{bare_steps['query_seconds']:.1f} s, score {bare_steps['score_seconds']:.1f} s "
-          f"of {bare_wall * args.cores:.1f} core-s")  # fmt: skip
+    print(
+        f"bare loop: fit {bare_steps['fit_seconds']:.1f} s, query "
+        f"{bare_steps['query_seconds']:.1f} s, score {bare_steps['score_seconds']:.1f} s "
+        f"of {bare_wall * args.cores:.1f} core-s"
+    )
     print("metric values: bare loop = albench (1e-12)")
     logs = (workdir / "logs").rglob("*.log")
     n_jobs = sum(1 for log in logs if "prepare_dataset" not in log.parts)
     for label, client in (("", ""), (" with a Python start each", f"{sys.executable} -c pass; ")):
         wall, cpu = snakemake_floor(workdir / f"floor{len(client)}", n_jobs, args.cores, client)
-        print(f"snakemake alone, {n_jobs} trivial jobs{label}: {wall:.1f} s wall, "
-              f"{cpu:.1f} CPU-s")  # fmt: skip
+        print(f"snakemake alone, {n_jobs} trivial jobs{label}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
     if args.keep:
         print(f"kept in {workdir}")
     else:

@@ -63,8 +63,10 @@ def run(workdir: Path, *args: str) -> float:
     # Snakemake ignores SIGTERM while it waits on cluster jobs: stop it with SIGINT.
     proc = subprocess.run(
         ["timeout", "-s", "INT", "-k", "30", "7200", *command],
-        cwd=workdir, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed in {workdir}:\n{proc.stderr[-4000:]}")

@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument(
         "--strategies",
         nargs="+",
-        default=["random", "entropy", "least_confident", "margin", "badge"],  # fmt: skip
+        default=["random", "entropy", "least_confident", "margin", "badge"],
     )
     parser.add_argument("--skip-digits", action="store_true")
     args = parser.parse_args()

@@ -33,7 +33,7 @@ JOB_LINE = re.compile(r"job (\w+) computed for ([0-9.]+) s")
 
 
 def job_compute(logs: Path) -> dict[str, float]:
-    """Sum the compute seconds each kind of job logged (albench.jobs.run_job's last line)."""
+    """Sum the compute seconds each kind of job logged (albench.run.runner.run_job's last line)."""
     totals: dict[str, float] = {}
     for log in logs.rglob("*.log"):
         for name, seconds in JOB_LINE.findall(log.read_text()):
@@ -52,9 +52,18 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="albench-bench-"))
     shutil.copy(args.configfile, workdir / "bench.yaml")
     cmd = [
-        sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-        "--configfile", "bench.yaml", "--cores", str(args.cores), "--quiet", "all",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--configfile",
+        "bench.yaml",
+        "--cores",
+        str(args.cores),
+        "--quiet",
+        "all",
+    ]
     start = time.perf_counter()
     env = dict(os.environ, ALBENCH_NO_POOL="1") if args.no_pool else None
     subprocess.run(cmd, cwd=workdir, check=True, env=env)

@@ -152,8 +152,17 @@ def write_synthetic_results(config: dict, workdir: Path) -> None:
         for model in config["models"]:
             for seed in range(config["seeds"]):
                 full = {m: rng.uniform(0.8, 0.95) for m in METRICS}
-                frame = pd.DataFrame([{"dataset": dataset, "model": model, "protocol": "default",
-                                       "seed": seed, **full}])  # fmt: skip
+                frame = pd.DataFrame(
+                    [
+                        {
+                            "dataset": dataset,
+                            "model": model,
+                            "protocol": "default",
+                            "seed": seed,
+                            **full,
+                        }
+                    ]
+                )
                 path = workdir / f"results/full_pool/{dataset}/default/{model}/seed{seed}.parquet"
                 write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
                 for strategy in config["strategies"]:
@@ -189,10 +198,17 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
     parts: dict[str, list[str]] = {}
     for dataset in DATASETS:
         out = summary_files(f"results/summary/datasets/{dataset}")
-        cells = [curve.format(d=dataset, m=m, s=s, seed=seed)
-                 for m in MODELS for s in STRATEGIES for seed in seeds]  # fmt: skip
-        references = [f"results/full_pool/{dataset}/default/{m}/seed{seed}.parquet"
-                      for m in MODELS for seed in seeds]  # fmt: skip
+        cells = [
+            curve.format(d=dataset, m=m, s=s, seed=seed)
+            for m in MODELS
+            for s in STRATEGIES
+            for seed in seeds
+        ]
+        references = [
+            f"results/full_pool/{dataset}/default/{m}/seed{seed}.parquet"
+            for m in MODELS
+            for seed in seeds
+        ]
         argv = job_argv(
             "summarise_dataset",
             f"logs/summarise_{dataset}.log",
@@ -209,10 +225,16 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
     argv = job_argv("aggregate", "logs/aggregate.log", parts, overall)
     aggregate_wall, peak = measured([*JOB, *argv], workdir)
     peaks.append(peak)
-    spec = FigureSpec(model="logreg", strategies=list(STRATEGIES), baseline="random",
-                      metrics=list(METRICS), dataset="d0")  # fmt: skip
-    curves = [curve.format(d="d0", m="logreg", s=s, seed=seed) for s in STRATEGIES
-              for seed in seeds]  # fmt: skip
+    spec = FigureSpec(
+        model="logreg",
+        strategies=list(STRATEGIES),
+        baseline="random",
+        metrics=list(METRICS),
+        dataset="d0",
+    )
+    curves = [
+        curve.format(d="d0", m="logreg", s=s, seed=seed) for s in STRATEGIES for seed in seeds
+    ]
     figure = {"figure": "results/figures/d0.png"}
     argv = job_argv("plot_curves", "logs/plot.log", {"curves": curves}, figure, spec.to_json())
     figure_wall, figure_peak = measured([*JOB, *argv], workdir)

@@ -49,15 +49,19 @@ def main() -> None:
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
-        n_samples=args.pool, n_features=8, n_informative=5, n_classes=args.classes,
+        n_samples=args.pool,
+        n_features=8,
+        n_informative=5,
+        n_classes=args.classes,
         random_state=0,
-    )  # fmt: skip
+    )
     data = validate_dataset("synthetic", X, y)
     roles = split_indices(make_split(data.y, 0.25, 10, random_state=0))
     names = sorted(
-        n for n, c in vars(skactiveml.pool).items()
+        n
+        for n, c in vars(skactiveml.pool).items()
         if inspect.isclass(c) and hasattr(c, "query") and n not in NOT_STRATEGIES
-    )  # fmt: skip
+    )
     names = [n for n in names if not args.strategies or n in args.strategies]
     subsample = (
         {}
@@ -72,12 +76,19 @@ def main() -> None:
     print("|---|---|---|")
     for name in names:
         cell = {
-            "dataset": "synthetic", "model": args.model, "strategy": name,
+            "dataset": "synthetic",
+            "model": args.model,
+            "strategy": name,
             "model_spec": copy.deepcopy(MODELS[args.model]),
             "strategy_spec": {"query": name, "params": PARAMS.get(name, {}), **subsample},
-            "protocol": {"test_size": 0.25, "initial_size": 10, "batch_size": 5,
-                         "iterations": args.iterations, "metrics": ["accuracy"]},
-        }  # fmt: skip
+            "protocol": {
+                "test_size": 0.25,
+                "initial_size": 10,
+                "batch_size": 5,
+                "iterations": args.iterations,
+                "metrics": ["accuracy"],
+            },
+        }
         start = time.perf_counter()
         try:
             with warnings.catch_warnings():

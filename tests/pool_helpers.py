@@ -1,4 +1,5 @@
-"""Models that misbehave inside a pool worker (imported by dotted path from cell configs)."""
+"""Models that misbehave inside a pool worker, or record what they are given (imported by
+dotted path from cell configs)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,13 @@ class NoProbabilities(LogisticRegression):
     """A classifier without predict_proba, as SVC is without probability=True."""
 
     predict_proba = property(lambda self: (_ for _ in ()).throw(AttributeError("predict_proba")))
+
+
+class ValidatingLogisticRegression(LogisticRegression):
+    """A model that selects on a validation set: records what it was given."""
+
+    seen: list = []
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        ValidatingLogisticRegression.seen.append((len(y), None if y_val is None else len(y_val)))
+        return super().fit(X, y)

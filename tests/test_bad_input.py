@@ -1,5 +1,9 @@
-"""Every kind of bad input, through the real workflow: a clear error that names the key or
-file, no cell run, and the results already there untouched."""
+"""Every kind of bad input: a clear error that names the key or file.
+
+Each case is refused by the steps the workflow runs, in its order, called directly (fast): the
+schema, the config check with its probes, and the data preparation and split jobs' functions.
+One case per stage also goes through the real workflow (slow): refused before any cell runs,
+and the results already there untouched."""
 
 from __future__ import annotations
 
@@ -10,9 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from test_workflow import snakemake, write_config
+from helpers import SCHEMA, snakemake, write_config
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
-pytestmark = pytest.mark.slow
+from albench.config import check_config
+from albench.errors import AlbenchError
+from albench.grid import protocol_names, seed_list, split_spec
+from albench.sources import prepare_dataset
+from albench.specs import DatasetSpec
+from albench.splits import split_dataset
+
 # Cases that name a misbehaving model import it from tests/ (pool_helpers, needs_torch).
 TEST_MODULES = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
 
@@ -214,6 +226,45 @@ CASES = {
 }
 
 
+def refusal(config: dict, workdir: Path) -> str:
+    """Return the error the workflow's steps raise for `config`, in the workflow's order: the
+    schema, the config check (with its probes), then each data set's preparation and splits."""
+    try:
+        validate(config, str(SCHEMA))
+        check_config(config)
+        for name, spec in config["datasets"].items():
+            data = workdir / "results" / f"{name}.parquet"
+            prepare_dataset(DatasetSpec(name=name, source=spec), data)
+            for protocol in protocol_names(config):
+                for seed in seed_list(config):
+                    spec_ = split_spec(config, name, seed, protocol)
+                    split_dataset(data, workdir / "results" / f"{name}.{seed}.parquet", spec_)
+    except (WorkflowError, AlbenchError) as error:
+        return str(error)
+    raise AssertionError("accepted")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_naming_the_culprit(tmp_path, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)  # relative data paths, as in a run
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
+    edit, fragment = CASES[case]
+    config = copy.deepcopy(BASE)
+    edit(config, tmp_path)
+    assert fragment in refusal(config, tmp_path)
+
+
+# One case per stage that refuses, through the real workflow.
+STAGES = [
+    "unknown key",  # the schema
+    "baseline not a strategy",  # the config check
+    "strategy that cannot query with the model",  # the probes
+    "strings in numeric columns",  # the preparation job
+    "image that cannot be decoded",  # the preparation job, images
+    "a class too small for the split",  # the split job
+]
+
+
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("bad_input")
@@ -232,8 +283,9 @@ def results_state(workdir: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_is_refused_naming_the_culprit(finished, case):
+@pytest.mark.slow
+@pytest.mark.parametrize("case", STAGES)
+def test_the_workflow_refuses_bad_input_before_any_cell_and_keeps_the_results(finished, case):
     edit, fragment = CASES[case]
     config = copy.deepcopy(BASE)
     edit(config, finished)
@@ -251,6 +303,7 @@ def test_bad_input_is_refused_naming_the_culprit(finished, case):
     assert not [k for k in after if k not in before and "curves" in k]
 
 
+@pytest.mark.slow
 def test_a_duplicate_name_is_refused_with_its_line(finished):
     text = yaml.safe_dump(BASE, sort_keys=False)
     text = text.replace("strategies:\n", "strategies:\n  entropy:\n    query: RandomSampling\n")

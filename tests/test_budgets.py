@@ -1,35 +1,14 @@
 """Comparisons at chosen labelled-set sizes (`budgets`, comparison_at_budget.csv)."""
 
-import numpy as np
-import pandas as pd
 import pytest
-from conftest import small_config
+from helpers import AHEAD, BASE, VALUES, curves, small_config, validated
 from scipy import stats as sps
-from test_config import validated
 
 from albench.budgets import comparison_at_budget
 from albench.compare import holm
 from albench.config import check_config, design_warnings
 from albench.errors import ConfigError
 from albench.stats import mean_ci
-
-
-def curves(values: dict[str, np.ndarray], sizes=(10, 20, 30)) -> pd.DataFrame:
-    """Curves of data set d, model m: values[strategy][seed, iteration] of accuracy."""
-    rows = []
-    for strategy, table in values.items():
-        for seed, scores in enumerate(table):
-            for iteration, (n, score) in enumerate(zip(sizes, scores, strict=True)):
-                rows.append({"dataset": "d", "model": "m", "protocol": "default",
-                             "strategy": strategy, "seed": seed, "iteration": iteration,
-                             "n_labeled": n, "accuracy": score})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-RNG = np.random.default_rng(0)
-BASE = RNG.uniform(0.5, 0.7, size=(8, 3))
-AHEAD = BASE + np.array([0.0, 0.1, 0.0]) + RNG.normal(0, 0.01, size=(8, 3))
-VALUES = {"random": BASE, "ahead": AHEAD, "same": BASE.copy()}
 
 
 def test_each_strategy_is_compared_with_the_baseline_where_the_budget_is_reached():

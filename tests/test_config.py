@@ -3,7 +3,7 @@ import json
 
 import pytest
 import yaml
-from conftest import REPO, SCHEMA, small_config
+from helpers import REPO, SCHEMA, small_config, validated
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -12,12 +12,6 @@ from albench.errors import ConfigError
 from albench.grid import cell_spec, cells, reference_spec, seed_list
 from albench.metrics import METRICS
 from albench.protocol import check_protocol_fits, resolve_protocol, resolve_size
-
-
-def validated(config):
-    config = copy.deepcopy(config)
-    validate(config, str(SCHEMA))
-    return config
 
 
 def test_default_config_is_valid_and_fits():
@@ -101,8 +95,7 @@ def test_data_and_a_model_are_a_whole_config():
     config = {key: small_config()[key] for key in ("datasets", "models", "protocol")}
     validate(config, str(SCHEMA))
     check_config(config)
-    assert list(config["strategies"]) == ["random", "entropy", "least_confident", "margin",
-                                          "badge"]  # fmt: skip
+    assert list(config["strategies"]) == ["random", "entropy", "least_confident", "margin", "badge"]
     default = yaml.safe_load((REPO / "config/config.yaml").read_text())
     assert config["strategies"] == validated(default)["strategies"]
     assert config["seeds"] == 10 and config["baseline"] == "random"
@@ -230,8 +223,12 @@ def test_design_warnings_name_the_seeds_that_could_tell():
 def test_named_protocols_replace_keys_of_the_protocol():
     from albench.grid import protocol_names, protocol_of
 
-    config = validated({**small_config(), "protocols": {
-        "cold": {"initial_size": 1, "batch_size": 1, "budget": 20}, "same": {}}})  # fmt: skip
+    config = validated(
+        {
+            **small_config(),
+            "protocols": {"cold": {"initial_size": 1, "batch_size": 1, "budget": 20}, "same": {}},
+        }
+    )
     assert protocol_names(config) == ["cold", "same"]
     cold = protocol_of(config, "cold")
     assert (cold["initial_size"], cold["batch_size"], cold["budget"]) == (1, 1, 20)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO
-from test_workflow import planned_jobs, snakemake
+from helpers import REPO, planned_jobs, snakemake
 
 from albench.sample_images import write_digits_folder
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 import yaml
-from conftest import CELL, SCHEMA, small_config
+from helpers import CELL, SCHEMA, small_config
 from snakemake.utils import validate
 
 from albench.config import check_config
@@ -36,8 +36,11 @@ def test_maps_default_to_the_first_seed_and_tsne():
     config = mapped_config()
     check_config(config)
     assert embedding_maps(config) == {
-        "models": ["mlp"], "iterations": [0, 2], "seeds": [0], "method": "tsne"
-    }  # fmt: skip
+        "models": ["mlp"],
+        "iterations": [0, 2],
+        "seeds": [0],
+        "method": "tsne",
+    }
     maps = mapped_cells(config)
     # 2 data sets x 1 mapped model x 3 strategies x 1 seed x 2 iterations
     assert len(maps) == 12 and {m["model"] for m in maps} == {"mlp"}
@@ -86,8 +89,14 @@ def test_mapped_cell_writes_embeddings_and_the_map_is_drawn(tmp_path, blobs):
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
     paths = {name: tmp_path / f"{name}.parquet" for name in ("c", "q", "e")}
-    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", paths["c"], paths["q"],
-             CellSpec(**cell, seed=0), embeddings=paths["e"])  # fmt: skip
+    run_cell(
+        tmp_path / "d.parquet",
+        tmp_path / "s.parquet",
+        paths["c"],
+        paths["q"],
+        CellSpec(**cell, seed=0),
+        embeddings=paths["e"],
+    )
     frame, classes = read_iteration(paths["e"], 1)
     assert classes == blobs.class_names
     assert (frame["status"] == "selected").sum() == 4
@@ -99,15 +108,21 @@ def test_mapped_cell_writes_embeddings_and_the_map_is_drawn(tmp_path, blobs):
     with pytest.raises(DataError, match=r"no embeddings of iteration 3 \(recorded: \[1, 5\]\)"):
         read_iteration(paths["e"], 3)
     # Another seed of the same cell is not mapped: its table is empty.
-    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", paths["c"], paths["q"],
-             CellSpec(**cell, seed=1), embeddings=paths["e"])  # fmt: skip
+    run_cell(
+        tmp_path / "d.parquet",
+        tmp_path / "s.parquet",
+        paths["c"],
+        paths["q"],
+        CellSpec(**cell, seed=1),
+        embeddings=paths["e"],
+    )
     import pyarrow.parquet as pq
 
     assert pq.read_table(paths["e"]).num_rows == 0
 
 
 def test_example_configs_are_valid():
-    from conftest import REPO
+    from helpers import REPO
 
     for name in ("digits_cnn", "seed_flowers"):
         config = yaml.safe_load((REPO / "config" / "examples" / f"{name}.yaml").read_text())
@@ -125,9 +140,13 @@ def test_umap_maps_when_umap_learn_is_installed(tmp_path):
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1], 40)
     frame = pd.DataFrame(
-        {"iteration": 2, "index": np.arange(80), "label": labels,
-         "status": np.where(np.arange(80) < 10, "labelled", "pool")}
-    )  # fmt: skip
+        {
+            "iteration": 2,
+            "index": np.arange(80),
+            "label": labels,
+            "status": np.where(np.arange(80) < 10, "labelled", "pool"),
+        }
+    )
     values = rng.normal(size=(80, 5)) + labels[:, None] * 4
     frame = pd.concat([frame, pd.DataFrame(values, columns=[f"e{j}" for j in range(5)])], axis=1)
     cell = CellSpec(**CELL, seed=0)

@@ -46,7 +46,7 @@ STRUCTURE = {"curves": [*CELL, "iteration", "n_labeled", "fallback_model"]}
 
 
 def golden_config() -> dict:
-    from conftest import small_config
+    from helpers import small_config
 
     config = small_config()
     config["models"]["mlp"] = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import small_config
+from helpers import small_config
 from snakemake.utils import validate
 
 from albench.grid import cell_spec
@@ -39,7 +39,7 @@ def touch(path: Path, cell: str | None = None, mtime: float = 1000.0) -> Path:
 
 @pytest.fixture
 def config():
-    from conftest import SCHEMA
+    from helpers import SCHEMA
 
     config = small_config()
     validate(config, str(SCHEMA))

@@ -14,8 +14,16 @@ from snakemake_logger_plugin_albench import LogHandler, LogHandlerSettings, Prog
 
 
 def settings(**overrides):
-    values = dict(printshellcmds=False, nocolor=True, quiet=set(), debug_dag=False,
-                  verbose=False, show_failed_logs=False, stdout=True, dryrun=False)  # fmt: skip
+    values = dict(
+        printshellcmds=False,
+        nocolor=True,
+        quiet=set(),
+        debug_dag=False,
+        verbose=False,
+        show_failed_logs=False,
+        stdout=True,
+        dryrun=False,
+    )
     return SimpleNamespace(**{**values, **overrides})
 
 
@@ -32,17 +40,42 @@ def record(msg=None, level=logging.INFO, **extra) -> logging.LogRecord:
 
 
 def job_info(jobid: int, rule: str) -> logging.LogRecord:
-    return record(event=LogEvent.JOB_INFO, jobid=jobid, rule_name=rule, rule_msg=None,
-                  local=False, is_checkpoint=False, input=["in"], output=[f"out{jobid}"],
-                  log=[f"logs/{rule}/{jobid}.log"], benchmark=None, reason="Missing output",
-                  wildcards={}, priority=0, threads=1, resources={}, indent=False)  # fmt: skip
+    return record(
+        event=LogEvent.JOB_INFO,
+        jobid=jobid,
+        rule_name=rule,
+        rule_msg=None,
+        local=False,
+        is_checkpoint=False,
+        input=["in"],
+        output=[f"out{jobid}"],
+        log=[f"logs/{rule}/{jobid}.log"],
+        benchmark=None,
+        reason="Missing output",
+        wildcards={},
+        priority=0,
+        threads=1,
+        resources={},
+        indent=False,
+    )
 
 
 def job_error(jobid: int, rule: str) -> logging.LogRecord:
-    return record(level=logging.ERROR, event=LogEvent.JOB_ERROR, jobid=jobid, rule_name=rule,
-                  rule_msg=None, msg=None, input=["in"], output=[f"out{jobid}"],
-                  log=[f"logs/{rule}/{jobid}.log"], conda_env=None,
-                  shellcmd="python job.py ...", aux={}, indent=False)  # fmt: skip
+    return record(
+        level=logging.ERROR,
+        event=LogEvent.JOB_ERROR,
+        jobid=jobid,
+        rule_name=rule,
+        rule_msg=None,
+        msg=None,
+        input=["in"],
+        output=[f"out{jobid}"],
+        log=[f"logs/{rule}/{jobid}.log"],
+        conda_env=None,
+        shellcmd="python job.py ...",
+        aux={},
+        indent=False,
+    )
 
 
 def run(h: LogHandler, fail: int | None = None) -> None:
@@ -120,8 +153,10 @@ def test_time_left_comes_from_the_cells_rate():
     progress.failed.append("full_pool")  # not a cell: the cells left are as many
     assert progress.seconds_left(now=120.0) == pytest.approx(25.0)
     line = progress.line(now=120.0, started=90.0)
-    assert line == ("albench: cells 4/10 (40 %) · jobs 0/12 · 2 failed · 30 s elapsed · "
-                    "about 25 s left for the cells")  # fmt: skip
+    assert line == (
+        "albench: cells 4/10 (40 %) · jobs 0/12 · 2 failed · 30 s elapsed · "
+        "about 25 s left for the cells"
+    )
     assert Progress(cells_total=3, jobs_total=4).seconds_left(now=1.0) is None
 
 

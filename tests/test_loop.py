@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import STRATEGIES, roles_for, with_strategy
 from sklearn.linear_model import LogisticRegression
 
 from albench.datasets import validate_dataset, write_dataset
@@ -10,27 +11,12 @@ from albench.models import ModelFitError
 from albench.specs import CellSpec
 from albench.splits import make_split, split_indices, write_split
 
-STRATEGIES = {
-    "random": {"query": "RandomSampling"},
-    "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
-    "margin": {"query": "UncertaintySampling", "params": {"method": "margin_sampling"}},
-    "badge": {"query": "Badge"},
-}
-
-
-def roles_for(data, seed=0, initial=6):
-    return split_indices(make_split(data.y, 0.25, initial, random_state=seed))
-
-
-def with_strategy(cell, name):
-    return {**cell, "strategy": name, "strategy_spec": STRATEGIES[name]}
-
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_curve_grows_by_batch_and_queries_only_the_pool(blobs, cell, name):
     cell = with_strategy(cell, name)
     roles = roles_for(blobs)
-    result = run_al_loop(blobs, roles, cell, seed=0)
+    result = run_al_loop(blobs, roles, CellSpec(**cell, seed=0))
     curve, selection = result.curve, result.selection
 
     assert curve["iteration"].tolist() == list(range(6))
@@ -49,15 +35,15 @@ def test_curve_grows_by_batch_and_queries_only_the_pool(blobs, cell, name):
 
 def test_batch_size_as_fraction_of_the_data_set(blobs, cell):
     cell["protocol"] = {**cell["protocol"], "batch_size": 0.05}  # 5 % of 120 = 6
-    curve = run_al_loop(blobs, roles_for(blobs), cell, seed=0).curve
+    curve = run_al_loop(blobs, roles_for(blobs), CellSpec(**cell, seed=0)).curve
     assert np.diff(curve["n_labeled"]).tolist() == [6] * 5
 
 
 def test_same_seed_gives_identical_results(blobs, cell):
     roles = roles_for(blobs)
     cell = with_strategy(cell, "badge")
-    a = run_al_loop(blobs, roles, cell, seed=3)
-    b = run_al_loop(blobs, roles, cell, seed=3)
+    a = run_al_loop(blobs, roles, CellSpec(**cell, seed=3))
+    b = run_al_loop(blobs, roles, CellSpec(**cell, seed=3))
     timing = ["fit_seconds", "query_seconds", "score_seconds"]
     pd.testing.assert_frame_equal(a.curve.drop(columns=timing), b.curve.drop(columns=timing))
     pd.testing.assert_frame_equal(a.selection, b.selection)
@@ -66,8 +52,8 @@ def test_same_seed_gives_identical_results(blobs, cell):
 def test_other_seed_gives_other_selections(blobs, cell):
     roles = roles_for(blobs)
     cell = with_strategy(cell, "random")
-    a = run_al_loop(blobs, roles, cell, seed=0).selection
-    b = run_al_loop(blobs, roles, cell, seed=1).selection
+    a = run_al_loop(blobs, roles, CellSpec(**cell, seed=0)).selection
+    b = run_al_loop(blobs, roles, CellSpec(**cell, seed=1)).selection
     assert not a.equals(b)
 
 
@@ -75,7 +61,7 @@ def test_strategies_share_iteration_zero(blobs, cell):
     """Paired comparison: every strategy starts from the same model and score."""
     roles = roles_for(blobs)
     firsts = {
-        name: run_al_loop(blobs, roles, with_strategy(cell, name), seed=2).curve.iloc[0]
+        name: run_al_loop(blobs, roles, CellSpec(**with_strategy(cell, name), seed=2)).curve.iloc[0]
         for name in STRATEGIES
     }
     scores = {(row["accuracy"], row["f1_macro"], row["n_labeled"]) for row in firsts.values()}
@@ -83,7 +69,6 @@ def test_strategies_share_iteration_zero(blobs, cell):
 
 
 def test_one_fit_per_iteration(blobs, cell, monkeypatch):
-    from sklearn.linear_model import LogisticRegression
 
     calls = []
     original = LogisticRegression.fit
@@ -93,7 +78,7 @@ def test_one_fit_per_iteration(blobs, cell, monkeypatch):
         return original(self, X, y, *args, **kwargs)
 
     monkeypatch.setattr(LogisticRegression, "fit", counting_fit)
-    run_al_loop(blobs, roles_for(blobs), with_strategy(cell, "entropy"), seed=0)
+    run_al_loop(blobs, roles_for(blobs), CellSpec(**with_strategy(cell, "entropy"), seed=0))
     assert calls == [6 + 4 * i for i in range(6)]
 
 
@@ -105,7 +90,7 @@ def test_model_that_cannot_fit_is_recorded_as_fallback(cell):
     roles = roles_for(data, initial=1)
     cell = with_strategy(cell, "random")
     cell["protocol"] = {**cell["protocol"], "initial_size": 1, "batch_size": 5, "iterations": 2}
-    curve = run_al_loop(data, roles, cell, seed=0).curve
+    curve = run_al_loop(data, roles, CellSpec(**cell, seed=0)).curve
     assert bool(curve["fallback_model"].iloc[0]) is True
 
 
@@ -113,9 +98,12 @@ def test_a_fit_that_fails_with_two_classes_labelled_fails_the_cell(blobs, cell):
     # scikit-activeml would predict label frequencies and the curve would go on as if fine.
     cell["model_spec"] = {"estimator": "pool_helpers.BrokenFitClassifier", "params": {}}
     roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0))
-    with pytest.raises(ModelFitError, match=r"model 'logreg' could not be fitted at iteration 2 "
-                       r"on 14 labels of 3 classes: cannot fit on 14 samples"):  # fmt: skip
-        run_al_loop(blobs, roles, cell, seed=0)
+    with pytest.raises(
+        ModelFitError,
+        match=r"model 'logreg' could not be fitted at iteration 2 "
+        r"on 14 labels of 3 classes: cannot fit on 14 samples",
+    ):
+        run_al_loop(blobs, roles, CellSpec(**cell, seed=0))
 
 
 def test_features_are_scaled_without_the_test_rows(blobs, cell, monkeypatch):
@@ -130,7 +118,7 @@ def test_features_are_scaled_without_the_test_rows(blobs, cell, monkeypatch):
 
     monkeypatch.setattr(StandardScaler, "fit", spy)
     roles = roles_for(blobs)
-    run_al_loop(blobs, roles, with_strategy(cell, "random"), seed=0)
+    run_al_loop(blobs, roles, CellSpec(**with_strategy(cell, "random"), seed=0))
     assert seen == [len(roles["initial"]) + len(roles["pool"])]
 
 
@@ -140,8 +128,13 @@ def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, ce
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
     spec = CellSpec(**cell, seed=0)
-    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", tmp_path / "c.parquet",
-             tmp_path / "q.parquet", spec)  # fmt: skip
+    run_cell(
+        tmp_path / "d.parquet",
+        tmp_path / "s.parquet",
+        tmp_path / "c.parquet",
+        tmp_path / "q.parquet",
+        spec,
+    )
     curve = pq.read_table(tmp_path / "c.parquet")
     meta = curve.schema.metadata
     recorded = {**cell, "protocol_name": "default"}  # the cell's protocol, named
@@ -154,21 +147,13 @@ def test_run_cell_writes_curve_and_selection_with_provenance(tmp_path, blobs, ce
     assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind
 
 
-class ValidatingLogisticRegression(LogisticRegression):
-    """A model that selects on a validation set: records what it was given."""
-
-    seen: list = []
-
-    def fit(self, X, y, X_val=None, y_val=None):
-        ValidatingLogisticRegression.seen.append((len(y), None if y_val is None else len(y_val)))
-        return super().fit(X, y)
-
-
 def test_validation_set_reaches_models_that_take_it_and_is_never_queried(blobs, cell):
     roles = split_indices(make_split(blobs.y, 0.25, 6, random_state=0, validation_size=15))
-    cell["model_spec"] = {"estimator": "test_loop.ValidatingLogisticRegression"}
+    from pool_helpers import ValidatingLogisticRegression
+
+    cell["model_spec"] = {"estimator": "pool_helpers.ValidatingLogisticRegression"}
     ValidatingLogisticRegression.seen = []
-    result = run_al_loop(blobs, roles, cell, seed=0)
+    result = run_al_loop(blobs, roles, CellSpec(**cell, seed=0))
     assert ValidatingLogisticRegression.seen == [(6 + 4 * i, 15) for i in range(6)]
     assert not set(result.selection["index"]) & set(roles["validation"])
 
@@ -176,7 +161,7 @@ def test_validation_set_reaches_models_that_take_it_and_is_never_queried(blobs, 
 def test_budget_sets_the_number_of_iterations(blobs, cell):
     cell["protocol"] = {**cell["protocol"], "budget": 20}
     del cell["protocol"]["iterations"]
-    curve = run_al_loop(blobs, roles_for(blobs), cell, seed=0).curve
+    curve = run_al_loop(blobs, roles_for(blobs), CellSpec(**cell, seed=0)).curve
     assert curve["n_labeled"].tolist() == [6, 10, 14, 18]
 
 
@@ -189,7 +174,7 @@ def test_a_killed_cell_resumes_from_its_checkpoint_to_the_same_results(
 
     cell = with_strategy(cell, name)
     roles = roles_for(blobs)
-    whole = run_al_loop(blobs, roles, cell, seed=3)
+    whole = run_al_loop(blobs, roles, CellSpec(**cell, seed=3))
 
     query = Strategy.query
     calls = []
@@ -203,14 +188,18 @@ def test_a_killed_cell_resumes_from_its_checkpoint_to_the_same_results(
     monkeypatch.setattr(Strategy, "query", dies_at_the_fourth_query)
     checkpoint = tmp_path / ".c.checkpoint.pkl"
     with pytest.raises(RuntimeError, match="killed"):
-        run_al_loop(blobs, roles, cell, seed=3, checkpoint=checkpoint, checkpoint_seconds=0)
+        run_al_loop(
+            blobs, roles, CellSpec(**cell, seed=3), checkpoint=checkpoint, checkpoint_seconds=0
+        )
     assert checkpoint.exists()
 
     calls.clear()
     monkeypatch.setattr(
         Strategy, "query", lambda self, *a, **k: (calls.append(1), query(self, *a, **k))[1]
     )
-    resumed = run_al_loop(blobs, roles, cell, seed=3, checkpoint=checkpoint, checkpoint_seconds=0)
+    resumed = run_al_loop(
+        blobs, roles, CellSpec(**cell, seed=3), checkpoint=checkpoint, checkpoint_seconds=0
+    )
     assert len(calls) == 5 - 3  # only the queries after the third were made again
     pd.testing.assert_frame_equal(
         resumed.curve.drop(columns=list(TIMING_COLUMNS)),
@@ -224,11 +213,13 @@ def test_a_checkpoint_of_another_config_is_ignored(blobs, cell, tmp_path):
     roles = roles_for(blobs)
     checkpoint = tmp_path / ".c.checkpoint.pkl"
     random_cell = with_strategy(cell, "random")
-    run_al_loop(blobs, roles, random_cell, seed=0, checkpoint=checkpoint, checkpoint_seconds=0)
+    run_al_loop(
+        blobs, roles, CellSpec(**random_cell, seed=0), checkpoint=checkpoint, checkpoint_seconds=0
+    )
     assert checkpoint.exists()  # the loop leaves it; run_cell removes it after writing
     margin_cell = with_strategy(cell, "margin")
-    resumed = run_al_loop(blobs, roles, margin_cell, seed=0, checkpoint=checkpoint)
-    fresh = run_al_loop(blobs, roles, margin_cell, seed=0)
+    resumed = run_al_loop(blobs, roles, CellSpec(**margin_cell, seed=0), checkpoint=checkpoint)
+    fresh = run_al_loop(blobs, roles, CellSpec(**margin_cell, seed=0))
     pd.testing.assert_frame_equal(resumed.selection, fresh.selection)
 
 
@@ -245,30 +236,13 @@ def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkey
     )
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
-    run_cell(tmp_path / "d.parquet", tmp_path / "s.parquet", tmp_path / "c.parquet",
-             tmp_path / "q.parquet", CellSpec(**cell, seed=0))  # fmt: skip
+    run_cell(
+        tmp_path / "d.parquet",
+        tmp_path / "s.parquet",
+        tmp_path / "c.parquet",
+        tmp_path / "q.parquet",
+        CellSpec(**cell, seed=0),
+    )
     assert (tmp_path / "c.parquet").exists()
     assert saved and saved[0] == tmp_path / ".c.checkpoint.pkl"
     assert not list(tmp_path.glob(".*checkpoint*"))
-
-
-def test_atomic_path_leaves_nothing_behind_on_error_and_keeps_the_suffix(tmp_path):
-    from albench.files import atomic_path
-
-    target = tmp_path / "out" / "figure.png"
-    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        assert tmp.suffix == ".png" and tmp.parent == target.parent
-        tmp.write_text("half")
-        raise RuntimeError("killed")
-    assert not target.exists() and list(target.parent.iterdir()) == []
-    with atomic_path(target) as tmp:
-        tmp.write_text("whole")
-    assert target.read_text() == "whole" and list(target.parent.iterdir()) == [target]
-    # A temporary that a SIGKILL left (no cleanup ran) goes with the next write of its path,
-    # and only of its path.
-    stale = target.parent / ".figure.k1ll3d_x.tmp.png"
-    other = target.parent / ".figure.b.abcdefgh.tmp.png"  # of figure.b.png
-    stale.write_text("half"), other.write_text("half")
-    with atomic_path(target) as tmp:
-        tmp.write_text("again")
-    assert sorted(target.parent.iterdir()) == sorted([target, other])

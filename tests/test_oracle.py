@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+from helpers import roles_for, with_strategy
 from sklearn.linear_model import LogisticRegression
-from test_loop import roles_for, with_strategy
 
 from albench.cells import learnable_rows_and_scaler
-from albench.loop import Learner, as_cell_spec, initial_state, run_al_loop
+from albench.loop import Learner, initial_state, run_al_loop
 from albench.oracle import oracle_labels
 from albench.reference import full_pool_scores
+from albench.specs import CellSpec
 
 
 def test_an_exact_oracle_gives_the_true_labels():
@@ -53,7 +54,7 @@ def test_every_strategy_and_the_initial_set_face_the_same_noisy_oracle(blobs, ce
     oracle = oracle_labels(blobs.y, blobs.n_classes, 0.3, cell["dataset"], 0)
     selections = []
     for name in ("random", "entropy"):
-        result = run_al_loop(blobs, roles, with_strategy(cell, name), seed=0)
+        result = run_al_loop(blobs, roles, CellSpec(**with_strategy(cell, name), seed=0))
         selection = result.selection
         np.testing.assert_array_equal(selection["label"], oracle[selection["index"]])
         np.testing.assert_array_equal(selection["true_label"], blobs.y[selection["index"]])
@@ -61,7 +62,9 @@ def test_every_strategy_and_the_initial_set_face_the_same_noisy_oracle(blobs, ce
     revealed = np.concatenate([s["label"] != s["true_label"] for s in selections])
     assert 0 < revealed.mean() < 0.6
     # The initial set's labels come from the same oracle.
-    learner, strategy = Learner.build(blobs, roles, as_cell_spec(with_strategy(cell, "random"), 0))
+    learner, strategy = Learner.build(
+        blobs, roles, CellSpec(**with_strategy(cell, "random"), seed=0)
+    )
     y_seen = initial_state(learner, roles, strategy).y_seen
     initial = ~np.isnan(y_seen)
     np.testing.assert_array_equal(y_seen[initial], oracle[learner.train_rows[initial]])

@@ -6,7 +6,7 @@ import re
 import tomllib
 
 import yaml
-from conftest import REPO
+from helpers import REPO
 from packaging.requirements import Requirement
 from packaging.version import Version
 

@@ -33,8 +33,10 @@ def test_paired_differences_subtract_the_baseline_of_the_same_seed_and_iteration
     )
     diff = paired_differences(curves, "random", ["accuracy"])
     assert sorted(zip(diff["seed"], diff["iteration"], diff["accuracy"].round(6), strict=True)) == [
-        (0, 0, 0.0), (0, 1, 0.1), (1, 0, 0.05),
-    ]  # fmt: skip
+        (0, 0, 0.0),
+        (0, 1, 0.1),
+        (1, 0, 0.05),
+    ]
     assert set(diff["strategy"]) == {"smart"}
 
 
@@ -45,10 +47,15 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
     from albench.specs import FigureSpec
 
     aubcs = pd.DataFrame(
-        {"dataset": "d", "model": "m", "protocol": "default", "strategy": ["a", "b", "c"],
-         "seed": 0,
-         "aubc_accuracy": [0.7, 0.8, 0.9]}
-    )  # fmt: skip
+        {
+            "dataset": "d",
+            "model": "m",
+            "protocol": "default",
+            "strategy": ["a", "b", "c"],
+            "seed": 0,
+            "aubc_accuracy": [0.7, 0.8, 0.9],
+        }
+    )
     aubcs.to_csv(tmp_path / "aubc.csv", index=False)
     spec = FigureSpec(model="m", strategies=["a", "b", "c"], baseline="a", metrics=["accuracy"])
     plot_critical_difference(tmp_path / "aubc.csv", tmp_path / "cd.png", spec)

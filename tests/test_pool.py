@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CELL
-from helpers import job_argv
+from helpers import CELL, job_argv
 
 from albench.curves import TIMING_COLUMNS
 from albench.env import NO_POOL_ENV, POOL_ENV
 from albench.errors import AlbenchError
 from albench.run import pool
 from albench.run.client import _ask_pool
-from albench.run.job import parse_job, run_job
+from albench.run.job import parse_job
+from albench.run.runner import run_job
 from albench.specs import CellSpec, DatasetSpec, SplitSpec
 
 TESTS = Path(__file__).resolve().parent

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 import sklearn.datasets
-from conftest import small_config
-from test_config import validated
-from test_strategies import EXPENSIVE, FOREST, LOGREG, SUPPORTED, dataset, make_cell, run
+from helpers import EXPENSIVE, FOREST, LOGREG, SUPPORTED, make_cell, small_config, validated
+from helpers import blob_dataset as dataset
+from helpers import run_cell_of as run
 
 from albench.config import check_config
 from albench.errors import ConfigError
@@ -50,10 +50,15 @@ def test_probabilistic_al_without_a_metric_or_frequencies_is_refused_before_any_
 
 def test_a_model_that_cannot_be_fitted_is_refused_naming_the_model():
     config = small_config()
-    config["models"]["broken"] = {"estimator": "pool_helpers.BrokenFitClassifier",
-                                  "params": {"limit": 3}}  # fmt: skip
-    with pytest.raises(ConfigError, match=r"models.broken: cannot be fitted on 6 labels of data "
-                       r"of the shape of 'iris' .*cannot fit on 6 samples"):  # fmt: skip
+    config["models"]["broken"] = {
+        "estimator": "pool_helpers.BrokenFitClassifier",
+        "params": {"limit": 3},
+    }
+    with pytest.raises(
+        ConfigError,
+        match=r"models.broken: cannot be fitted on 6 labels of data "
+        r"of the shape of 'iris' .*cannot fit on 6 samples",
+    ):
         check_config(validated(config))
 
 

@@ -7,17 +7,26 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import planned_cells, planned_jobs, snakemake, write_config
 from PIL import Image
-from test_workflow import planned_cells, planned_jobs, snakemake, write_config
 
 from albench.sources import OPENML_LABEL, dataset_inputs, image_manifest, write_image_manifest
 
 # What one data set's edit reruns in a one-model, two-strategy, one-seed grid.
 ONE_DATASET = {
-    "prepare_dataset": 1, "split": 1, "al_cell": 2, "full_pool": 1, "summarise_dataset": 1,
-    "plot_curves": 1, "aggregate": 1, "plot_heatmap": 1, "plot_cost_benefit": 1,
-    "plot_critical_difference": 1, "verdict": 1, "all": 1,
-}  # fmt: skip
+    "prepare_dataset": 1,
+    "split": 1,
+    "al_cell": 2,
+    "full_pool": 1,
+    "summarise_dataset": 1,
+    "plot_curves": 1,
+    "aggregate": 1,
+    "plot_heatmap": 1,
+    "plot_cost_benefit": 1,
+    "plot_critical_difference": 1,
+    "verdict": 1,
+    "all": 1,
+}
 
 
 def write_images(folder, seed=0, per_class=12):
@@ -46,16 +55,21 @@ def finished(tmp_path_factory):
         "datasets": {
             "iris": {"source": "sklearn", "name": "iris"},
             "table": {"source": "file", "path": "table.csv", "label": "cls"},
-            "pictures": {"source": "image_folder", "path": "images", "size": 8,
-                         "color": "grayscale"},
+            "pictures": {
+                "source": "image_folder",
+                "path": "images",
+                "size": 8,
+                "color": "grayscale",
+            },
         },
         "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
-        "strategies": {"random": {"query": "RandomSampling"},
-                       "entropy": {"query": "UncertaintySampling",
-                                   "params": {"method": "entropy"}}},
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
+        },
         "seeds": 1,
         "protocol": {"initial_size": 6, "batch_size": 3, "iterations": 2},
-    }  # fmt: skip
+    }
     write_config(workdir, config)
     snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
     return workdir
@@ -66,9 +80,7 @@ def plan(workdir):
     return planned_jobs(proc), {cell.split("/")[0] for cell in planned_cells(proc)}
 
 
-pytestmark = pytest.mark.slow
-
-
+@pytest.mark.slow
 def test_editing_a_data_file_reruns_its_data_set_only(finished):
     assert plan(finished) == ({}, set())
     frame = pd.read_csv(finished / "table.csv")
@@ -83,6 +95,7 @@ def test_editing_a_data_file_reruns_its_data_set_only(finished):
     assert plan(finished) == ({}, set())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", ["replace", "add", "remove"])
 def test_changing_an_image_reruns_its_data_set_only(finished, edit):
     images = finished / "images" / "square"
@@ -99,6 +112,7 @@ def test_changing_an_image_reruns_its_data_set_only(finished, edit):
     assert n_images == len(list((finished / "images").rglob("*.png")))
 
 
+@pytest.mark.slow
 def test_an_image_saved_again_unchanged_reruns_nothing(finished):
     path = finished / "images" / "circle" / "1.png"
     path.write_bytes(path.read_bytes())  # new modification time, same content
@@ -110,9 +124,13 @@ def test_manifest_lists_every_image_and_reuses_hashes_of_unchanged_files(tmp_pat
     spec = {"source": "image_folder", "path": str(tmp_path / "img")}
     text, cache = image_manifest("p", spec)
     assert [line.split("\t")[0] for line in text.splitlines()] == [
-        "circle/0.png", "circle/1.png", "square/0.png", "square/1.png",
-        "stripe/0.png", "stripe/1.png",
-    ]  # fmt: skip
+        "circle/0.png",
+        "circle/1.png",
+        "square/0.png",
+        "square/1.png",
+        "stripe/0.png",
+        "stripe/1.png",
+    ]
     manifest = tmp_path / "m.tsv"
     assert write_image_manifest("p", spec, manifest) is True
     assert write_image_manifest("p", spec, manifest) is False
@@ -124,17 +142,20 @@ def test_manifest_lists_every_image_and_reuses_hashes_of_unchanged_files(tmp_pat
     assert write_image_manifest("p", spec, manifest) is False
 
 
+@pytest.mark.slow
 def test_openml_cache_is_the_output_of_a_download_job_and_an_input_of_preparation(tmp_path):
     spec = {"source": "openml", "id": 61, "cache_dir": "cache"}
     assert dataset_inputs("o", spec) == ["cache/61.parquet"]
     config = {
         "datasets": {"o": spec},
         "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
-        "strategies": {"random": {"query": "RandomSampling"},
-                       "entropy": {"query": "UncertaintySampling"}},
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "entropy": {"query": "UncertaintySampling"},
+        },
         "seeds": 1,
         "protocol": {"initial_size": 6, "batch_size": 3, "iterations": 2},
-    }  # fmt: skip
+    }
     write_config(tmp_path, config)
     jobs, _ = plan(tmp_path)
     assert jobs["download_openml"] == 1 and jobs["prepare_dataset"] == 1

@@ -118,11 +118,20 @@ def test_a_reference_that_cannot_be_fitted_voids_the_label_savings(blobs):
     spec = {"estimator": "pool_helpers.BrokenFitClassifier", "params": {"limit": 20}}
     scores = full_pool_scores(blobs, roles, "broken", spec, ["accuracy"], seed=0, dataset_name="b")
     assert np.isnan(scores["accuracy"]) and "cannot fit on 90 samples" in scores["fit_error"]
-    curves = pd.concat([curve("random", s, [0.5, 0.9]) for s in (0, 1)] +
-                       [curve("smart", s, [0.5, 0.99]) for s in (0, 1)])  # fmt: skip
-    references = pd.DataFrame({"dataset": "d", "model": "m", "protocol": "default",
-                               "seed": [0, 1], "accuracy": 0.95,
-                               "fit_error": ["", scores["fit_error"]]})  # fmt: skip
+    curves = pd.concat(
+        [curve("random", s, [0.5, 0.9]) for s in (0, 1)]
+        + [curve("smart", s, [0.5, 0.99]) for s in (0, 1)]
+    )
+    references = pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "m",
+            "protocol": "default",
+            "seed": [0, 1],
+            "accuracy": 0.95,
+            "fit_error": ["", scores["fit_error"]],
+        }
+    )
     references.loc[1, "accuracy"] = scores["accuracy"]
     table = label_savings(curves, references, baseline="random")
     assert (table["full_pool_failed_seeds"] == 1).all()

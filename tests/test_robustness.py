@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import small_config
-from test_workflow import SNAKEMAKE, snakemake, write_config
+from helpers import SNAKEMAKE, cell_outputs, small_config, snakemake, write_config
 
-from albench.curves import TIMING_COLUMNS
 from albench.incomplete import INCOMPLETE_WHERE
 from albench.specs import VerdictSpec
 from albench.verdict import verdict_text
@@ -31,18 +29,6 @@ CONFIG = {
     "seeds": 2,
     "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
 }
-
-
-def cell_outputs(workdir: Path) -> dict[str, pd.DataFrame]:
-    """Return every curve (without timings) and selection of a finished run, by path."""
-    outputs = {}
-    for kind in ("curves", "selections"):
-        for path in sorted((workdir / "results" / kind).rglob("*.parquet")):
-            frame = pd.read_parquet(path)
-            outputs[str(path.relative_to(workdir))] = frame.drop(
-                columns=[c for c in TIMING_COLUMNS if c in frame.columns]
-            )
-    return outputs
 
 
 def pool_processes_in(workdir: Path) -> list[int]:
@@ -184,17 +170,30 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     write_config(tmp_path, config)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
     run = snakemake(
-        tmp_path, "--configfile", "bench.yaml", "--cores", "2", "--keep-going",
-        check=False, env=env,
-    )  # fmt: skip
+        tmp_path,
+        "--configfile",
+        "bench.yaml",
+        "--cores",
+        "2",
+        "--keep-going",
+        check=False,
+        env=env,
+    )
     output = run.stdout + run.stderr
     assert run.returncode != 0
 
-    curves = {str(p.relative_to(tmp_path / "results" / "curves")) for p in
-              (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
-    expected = {f"{d}/default/{m}/{s}/seed{seed}.parquet" for d in ("iris", "moons")
-                for m in ("logreg", "fragile") for s in ("random", "entropy") for seed in (0, 1)
-                if (d, m) != ("moons", "fragile")}  # fmt: skip
+    curves = {
+        str(p.relative_to(tmp_path / "results" / "curves"))
+        for p in (tmp_path / "results" / "curves").rglob("*.parquet")
+    }
+    expected = {
+        f"{d}/default/{m}/{s}/seed{seed}.parquet"
+        for d in ("iris", "moons")
+        for m in ("logreg", "fragile")
+        for s in ("random", "entropy")
+        for seed in (0, 1)
+        if (d, m) != ("moons", "fragile")
+    }
     assert curves == expected
     # The unaffected data set is fully summarised and drawn; the affected one and the overall
     # tables wait for the failed cells.
@@ -254,22 +253,37 @@ def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path
     import signal
 
     # One cell of a model that takes a second per fit, checkpointing after every iteration.
-    config = {**CONFIG, "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
-              "strategies": {"random": {"query": "RandomSampling"},
-                             "entropy": {"query": "UncertaintySampling"}},
-              "seeds": 1,
-              "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 8}}  # fmt: skip
+    config = {
+        **CONFIG,
+        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "entropy": {"query": "UncertaintySampling"},
+        },
+        "seeds": 1,
+        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 8},
+    }
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent),
-           "ALBENCH_CHECKPOINT_SECONDS": "0"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent),
+        "ALBENCH_CHECKPOINT_SECONDS": "0",
+    }
     for workdir in (killed, clean):
         workdir.mkdir()
         write_config(workdir, config)
     command = [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1"]
-    run = subprocess.Popen(command, cwd=killed, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    uninterrupted = subprocess.Popen(command, cwd=clean, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)  # fmt: skip
+    run = subprocess.Popen(
+        command,
+        cwd=killed,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    uninterrupted = subprocess.Popen(
+        command, cwd=clean, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 180
     checkpoints = killed / "results" / "curves"
     while not list(checkpoints.rglob(".seed0.checkpoint.pkl")):

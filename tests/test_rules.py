@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from albench.run import rules
 from albench.run.job import Job, Named

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_robustness import cell_outputs
-from test_workflow import SNAKEMAKE, planned_jobs, snakemake, write_config
+from helpers import SNAKEMAKE, cell_outputs, planned_jobs, snakemake, write_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 from local_cluster import can_start, cluster_profile, local_slurm, submissions  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 CONFIG = {
     "datasets": {
@@ -30,7 +29,7 @@ CONFIG = {
             "generator": "make_moons",
             "params": {"n_samples": 120, "noise": 0.3},
         },
-    },  # fmt: skip
+    },
     "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
     "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
     "seeds": 3,
@@ -52,10 +51,25 @@ def run_on_cluster(
 ) -> subprocess.CompletedProcess:
     # Snakemake ignores SIGTERM while it waits on cluster jobs: stop it with SIGINT.
     return subprocess.run(
-        ["timeout", "-s", "INT", "-k", "30", "600", *SNAKEMAKE, "--profile", str(profile),
-         "--configfile", "bench.yaml", *args],
-        cwd=workdir, capture_output=True, text=True, env={**os.environ, **(env or {})},
-    )  # fmt: skip
+        [
+            "timeout",
+            "-s",
+            "INT",
+            "-k",
+            "30",
+            "600",
+            *SNAKEMAKE,
+            "--profile",
+            str(profile),
+            "--configfile",
+            "bench.yaml",
+            *args,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_cluster, tmp_path):
@@ -83,8 +97,12 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     # submitting Snakemake's own pool, which this one-node cluster could reach too).
     cell_logs = list((cluster / "logs" / "al_cell").rglob("*.log"))
     assert len(cell_logs) == 2 * 2 * 3
-    ran_in = {re.search(r"computed for .* in a pool worker of SLURM job (\d+)$",
-                        path.read_text().strip())[1] for path in cell_logs}  # fmt: skip
+    ran_in = {
+        re.search(
+            r"computed for .* in a pool worker of SLURM job (\d+)$", path.read_text().strip()
+        )[1]
+        for path in cell_logs
+    }
     assert ran_in == set(submissions(cluster))
 
     on_cluster, here = cell_outputs(cluster), cell_outputs(local)
@@ -97,21 +115,29 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
         pd.testing.assert_frame_equal(cluster_table, local_table, obj=name)
 
     # Editing one strategy reruns only its cells (and what summarises them).
-    edited = {**CONFIG, "strategies": {**CONFIG["strategies"],
-              "badge": {"query": "UncertaintySampling"}}}  # fmt: skip
+    edited = {
+        **CONFIG,
+        "strategies": {**CONFIG["strategies"], "badge": {"query": "UncertaintySampling"}},
+    }
     write_config(cluster, edited)
     before = {p: p.stat().st_mtime_ns for p in (cluster / "results" / "curves").rglob("*.parquet")}
     rerun = run_on_cluster(cluster, profile)
     assert rerun.returncode == 0, f"{rerun.stdout[-4000:]}\n{rerun.stderr[-4000:]}"
-    changed = {str(p.relative_to(cluster / "results" / "curves")) for p, mtime in before.items()
-               if p.stat().st_mtime_ns != mtime}  # fmt: skip
-    assert changed == {f"{d}/default/logreg/badge/seed{s}.parquet" for d in ("wine", "moons")
-                       for s in range(3)}  # fmt: skip
+    changed = {
+        str(p.relative_to(cluster / "results" / "curves"))
+        for p, mtime in before.items()
+        if p.stat().st_mtime_ns != mtime
+    }
+    assert changed == {
+        f"{d}/default/logreg/badge/seed{s}.parquet" for d in ("wine", "moons") for s in range(3)
+    }
 
 
 def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
-    config = {**CONFIG, "models": {**CONFIG["models"],
-              "fragile": {"estimator": "pool_helpers.FragileClassifier"}}}  # fmt: skip
+    config = {
+        **CONFIG,
+        "models": {**CONFIG["models"], "fragile": {"estimator": "pool_helpers.FragileClassifier"}},
+    }
     write_config(tmp_path, config)
     profile = cluster_profile(tmp_path / "profile", cores=2, retries=0)
     # The cluster jobs inherit this environment (sbatch --export=ALL), the pool workers too.
@@ -121,11 +147,18 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     # FragileClassifier fails on moons' two features only: every other cell, those of the
     # groups that held the failing ones too, is there, and a rerun would compute just the
     # failed cells and references.
-    curves = {str(p.relative_to(tmp_path / "results" / "curves"))
-              for p in (tmp_path / "results" / "curves").rglob("*.parquet")}  # fmt: skip
-    expected = {f"{d}/default/{m}/{s}/seed{seed}.parquet" for d in ("wine", "moons")
-                for m in ("logreg", "fragile") for s in ("random", "badge") for seed in range(3)
-                if (d, m) != ("moons", "fragile")}  # fmt: skip
+    curves = {
+        str(p.relative_to(tmp_path / "results" / "curves"))
+        for p in (tmp_path / "results" / "curves").rglob("*.parquet")
+    }
+    expected = {
+        f"{d}/default/{m}/{s}/seed{seed}.parquet"
+        for d in ("wine", "moons")
+        for m in ("logreg", "fragile")
+        for s in ("random", "badge")
+        for seed in range(3)
+        if (d, m) != ("moons", "fragile")
+    }
     assert curves == expected
     plan = run_on_cluster(tmp_path, profile, "-n", env=env)
     assert plan.returncode == 0, plan.stderr[-3000:]

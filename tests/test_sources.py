@@ -3,8 +3,8 @@
 import logging
 
 import numpy as np
-import pandas as pd
 import pytest
+from helpers import animal_table as table
 
 from albench.errors import DataError
 from albench.loop import run_al_loop
@@ -15,21 +15,8 @@ from albench.sources import (
     openml_cache_path,
     prepare_dataset,
 )
-from albench.specs import DatasetSpec
+from albench.specs import CellSpec, DatasetSpec
 from albench.splits import make_split, split_indices
-
-
-def table(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.repeat(["cat", "dog", "emu"], n // 3)
-    return pd.DataFrame(
-        {
-            "size": rng.normal(size=n) + (y == "dog") * 2,
-            "colour": rng.choice(["red", "green"], size=n),
-            "legs": rng.integers(2, 5, size=n),
-            "animal": y,
-        }
-    )
 
 
 @pytest.fixture(params=["csv", "parquet"])
@@ -58,7 +45,7 @@ def test_file_source_runs_a_real_cell(data_file, cell, tmp_path):
     assert data.X.shape == (60, 1)
     roles = split_indices(make_split(data.y, 0.25, 6, random_state=0))
     cell["protocol"]["iterations"] = 3
-    curve = run_al_loop(data, roles, cell, seed=0).curve
+    curve = run_al_loop(data, roles, CellSpec(**cell, seed=0)).curve
     assert curve["n_labeled"].tolist() == [6, 10, 14, 18]
 
 
@@ -141,12 +128,15 @@ def test_every_kind_of_label_names_its_classes_and_runs_a_cell(tmp_path, cell, k
     spec = {"source": "file", "path": str(path), "label": "animal"}
     data = prepare_dataset(DatasetSpec("labels", spec), tmp_path / "prepared.parquet")
     assert data.class_names == names
-    kept = frame["animal"].dropna().map(lambda v: str(int(v)) if kind != "text" and
-                                        kind != "boolean" else str(v))  # fmt: skip
+    kept = (
+        frame["animal"]
+        .dropna()
+        .map(lambda v: str(int(v)) if kind != "text" and kind != "boolean" else str(v))
+    )
     assert [names[code] for code in data.y] == kept.tolist()
     roles = split_indices(make_split(data.y, 0.25, 6, random_state=0))
     cell["protocol"]["iterations"] = 2
-    assert len(run_al_loop(data, roles, cell, seed=0).curve) == 3
+    assert len(run_al_loop(data, roles, CellSpec(**cell, seed=0)).curve) == 3
 
 
 def test_unreadable_and_unknown_files(tmp_path):
@@ -210,7 +200,7 @@ def test_openml_download_is_cached(tmp_path, monkeypatch):
 
 def test_every_source_of_the_schema_is_registered_and_no_other():
     import yaml
-    from conftest import SCHEMA
+    from helpers import SCHEMA
 
     from albench.sources import SOURCES
 

@@ -76,8 +76,10 @@ def test_the_test_and_validation_rows_do_not_depend_on_the_initial_size():
     # What pairs seeds across protocols: protocols that differ only in their initial set (or
     # batch size, iterations, label noise) hold out the same rows for testing and validation.
     y = np.repeat(np.arange(3), 40)
-    splits = [split_indices(make_split(y, 0.25, initial, random_state=7, validation_size=12))
-              for initial in (1, 3, 10, 30)]  # fmt: skip
+    splits = [
+        split_indices(make_split(y, 0.25, initial, random_state=7, validation_size=12))
+        for initial in (1, 3, 10, 30)
+    ]
     for roles in splits[1:]:
         np.testing.assert_array_equal(roles["test"], splits[0]["test"])
         np.testing.assert_array_equal(roles["validation"], splits[0]["validation"])

@@ -1,100 +1,21 @@
 """Every supported scikit-activeml strategy through a real AL cell, and the traps handled."""
 
-import copy
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import EXPENSIVE, FOREST, LOGREG, SUPPORTED, make_cell
+from helpers import blob_dataset as dataset
+from helpers import run_cell_of as run
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.datasets import make_classification
 
-from albench.datasets import validate_dataset
 from albench.errors import ConfigError
-from albench.loop import run_al_loop
 from albench.models import build_estimator, wrap_classifier
 from albench.splits import make_split, split_indices
 from albench.strategies import Strategy, strategy_class
 
-LOGREG = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
-FOREST = {"estimator": "sklearn.ensemble.RandomForestClassifier", "params": {"n_estimators": 10}}
 TIMING = ["fit_seconds", "query_seconds", "score_seconds"]
-
-# (strategy spec, model spec) pairs measured to work with scikit-activeml 1.0.1.
-SUPPORTED = {
-    "random": ({"query": "RandomSampling"}, LOGREG),
-    "least_confident": (
-        {"query": "UncertaintySampling", "params": {"method": "least_confident"}},
-        LOGREG,
-    ),
-    "margin": ({"query": "UncertaintySampling", "params": {"method": "margin_sampling"}}, LOGREG),
-    "entropy": ({"query": "UncertaintySampling", "params": {"method": "entropy"}}, LOGREG),
-    "badge": ({"query": "Badge"}, LOGREG),
-    "falcun": ({"query": "Falcun"}, LOGREG),
-    "dropquery": ({"query": "DropQuery"}, LOGREG),
-    "contrastive": ({"query": "ContrastiveAL"}, LOGREG),
-    "clue": ({"query": "Clue"}, LOGREG),
-    "pal": ({"query": "ProbabilisticAL", "params": {"metric": "rbf"}}, LOGREG),
-    "pal_parzen": (
-        {"query": "ProbabilisticAL"},
-        {"estimator": "skactiveml.classifier.ParzenWindowClassifier"},
-    ),
-    "coreset": ({"query": "CoreSet"}, LOGREG),
-    "typiclust": ({"query": "TypiClust"}, LOGREG),
-    "probcover": ({"query": "ProbCover"}, LOGREG),
-    "gsx": ({"query": "GreedySamplingX"}, LOGREG),
-    "maxherding": ({"query": "MaxHerding"}, LOGREG),
-    "cost_embedding": ({"query": "CostEmbeddingAL"}, LOGREG),
-    "qbc_forest": ({"query": "QueryByCommittee"}, FOREST),
-    "qbc_bagging": ({"query": "QueryByCommittee", "ensemble": {"bagging": 4}}, LOGREG),
-    "qbc_models": (
-        {
-            "query": "QueryByCommittee",
-            "ensemble": {"models": [LOGREG, {"estimator": "sklearn.naive_bayes.GaussianNB"}]},
-        },
-        LOGREG,
-    ),
-    "greedy_bald": ({"query": "GreedyBALD"}, FOREST),
-    "batch_bald": (
-        {"query": "BatchBALD", "params": {"n_MC_samples": 5}, "ensemble": {"bagging": 4}},
-        LOGREG,
-    ),
-    "discriminative": ({"query": "DiscriminativeAL"}, LOGREG),
-    "fourds": ({"query": "FourDs"}, {"estimator": "skactiveml.classifier.MixtureModelClassifier"}),
-}
-
-# Supported with a cost warning: cubic (or worse) in the pool, so they get a tiny pool here.
-EXPENSIVE = {
-    "quire": ({"query": "Quire"}, LOGREG),
-    "mc_eer": ({"query": "MonteCarloEER"}, LOGREG),
-    "voi_eer": ({"query": "ValueOfInformationEER"}, LOGREG),
-    "eap": (
-        {"query": "UncertaintySampling", "params": {"method": "expected_average_precision"}},
-        LOGREG,
-    ),
-}
-
-
-def dataset(n, classes=3, seed=0):
-    X, y = make_classification(
-        n_samples=n, n_features=6, n_informative=4, n_redundant=0, n_classes=classes,
-        random_state=seed,
-    )  # fmt: skip
-    return validate_dataset("synthetic", X, y)
-
-
-def make_cell(name, strategy_spec, model_spec, iterations=2, batch=3):
-    return {
-        "dataset": "synthetic", "model": "m", "strategy": name,
-        "model_spec": copy.deepcopy(model_spec), "strategy_spec": copy.deepcopy(strategy_spec),
-        "protocol": {"test_size": 0.25, "initial_size": 6, "batch_size": batch,
-                     "iterations": iterations, "metrics": ["accuracy", "f1_macro"]},
-    }  # fmt: skip
-
-
-def run(data, cell, seed=0):
-    roles = split_indices(make_split(data.y, 0.25, cell["protocol"]["initial_size"], seed))
-    return run_al_loop(data, roles, cell, seed=seed), roles
 
 
 def check_result(result, roles, batch, iterations):

@@ -17,8 +17,10 @@ from albench.models import build_estimator, wrap_classifier
 from albench.strategies import Strategy
 
 LOGREG = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
-MLP = {"estimator": "albench.models.EmbeddingMLPClassifier",
-       "params": {"hidden_layer_sizes": [6], "solver": "lbfgs", "max_iter": 300}}  # fmt: skip
+MLP = {
+    "estimator": "albench.models.EmbeddingMLPClassifier",
+    "params": {"hidden_layer_sizes": [6], "solver": "lbfgs", "max_iter": 300},
+}
 UNCERTAINTY = {
     # method: utility of each unlabelled row from its class probabilities (higher = queried)
     "entropy": lambda p: -np.sum(p * np.log(p), axis=1),
@@ -29,8 +31,14 @@ UNCERTAINTY = {
 
 def fitted(model=LOGREG, n=90, labelled=9, classes=3, seed=0):
     """Return (X, y_seen, clf): a model fitted on the first `labelled` rows."""
-    X, y = make_classification(n_samples=n, n_features=5, n_informative=4, n_redundant=0,
-                               n_classes=classes, random_state=seed)  # fmt: skip
+    X, y = make_classification(
+        n_samples=n,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=classes,
+        random_state=seed,
+    )
     y_seen = np.full(n, np.nan)
     y_seen[:labelled] = y[:labelled]
     clf = wrap_classifier(build_estimator("models.m", model, 0), classes, 0).fit(X, y_seen)
@@ -101,8 +109,11 @@ def test_badge_is_kmeans_plus_plus_on_gradient_embeddings(model):
 @pytest.mark.parametrize(("subsample", "sizes"), [(20, [20, 20, 20]), (0.25, [21, 20, 20])])
 def test_candidate_subsample_scores_a_fresh_seeded_subset_per_query(subsample, sizes):
     X, y_seen, clf = fitted()
-    spec = {"query": "UncertaintySampling", "params": {"method": "entropy"},
-            "candidate_subsample": subsample}  # fmt: skip
+    spec = {
+        "query": "UncertaintySampling",
+        "params": {"method": "entropy"},
+        "candidate_subsample": subsample,
+    }
 
     def subsets(seed: int) -> list[np.ndarray]:
         strategy = Strategy("entropy", spec, seed, 3)

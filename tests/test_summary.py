@@ -1,10 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CELL
+from helpers import aubc_rows
+from helpers import seeded_cell as spec
 
 from albench.curves import write_curve
-from albench.specs import CellSpec
 from albench.summary import combine, comparison_table, ranks_table, summarise
 from albench.tables import DATASET_TABLES, OVERALL_TABLES, summary_files
 
@@ -26,10 +26,6 @@ def make_curve(strategy, seed, values, fallback=False):
             "fallback_model": [fallback] + [False] * (len(values) - 1),
         }
     )
-
-
-def spec(seed: int) -> CellSpec:
-    return CellSpec(**CELL, seed=seed)
 
 
 def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
@@ -73,19 +69,6 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
     ranks = ranks_table(aubcs, "accuracy")
     assert ranks["strategy"].tolist() == ["entropy", "random"]
     assert ranks["mean_rank"].tolist() == [1.0, 2.0]
-
-
-def aubc_rows(spec):
-    """Return a per-cell AUBC table from {(dataset, strategy): [values per seed]}."""
-    rows = []
-    for (dataset, strategy), values in spec.items():
-        for seed, value in enumerate(values):
-            rows.append(
-                {"dataset": dataset, "model": "m", "protocol": "default", "strategy": strategy,
-                 "seed": seed,
-                 "aubc_accuracy": value, "final_accuracy": value}
-            )  # fmt: skip
-    return pd.DataFrame(rows)
 
 
 def test_comparison_verdicts_and_holm_over_strategies():

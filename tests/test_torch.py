@@ -11,13 +11,14 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import CELL
+from helpers import CELL
 
 torch = pytest.importorskip("torch")
 
 from albench.datasets import validate_dataset  # noqa: E402
 from albench.loop import run_al_loop  # noqa: E402
 from albench.models import gives_embeddings, takes_validation, wrap_classifier  # noqa: E402
+from albench.specs import CellSpec  # noqa: E402
 from albench.splits import make_split, split_indices  # noqa: E402
 from albench.torch import CNNClassifier  # noqa: E402
 
@@ -144,8 +145,8 @@ def digit_images():
 def test_badge_on_cnn_embeddings_is_bit_identical_across_runs(digit_images):
     data, roles = digit_images
     cell = cnn_cell("badge", {"query": "Badge"})
-    first = run_al_loop(data, roles, cell, seed=0)
-    second = run_al_loop(data, roles, cell, seed=0)
+    first = run_al_loop(data, roles, CellSpec(**cell, seed=0))
+    second = run_al_loop(data, roles, CellSpec(**cell, seed=0))
     timing = ["fit_seconds", "query_seconds", "score_seconds"]
     assert first.curve.drop(columns=timing).equals(second.curve.drop(columns=timing))
     assert first.selection.equals(second.selection)

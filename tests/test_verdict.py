@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from test_summary import aubc_rows
+from helpers import aubc_rows
 
 from albench.specs import VerdictSpec
 from albench.summary import comparison_table
@@ -20,14 +20,23 @@ SPEC = VerdictSpec(
 def savings_for(comparison: pd.DataFrame) -> pd.DataFrame:
     rows = comparison[["dataset", "model", "protocol", "strategy"]].assign(metric="accuracy")
     saved = np.where(rows["strategy"] == "up", 12.0, np.where(rows["strategy"] == "down", -8.0, 0))
-    return rows.assign(**{"saved_0.95_vs_baseline": saved, "saved_0.95_ci_low": saved - 4,
-                          "saved_0.95_ci_high": saved + 4})  # fmt: skip
+    return rows.assign(
+        **{
+            "saved_0.95_vs_baseline": saved,
+            "saved_0.95_ci_low": saved - 4,
+            "saved_0.95_ci_high": saved + 4,
+        }
+    )
 
 
 def comparison_of(n_seeds: int) -> pd.DataFrame:
     base = np.linspace(0.6, 0.8, n_seeds)
-    spec = {("d", "random"): base, ("d", "up"): base + 0.05, ("d", "down"): base - 0.03,
-            ("d", "same"): base + np.tile([0.01, -0.01], n_seeds)[:n_seeds]}  # fmt: skip
+    spec = {
+        ("d", "random"): base,
+        ("d", "up"): base + 0.05,
+        ("d", "down"): base - 0.03,
+        ("d", "same"): base + np.tile([0.01, -0.01], n_seeds)[:n_seeds],
+    }
     return comparison_table(aubc_rows(spec), ["accuracy"], "random")
 
 
@@ -39,8 +48,10 @@ def test_verdict_text_matches_the_comparison_table():
         row = rows.loc[strategy]
         line = next(line for line in text.splitlines() if re.match(rf"\s+\w+\s+{strategy}\s", line))
         assert line.split()[0] == row["accuracy_verdict"]
-        expected = (f"{row['accuracy_diff']:+.3f} [{row['accuracy_diff_ci_low']:+.3f}, "
-                    f"{row['accuracy_diff_ci_high']:+.3f}]")  # fmt: skip
+        expected = (
+            f"{row['accuracy_diff']:+.3f} [{row['accuracy_diff_ci_low']:+.3f}, "
+            f"{row['accuracy_diff_ci_high']:+.3f}]"
+        )
         assert expected in line
     assert "labels saved +12 [+8, +16]" in text
     assert "labels saved -8 [-12, -4]" in text
@@ -61,15 +72,16 @@ def test_verdict_says_when_the_seeds_cannot_tell():
 
 
 def test_verdict_at_budgets_says_what_comparison_at_budget_says():
-    from test_budgets import VALUES, curves
+    from helpers import VALUES, curves
 
     from albench.budgets import comparison_at_budget
 
     comparison = comparison_of(10)
     at_budget = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [15, 30])
     at_budget = at_budget.assign(dataset="d", model="m", protocol="default")
-    spec = VerdictSpec(baseline="random", metric="accuracy",
-                       strategies=["random", "ahead", "same", "up", "down"])  # fmt: skip
+    spec = VerdictSpec(
+        baseline="random", metric="accuracy", strategies=["random", "ahead", "same", "up", "down"]
+    )
     text = verdict_text(comparison, savings_for(comparison), spec, at_budget=at_budget)
     ahead = at_budget[(at_budget["strategy"] == "ahead") & (at_budget["budget"] == 15)].iloc[0]
     assert (

@@ -3,58 +3,20 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import yaml
-from conftest import REPO, small_config
+from helpers import REPO, planned_cells, planned_jobs, small_config, snakemake, write_config
 
 from albench.specs import VerdictSpec
 from albench.verdict import verdict_text
 
 pytestmark = pytest.mark.slow
-
-
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-
-
-def snakemake(
-    workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    """Run snakemake on the repository's Snakefile with `workdir` as working directory."""
-    env = None if env is None else {**os.environ, **env}
-    proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {args} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def write_config(workdir: Path, config: dict, name: str = "bench.yaml") -> Path:
-    path = workdir / name
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-def planned_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:
-    """Return {rule: count} from the job table a dry run prints."""
-    jobs = {}
-    for line in proc.stdout.splitlines():
-        match = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
-        if match and match[1] != "total":
-            jobs[match[1]] = int(match[2])
-    return jobs
-
-
-def planned_cells(proc: subprocess.CompletedProcess) -> set[str]:
-    """Return the dataset/model/strategy/seedN of every al_cell job a dry run plans."""
-    return set(re.findall(r"output: results/curves/(\S+)\.parquet", proc.stdout))
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +37,16 @@ def test_a_run_shows_progress_not_job_blocks(finished):
     # flag away.
     log = re.search(r"Complete log\(s\): (\S+)", output)[1]
     assert "rule al_cell:" in Path(log).read_text()
-    proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1", "-R", "verdict",
-                     "--logger-albench-full")  # fmt: skip
+    proc = snakemake(
+        finished,
+        "--configfile",
+        "bench.yaml",
+        "--cores",
+        "1",
+        "-R",
+        "verdict",
+        "--logger-albench-full",
+    )
     assert "localrule verdict:" in proc.stdout + proc.stderr
 
 
@@ -86,10 +56,21 @@ def test_every_output_exists_with_its_schema(finished):
     assert len(cells) == 2 * 1 * 3 * 2
     curve = pq.read_table(cells[0])
     assert curve.schema.names == [
-        "dataset", "model", "protocol", "strategy", "seed", "iteration", "n_labeled",
-        "accuracy", "balanced_accuracy", "f1_macro",
-        "fit_seconds", "query_seconds", "score_seconds", "fallback_model",
-    ]  # fmt: skip
+        "dataset",
+        "model",
+        "protocol",
+        "strategy",
+        "seed",
+        "iteration",
+        "n_labeled",
+        "accuracy",
+        "balanced_accuracy",
+        "f1_macro",
+        "fit_seconds",
+        "query_seconds",
+        "score_seconds",
+        "fallback_model",
+    ]
     assert str(curve.schema.field("seed").type) == "int64"
     assert curve.num_rows == 4
     selection = pq.read_table(results / "selections/iris/default/logreg/badge/seed1.parquet")
@@ -111,8 +92,12 @@ def test_every_output_exists_with_its_schema(finished):
     comparison = pd.read_csv(results / "summary/comparison.csv")
     assert len(comparison) == 6
     assert set(comparison["accuracy_verdict"]) <= {
-        "baseline", "better", "worse", "no significant difference", "too few seeds to tell",
-    }  # fmt: skip
+        "baseline",
+        "better",
+        "worse",
+        "no significant difference",
+        "too few seeds to tell",
+    }
     assert len(pd.read_csv(results / "summary/cost.csv")) == 6
     savings = pd.read_csv(results / "summary/label_savings.csv")
     assert len(savings) == 6 and savings["full_pool_mean"].between(0, 1).all()
@@ -121,14 +106,17 @@ def test_every_output_exists_with_its_schema(finished):
     assert (savings["saved_0.95_ci_low"] <= savings["saved_0.95_vs_baseline"]).all()
     assert len(list((results / "full_pool").rglob("*.parquet"))) == 2 * 1 * 2
     assert set(pd.read_csv(results / "summary/ranks.csv")["strategy"]) == {
-        "random", "entropy", "badge",
-    }  # fmt: skip
+        "random",
+        "entropy",
+        "badge",
+    }
     for figure in (
-        "iris__logreg__default.png", "moons__logreg__default.png",
+        "iris__logreg__default.png",
+        "moons__logreg__default.png",
         "overall/aubc_difference__logreg__default.png",
         "overall/cost_benefit__logreg__default.png",
         "overall/critical_difference__logreg__default.png",
-    ):  # fmt: skip
+    ):
         png = (results / "figures" / figure).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert (finished / "logs/al_cell/iris/default/logreg/badge/seed1.log").exists()
@@ -159,8 +147,9 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
     verdict = finished / "results/verdict.txt"
     text = verdict.read_text()
     summary = finished / "results/summary"
-    spec = VerdictSpec(baseline="random", metric="accuracy",
-                       strategies=list(small_config()["strategies"]))  # fmt: skip
+    spec = VerdictSpec(
+        baseline="random", metric="accuracy", strategies=list(small_config()["strategies"])
+    )
     tables = pd.read_csv(summary / "comparison.csv"), pd.read_csv(summary / "label_savings.csv")
     assert text == verdict_text(*tables, spec)
     verdict.unlink()
@@ -178,9 +167,16 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
     assert {c.split("/")[3] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {
-        "al_cell": 4, "summarise_dataset": 2, "aggregate": 1, "plot_curves": 2, "plot_heatmap": 1,
-        "plot_cost_benefit": 1, "plot_critical_difference": 1, "verdict": 1, "all": 1,
-    }  # fmt: skip
+        "al_cell": 4,
+        "summarise_dataset": 2,
+        "aggregate": 1,
+        "plot_curves": 2,
+        "plot_heatmap": 1,
+        "plot_cost_benefit": 1,
+        "plot_critical_difference": 1,
+        "verdict": 1,
+        "all": 1,
+    }
 
 
 def test_adding_a_seed_runs_only_its_cells(finished):
@@ -190,10 +186,18 @@ def test_adding_a_seed_runs_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "more_seeds.yaml", "-n")
     assert {c.rsplit("/", 1)[1] for c in planned_cells(proc)} == {"seed2"}
     assert planned_jobs(proc) == {
-        "split": 2, "al_cell": 6, "full_pool": 2, "summarise_dataset": 2, "aggregate": 1,
-        "plot_curves": 2, "plot_heatmap": 1, "plot_cost_benefit": 1,
-        "plot_critical_difference": 1, "verdict": 1, "all": 1,
-    }  # fmt: skip
+        "split": 2,
+        "al_cell": 6,
+        "full_pool": 2,
+        "summarise_dataset": 2,
+        "aggregate": 1,
+        "plot_curves": 2,
+        "plot_heatmap": 1,
+        "plot_cost_benefit": 1,
+        "plot_critical_difference": 1,
+        "verdict": 1,
+        "all": 1,
+    }
 
 
 def test_adding_a_data_set_reruns_nothing_old(finished):
@@ -219,8 +223,12 @@ def test_default_config_is_used_without_configfile(tmp_path):
     shutil.copy(REPO / "config" / "config.yaml", tmp_path / "config" / "config.yaml")
     proc = snakemake(tmp_path, "-n")
     assert {c.split("/")[0] for c in planned_cells(proc)} == {
-        "iris", "wine", "breast_cancer", "digits", "moons",
-    }  # fmt: skip
+        "iris",
+        "wine",
+        "breast_cancer",
+        "digits",
+        "moons",
+    }
     assert planned_jobs(proc)["al_cell"] == 500
 
 
@@ -244,7 +252,7 @@ def test_bad_config_stops_before_any_job(tmp_path, edit, message):
 
 def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
     """A config mixing file, synthetic, sklearn and cached OpenML sets with two models."""
-    from test_sources import table
+    from helpers import animal_table as table
 
     from albench.sources import OPENML_LABEL
 
@@ -297,10 +305,16 @@ def chromium() -> str:
 
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--virtual-time-budget=8000",
-]  # fmt: skip
+]
 
 
 def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path):
@@ -373,18 +387,29 @@ def test_protocols_are_an_axis_paired_by_seed(tmp_path):
     assert set(comparison["protocol"]) == {"base", "cold", "noisy"}
     for table in ("aubc", "aubc_summary", "cost", "label_savings", "ranks"):
         assert set(pd.read_csv(results / f"summary/{table}.csv")["protocol"]) == {
-            "base", "cold", "noisy"}, table  # fmt: skip
+            "base",
+            "cold",
+            "noisy",
+        }, table
     # Paired across protocols: one seed holds out the same test rows under every protocol.
     for seed in (0, 1):
-        tests = [split_indices(read_split(results / f"splits/iris/{p}/seed{seed}.parquet"))["test"]
-                 for p in config["protocols"]]  # fmt: skip
+        tests = [
+            split_indices(read_split(results / f"splits/iris/{p}/seed{seed}.parquet"))["test"]
+            for p in config["protocols"]
+        ]
         assert all((t == tests[0]).all() for t in tests)
     curves = pd.read_parquet(results / "summary/curves.parquet")
     assert curves.groupby("protocol")["n_labeled"].agg(["min", "max"]).to_dict("index") == {
-        "base": {"min": 6, "max": 18}, "cold": {"min": 1, "max": 9},
-        "noisy": {"min": 6, "max": 18}}  # fmt: skip
-    selections = {p: pd.concat(pd.read_parquet(f) for f in (results / "selections/iris" / p)
-                               .rglob("*.parquet")) for p in ("base", "noisy")}  # fmt: skip
+        "base": {"min": 6, "max": 18},
+        "cold": {"min": 1, "max": 9},
+        "noisy": {"min": 6, "max": 18},
+    }
+    selections = {
+        p: pd.concat(
+            pd.read_parquet(f) for f in (results / "selections/iris" / p).rglob("*.parquet")
+        )
+        for p in ("base", "noisy")
+    }
     assert (selections["base"]["label"] == selections["base"]["true_label"]).all()
     assert (selections["noisy"]["label"] != selections["noisy"]["true_label"]).any()
     agreement = pd.read_csv(results / "summary/protocol_agreement.csv")

@@ -80,8 +80,9 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
     if shapes:
         subsample = config["protocol"].get("candidate_subsample")
         probe_grid(config["models"], strategies, shapes, subsample)
-    largest = {name: max(s.final_labelled for s in sizes)
-               for name, sizes in protocol_sizes(config).items()}  # fmt: skip
+    largest = {
+        name: max(s.final_labelled for s in sizes) for name, sizes in protocol_sizes(config).items()
+    }
     if largest:
         unreached = [b for b in config.get("budgets", []) if b > max(largest.values())]
         if unreached:
@@ -102,11 +103,13 @@ def protocol_sizes(config: dict[str, Any]) -> dict[str, list]:
     """Return, per data set whose size is known without loading it, the sample counts
     (`albench.protocol.Sizes`) of each protocol."""
     return {
-        name: [resolve_protocol(protocol_of(config, p), size, protocol_key(config, p))
-               for p in protocol_names(config)]
+        name: [
+            resolve_protocol(protocol_of(config, p), size, protocol_key(config, p))
+            for p in protocol_names(config)
+        ]
         for name, spec in config["datasets"].items()
         if (size := known_size(spec, name)) is not None
-    }  # fmt: skip
+    }
 
 
 def design_warnings(config: dict[str, Any]) -> list[str]:

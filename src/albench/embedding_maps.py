@@ -68,8 +68,12 @@ def plot_embedding_map(embeddings: str | Path, figure: str | Path, spec: MapSpec
     set, and large red-edged dots the batch this iteration's model selected.
     """
     iteration, output, method, title, seed = (
-        spec.iteration, figure, spec.method, spec.title, spec.seed
-    )  # fmt: skip
+        spec.iteration,
+        figure,
+        spec.method,
+        spec.title,
+        spec.seed,
+    )
     frame, class_names = read_iteration(embeddings, iteration)
     columns = [c for c in frame.columns if c.startswith("e") and c[1:].isdigit()]
     points = project(frame[columns].to_numpy(dtype=np.float64), method, seed)

@@ -63,8 +63,11 @@ def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, An
     if not named and name != DEFAULT_PROTOCOL:
         raise ConfigError(f"protocols: no protocol named {name!r} (the config names none)")
     override = named.get(name, {})
-    protocol = {key: value for key, value in config["protocol"].items()
-                if not any(ALTERNATIVES.get(k) == key for k in override)}  # fmt: skip
+    protocol = {
+        key: value
+        for key, value in config["protocol"].items()
+        if not any(ALTERNATIVES.get(k) == key for k in override)
+    }
     return {**protocol, **override}
 
 
@@ -207,8 +210,13 @@ def map_spec(config: dict[str, Any], cell: dict[str, Any]) -> MapSpec:
     iteration})."""
     maps = embedding_maps(config)
     protocol = cell.get("protocol", DEFAULT_PROTOCOL)
-    names = [cell["dataset"], cell["model"], *([protocol] if protocol != DEFAULT_PROTOCOL else []),
-             cell["strategy"], f"seed {cell['seed']}"]  # fmt: skip
+    names = [
+        cell["dataset"],
+        cell["model"],
+        *([protocol] if protocol != DEFAULT_PROTOCOL else []),
+        cell["strategy"],
+        f"seed {cell['seed']}",
+    ]
     return MapSpec(
         title=" / ".join(names) + ": ",
         seed=int(cell["seed"]),

@@ -11,7 +11,6 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,7 @@ class Learner:
                 cell.protocol.get("label_noise", 0),
                 cell.dataset,
                 cell.seed,
-            )[train_rows],  # fmt: skip
+            )[train_rows],
             X_test=scaler.transform(dataset.X[roles["test"]]),
             y_test=dataset.y[roles["test"]],
             n_classes=dataset.n_classes,
@@ -181,18 +180,21 @@ def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int
     `iteration + 1` on."""
     state.y_seen[query] = learner.y_oracle[query]
     state.selected.extend(
-        (iteration + 1, int(learner.train_rows[i]), int(learner.y_oracle[i]),
-         int(learner.y_true[i]))
+        (
+            iteration + 1,
+            int(learner.train_rows[i]),
+            int(learner.y_oracle[i]),
+            int(learner.y_true[i]),
+        )
         for i in query
-    )  # fmt: skip
+    )
     state.next = iteration + 1
 
 
 def run_al_loop(
     dataset: Dataset,
     roles: dict[str, np.ndarray],
-    cell: CellSpec | Mapping[str, Any],
-    seed: int | None = None,
+    cell: CellSpec,
     checkpoint: Path | None = None,
     checkpoint_seconds: float = CHECKPOINT_SECONDS,
     threads: int = 1,
@@ -200,7 +202,7 @@ def run_al_loop(
     """Return the learning curve and selections of one AL cell.
 
     `roles` maps `initial`, `pool`, `test` and `validation` to data set rows; `cell` is the
-    cell's spec (or its fields as a mapping, with `seed` given here when it has none).
+    cell's spec.
     Iteration 0 fits on the initial set; each later iteration queries a batch of pool rows,
     reveals their labels and refits.
 
@@ -208,7 +210,6 @@ def run_al_loop(
     exists, and saves one after an iteration when `checkpoint_seconds` have passed since the
     last (0: after every iteration); the caller removes it once the outputs are written.
     """
-    cell = as_cell_spec(cell, seed)
     learner, strategy = Learner.build(dataset, roles, cell, threads)
     key = checkpoint_key(cell.to_json())
     state = load_checkpoint(checkpoint, key) if checkpoint is not None else None
@@ -225,8 +226,11 @@ def run_al_loop(
         query = np.empty(0, dtype=np.int64) if last else query_batch(learner, state, iteration)
         if mapped is not None:
             labelled = ~np.isnan(state.y_seen)
-            state.maps.append(embedding_rows(iteration, mapped, learner.train_rows,
-                                             learner.y_true, labelled, query))  # fmt: skip
+            state.maps.append(
+                embedding_rows(
+                    iteration, mapped, learner.train_rows, learner.y_true, labelled, query
+                )
+            )
         if last:
             break
         reveal(learner, state, query, iteration)
@@ -236,20 +240,15 @@ def run_al_loop(
     return cell_result(cell, state)
 
 
-def as_cell_spec(cell: CellSpec | Mapping[str, Any], seed: int | None = None) -> CellSpec:
-    """Return `cell` as a CellSpec; a mapping of its fields takes `seed` when it has none."""
-    if isinstance(cell, CellSpec):
-        return cell
-    fields = dict(cell)
-    if seed is not None:
-        fields["seed"] = seed
-    return CellSpec(**fields)
-
-
 def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
     """Return the finished cell's curve, selections and recorded embeddings."""
-    identity = {"dataset": cell.dataset, "model": cell.model, "protocol": cell.protocol_name,
-                "strategy": cell.strategy, "seed": cell.seed}  # fmt: skip
+    identity = {
+        "dataset": cell.dataset,
+        "model": cell.model,
+        "protocol": cell.protocol_name,
+        "strategy": cell.strategy,
+        "seed": cell.seed,
+    }
     curve = pd.DataFrame([{**identity, **row} for row in state.rows])
     selection = pd.DataFrame(state.selected, columns=SELECTION_SCHEMA.names)
     embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()
@@ -353,7 +352,7 @@ def run_cell(
     with threadpool_limits(limits=threads):
         dataset = read_dataset(data)
         roles = split_indices(read_split(split))
-        result = run_al_loop(dataset, roles, cell, None, checkpoint, every, threads=threads)
+        result = run_al_loop(dataset, roles, cell, checkpoint, every, threads=threads)
     write_curve(result.curve, curve, cell)
     write_selection(result.selection, selection, cell)
     if embeddings is not None:

@@ -73,8 +73,11 @@ def plot_learning_curves(
     dataset, model, output = spec.dataset, spec.model, figure
     strategies, baseline, metrics = spec.strategies, spec.baseline, spec.metrics
     curves = read_curves(curves)
-    curves = curves[(curves["dataset"] == dataset) & (curves["model"] == model)
-                    & (curves["protocol"] == spec.protocol)]  # fmt: skip
+    curves = curves[
+        (curves["dataset"] == dataset)
+        & (curves["model"] == model)
+        & (curves["protocol"] == spec.protocol)
+    ]
     if curves.empty:
         raise ValueError(
             f"no curves for data set {dataset!r}, model {model!r}, protocol {spec.protocol!r}"
@@ -141,8 +144,11 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
     comparison = pd.read_csv(comparison)
-    comparison = comparison[(comparison["model"] == model) & (comparison["strategy"] != baseline)
-                            & (comparison["protocol"] == spec.protocol)]  # fmt: skip
+    comparison = comparison[
+        (comparison["model"] == model)
+        & (comparison["strategy"] != baseline)
+        & (comparison["protocol"] == spec.protocol)
+    ]
     order = [s for s in strategies if s in set(comparison["strategy"])]
     diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
     verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
@@ -269,8 +275,9 @@ def plot_protocols(
     both sides of zero."""
     dataset, model, baseline, metric = spec.dataset, spec.model, spec.baseline, spec.metrics[0]
     rows = pd.read_csv(comparison)
-    rows = rows[(rows["dataset"] == dataset) & (rows["model"] == model)
-                & (rows["strategy"] != baseline)]  # fmt: skip
+    rows = rows[
+        (rows["dataset"] == dataset) & (rows["model"] == model) & (rows["strategy"] != baseline)
+    ]
     if rows.empty:
         raise ValueError(f"no comparisons for data set {dataset!r} and model {model!r}")
     order = [s for s in spec.strategies if s in set(rows["strategy"])]
@@ -288,9 +295,15 @@ def plot_protocols(
         significant = mine[f"{metric}_verdict"].isin(["better", "worse"]).to_numpy()
         for filled in (True, False):
             pick = significant == filled
-            ax.scatter(diff[pick], y[pick], s=40, zorder=3, edgecolors=palette[protocol],
-                       facecolors=palette[protocol] if filled else "white",
-                       label=protocol if filled == significant.any() else None)  # fmt: skip
+            ax.scatter(
+                diff[pick],
+                y[pick],
+                s=40,
+                zorder=3,
+                edgecolors=palette[protocol],
+                facecolors=palette[protocol] if filled else "white",
+                label=protocol if filled == significant.any() else None,
+            )
     ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
     ax.set_yticks(np.arange(len(order)), order)
     ax.invert_yaxis()

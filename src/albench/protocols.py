@@ -13,9 +13,16 @@ import pandas as pd
 from scipy import stats as sps
 
 COLUMNS = [
-    "dataset", "model", "metric", "protocol_a", "protocol_b", "n_strategies", "kendall_tau_b",
-    "p_value", "same_best",
-]  # fmt: skip
+    "dataset",
+    "model",
+    "metric",
+    "protocol_a",
+    "protocol_b",
+    "n_strategies",
+    "kendall_tau_b",
+    "p_value",
+    "same_best",
+]
 
 
 def ranking_agreement(comparison: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -35,10 +42,17 @@ def ranking_agreement(comparison: pd.DataFrame, metric: str) -> pd.DataFrame:
             if len(pair) < 2:
                 continue
             result = sps.kendalltau(pair[first], pair[second], variant="b")
-            records.append({
-                "dataset": dataset, "model": model, "metric": metric,
-                "protocol_a": first, "protocol_b": second, "n_strategies": len(pair),
-                "kendall_tau_b": float(result.statistic), "p_value": float(result.pvalue),
-                "same_best": pair[first].idxmax() == pair[second].idxmax(),
-            })  # fmt: skip
+            records.append(
+                {
+                    "dataset": dataset,
+                    "model": model,
+                    "metric": metric,
+                    "protocol_a": first,
+                    "protocol_b": second,
+                    "n_strategies": len(pair),
+                    "kendall_tau_b": float(result.statistic),
+                    "p_value": float(result.pvalue),
+                    "same_best": pair[first].idxmax() == pair[second].idxmax(),
+                }
+            )
     return pd.DataFrame.from_records(records, columns=COLUMNS)

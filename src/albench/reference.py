@@ -94,8 +94,12 @@ def full_pool(
             threads,
             reference.label_noise,
         )
-    identity = {"dataset": reference.dataset, "model": reference.model,
-                "protocol": reference.protocol_name, "seed": reference.seed}  # fmt: skip
+    identity = {
+        "dataset": reference.dataset,
+        "model": reference.model,
+        "protocol": reference.protocol_name,
+        "seed": reference.seed,
+    }
     frame = pd.DataFrame([{**identity, **values}])
     write_table(pa.Table.from_pandas(frame, preserve_index=False), scores)
     return frame

@@ -7,9 +7,14 @@ from collections.abc import Sequence
 
 # The tables of one data set's cells (`summarise`), and of all data sets (`combine`).
 DATASET_TABLES = (
-    "curves", "aubc", "aubc_summary", "comparison", "comparison_at_budget", "cost",
+    "curves",
+    "aubc",
+    "aubc_summary",
+    "comparison",
+    "comparison_at_budget",
+    "cost",
     "label_savings",
-)  # fmt: skip
+)
 OVERALL_TABLES = (*DATASET_TABLES, "ranks", "protocol_agreement")
 # What one comparison with the baseline (one Holm correction, one label saving) covers.
 COMPARED = ["dataset", "model", "protocol"]

@@ -2,7 +2,7 @@
 
 Hands the job to the warm worker pool of the running Snakemake process when there is one
 (`$ALBENCH_POOL` names its socket), and otherwise runs it in this process. Both paths call the same
-function (`albench.run.job.run_job`) on the same arguments, so results do not depend on the path.
+function (`albench.run.runner.run_job`) on the same arguments, so results do not depend on the path.
 
 This module imports nothing but the interpreter's built-in modules (not even `socket` or `json`,
 8 ms each): with a pool, a job costs about 13 ms of interpreter start instead of importing
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         status = _ask_pool(pool, argv)
         if status is not None:
             return status
-    from albench.run.job import run_job
+    from albench.run.runner import run_job
 
     run_job(argv)
     return 0

@@ -6,25 +6,20 @@ Every rule's shell command is the same (`JOB` in workflow/rules/common.smk):
     python scripts/job.py RULE LOG THREADS FILES SPEC
 
 FILES is the rule's named input and output as JSON (`encode_files`, the rule's `io` param),
-SPEC the rule's `spec` param, the JSON of what the job depends on (`albench.specs`). `run_job`
-reads them into a `Job` and calls the function of `albench.run.rules` named like the rule.
+SPEC the rule's `spec` param, the JSON of what the job depends on (`albench.specs`).
+`albench.run.runner.run_job` reads them into a `Job` and calls the function of
+`albench.run.rules` registered for the rule.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from albench.errors import AlbenchError
-from albench.logs import log_to
-
-log = logging.getLogger(__name__)
 
 
 class Named(Mapping[str, Any]):
@@ -104,17 +99,3 @@ def parse_job(argv: list[str]) -> Job:
         log=Path(log_path),
         threads=int(threads),
     )
-
-
-def run_job(argv: list[str], where: str = "its own process") -> None:
-    """Run the job `argv` describes, writing its log records, warnings and errors to its log
-    file; `where` (a pool worker, or its own process) goes into the log's last line."""
-    from albench.run import rules
-
-    job = parse_job(argv)
-    with log_to(job.log):
-        start = time.perf_counter()
-        rules.function(job.rule)(job)
-        if slurm_job := os.environ.get("SLURM_JOB_ID"):
-            where += f" of SLURM job {slurm_job}"
-        log.info("job %s computed for %.3f s in %s", job.rule, time.perf_counter() - start, where)

@@ -6,7 +6,7 @@ launches a server process that listens on a Unix socket in a private temporary d
 `workers` processes with albench already imported. Each job's client (scripts/job.py,
 `albench.run.client`) connects,
 hands over its command line and waits for the answer; without a pool it runs the same function
-itself (`albench.run.job.run_job`), so results are the same either way.
+itself (`albench.run.runner.run_job`), so results are the same either way.
 
 Failure containment:
 - A worker runs one job at a time in its own process. If it dies mid-job, only that job's client
@@ -232,7 +232,7 @@ def work(fd: int, server: int) -> None:
 
 
 def _handle(conn: socket.socket) -> None:
-    from albench.run.job import run_job
+    from albench.run.runner import run_job
 
     request = b""
     while len(request) < 10 or len(request) < 10 + int(request[:10]):
