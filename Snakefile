@@ -4,12 +4,12 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import min_version, validate
 
-from albench.config import check_config, check_config_files, design_warnings
+from albench.plan.checks import check_config, check_config_files, design_warnings
 from albench.errors import AlbenchError
 from albench.run.pool import start as start_pool
 from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
-from albench.incomplete import show_incomplete
-from albench.verdict import show as show_verdict
+from albench.plan.incomplete import show_incomplete
+from albench.analysis.verdict import show as show_verdict
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 

@@ -79,10 +79,10 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
     from threadpoolctl import threadpool_limits
 
-    from albench.datasets import read_dataset
-    from albench.grid import cell_spec
-    from albench.loop import Learner
-    from albench.splits import read_split, split_indices
+    from albench.data.datasets import read_dataset
+    from albench.data.splits import read_split, split_indices
+    from albench.learn.loop import Learner
+    from albench.plan.grid import cell_spec
 
     metrics = {
         "accuracy": accuracy_score,
@@ -137,7 +137,7 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
 
 def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.DataFrame]:
     """Run every cell in `processes` fresh processes; return the wall seconds and the curves."""
-    from albench.grid import cells
+    from albench.plan.grid import cells
 
     grid = cells(config)
     shares = [grid[i::processes] for i in range(processes)]

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from albench.grid import cell_spec
-from albench.loop import run_al_loop
-from albench.sample_images import write_digits_folder
-from albench.sources import load_dataset
-from albench.splits import make_split, split_indices
+from albench.data.sample_images import write_digits_folder
+from albench.data.sources import load_dataset
+from albench.data.splits import make_split, split_indices
+from albench.learn.loop import run_al_loop
+from albench.plan.grid import cell_spec
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def digits_cells(strategies: list[str], threads: int, device: str) -> None:
 def flowers_estimate(threads: int, device: str) -> None:
     import torch
 
-    from albench.torch import CNNClassifier
+    from albench.learn.cnn import CNNClassifier
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 3 * 64 * 64)).astype(np.float32)

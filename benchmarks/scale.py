@@ -32,11 +32,11 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from albench.curves import curve_schema
-from albench.parquet import write_table
+from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
+from albench.io.curves import curve_schema
+from albench.io.parquet import write_table
 from albench.run.job import encode_files
 from albench.specs import FigureSpec, SummarySpec
-from albench.tables import OVERALL_TABLES, PARTS, summary_files
 
 
 def job_argv(rule: str, log: str, input: dict, output: dict, spec: str = "{}") -> list[str]:

@@ -17,11 +17,11 @@ import warnings
 
 import skactiveml.pool
 
-from albench.datasets import validate_dataset
+from albench.data.datasets import validate_dataset
+from albench.data.splits import make_split, split_indices
 from albench.errors import ConfigError
-from albench.loop import run_al_loop
-from albench.splits import make_split, split_indices
-from albench.strategies import NOT_STRATEGIES
+from albench.learn.loop import run_al_loop
+from albench.learn.strategies import NOT_STRATEGIES
 
 MODELS = {
     "logreg": {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}},

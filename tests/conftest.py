@@ -7,7 +7,7 @@ import copy
 import pytest
 from helpers import CELL
 
-from albench.datasets import Dataset, validate_dataset
+from albench.data.datasets import Dataset, validate_dataset
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ import yaml
 from sklearn.datasets import make_classification
 from snakemake.utils import validate
 
-from albench.curves import TIMING_COLUMNS
-from albench.datasets import validate_dataset
-from albench.loop import run_al_loop
+from albench.data.datasets import validate_dataset
+from albench.data.splits import make_split, split_indices
+from albench.io.curves import TIMING_COLUMNS
+from albench.learn.loop import run_al_loop
 from albench.run.job import encode_files
 from albench.specs import CellSpec, Spec
-from albench.splits import make_split, split_indices
 
 # From conftest.py
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def job_argv(
     spec: Spec | dict[str, Any] | None = None,
     threads: int = 1,
 ) -> list[str]:
-    """Return the command line (after scripts/job.py) that the workflow's JOB gives `rule`
+    """Return the command line (after scripts/job.py) that the workflow's `job(rule)` gives `rule`
     with these named input and output (paths, lists of paths) and this spec."""
     as_json = spec.to_json() if isinstance(spec, Spec) else json.dumps(spec or {})
     return [rule, str(log), str(threads), encode_files(input, output), as_json]

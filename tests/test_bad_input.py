@@ -18,12 +18,12 @@ from helpers import SCHEMA, snakemake, write_config
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from albench.config import check_config
+from albench.data.sources import prepare_dataset
+from albench.data.splits import split_dataset
 from albench.errors import AlbenchError
-from albench.grid import protocol_names, seed_list, split_spec
-from albench.sources import prepare_dataset
+from albench.plan.checks import check_config
+from albench.plan.grid import protocol_names, seed_list, split_spec
 from albench.specs import DatasetSpec
-from albench.splits import split_dataset
 
 # Cases that name a misbehaving model import it from tests/ (pool_helpers, needs_torch).
 TEST_MODULES = {"PYTHONPATH": str(Path(__file__).resolve().parent)}

@@ -4,11 +4,11 @@ import pytest
 from helpers import AHEAD, BASE, VALUES, curves, small_config, validated
 from scipy import stats as sps
 
-from albench.budgets import comparison_at_budget
-from albench.compare import holm
-from albench.config import check_config, design_warnings
+from albench.analysis.budgets import comparison_at_budget
+from albench.analysis.compare import holm
+from albench.analysis.stats import mean_ci
 from albench.errors import ConfigError
-from albench.stats import mean_ci
+from albench.plan.checks import check_config, design_warnings
 
 
 def test_each_strategy_is_compared_with_the_baseline_where_the_budget_is_reached():

@@ -7,10 +7,10 @@ from helpers import REPO, SCHEMA, small_config, validated
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from albench.config import check_config, design_warnings
 from albench.errors import ConfigError
-from albench.grid import cell_spec, cells, reference_spec, seed_list
-from albench.metrics import METRICS
+from albench.learn.metrics import METRICS
+from albench.plan.checks import check_config, design_warnings
+from albench.plan.grid import cell_spec, cells, reference_spec, seed_list
 from albench.protocol import check_protocol_fits, resolve_protocol, resolve_size
 
 
@@ -221,7 +221,7 @@ def test_design_warnings_name_the_seeds_that_could_tell():
 
 
 def test_named_protocols_replace_keys_of_the_protocol():
-    from albench.grid import protocol_names, protocol_of
+    from albench.plan.grid import protocol_names, protocol_of
 
     config = validated(
         {

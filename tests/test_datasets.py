@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from albench.datasets import read_dataset, validate_dataset
+from albench.data.datasets import read_dataset, validate_dataset
+from albench.data.sources import BUNDLED, known_size, load_dataset, prepare_dataset
 from albench.errors import DataError
-from albench.sources import BUNDLED, known_size, load_dataset, prepare_dataset
 from albench.specs import DatasetSpec
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from helpers import REPO, planned_jobs, snakemake
 
-from albench.sample_images import write_digits_folder
+from albench.data.sample_images import write_digits_folder
 
 pytest.importorskip("torch")
 pytestmark = pytest.mark.slow

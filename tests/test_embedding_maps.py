@@ -9,14 +9,14 @@ import yaml
 from helpers import CELL, SCHEMA, small_config
 from snakemake.utils import validate
 
-from albench.config import check_config
-from albench.datasets import write_dataset
-from albench.embedding_maps import plot_embedding_map, read_iteration
+from albench.data.datasets import write_dataset
+from albench.data.splits import make_split, write_split
 from albench.errors import ConfigError, DataError
-from albench.grid import cell_spec, embedding_maps, mapped_cells
-from albench.loop import run_cell
+from albench.figures.embedding_maps import plot_embedding_map, read_iteration
+from albench.learn.loop import run_cell
+from albench.plan.checks import check_config
+from albench.plan.grid import cell_spec, embedding_maps, mapped_cells
 from albench.specs import CellSpec, MapSpec
-from albench.splits import make_split, write_split
 
 MLP = {
     "estimator": "albench.models.EmbeddingMLPClassifier",
@@ -135,7 +135,7 @@ def test_umap_maps_when_umap_learn_is_installed(tmp_path):
     import numpy as np
     import pandas as pd
 
-    from albench.curves import write_embeddings
+    from albench.io.curves import write_embeddings
 
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1], 40)

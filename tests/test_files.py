@@ -1,8 +1,8 @@
-"""Atomic writing (albench.files)."""
+"""Atomic writing (albench.io.files)."""
 
 import pytest
 
-from albench.files import atomic_path, write_text
+from albench.io.files import atomic_path, write_text
 
 
 def test_atomic_path_leaves_nothing_behind_on_error_and_keeps_the_suffix(tmp_path):

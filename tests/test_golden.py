@@ -69,12 +69,12 @@ def golden_config() -> dict:
 
 def compute() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (curves, selections, full-pool scores) of the golden grid, from the library."""
-    from albench.grid import cell_spec
-    from albench.loop import run_al_loop
-    from albench.reference import full_pool_scores
+    from albench.data.sources import load_dataset
+    from albench.data.splits import make_split, split_indices
+    from albench.learn.loop import run_al_loop
+    from albench.learn.reference import full_pool_scores
+    from albench.plan.grid import cell_spec
     from albench.seeding import derive_seed
-    from albench.sources import load_dataset
-    from albench.splits import make_split, split_indices
 
     config = golden_config()
     protocol = config["protocol"]

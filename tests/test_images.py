@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from albench.config import check_config
-from albench.datasets import read_dataset
+from albench.data.datasets import read_dataset
+from albench.data.sample_images import write_digits_folder
+from albench.data.sources import known_size, load_dataset, prepare_dataset
 from albench.errors import ConfigError, DataError
-from albench.sample_images import write_digits_folder
-from albench.sources import known_size, load_dataset, prepare_dataset
+from albench.plan.checks import check_config
 from albench.specs import DatasetSpec
 
 

@@ -11,15 +11,15 @@ import pytest
 from helpers import small_config
 from snakemake.utils import validate
 
-from albench.grid import cell_spec
-from albench.incomplete import (
+from albench.io.parquet import write_table
+from albench.plan.grid import cell_spec
+from albench.plan.incomplete import (
     Cells,
     cell_status,
     finished_references,
     status_lines,
     up_to_date,
 )
-from albench.parquet import write_table
 
 PATHS = {
     "curve": "curves/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet",

@@ -5,11 +5,11 @@ import pytest
 from helpers import STRATEGIES, roles_for, with_strategy
 from sklearn.linear_model import LogisticRegression
 
-from albench.datasets import validate_dataset, write_dataset
-from albench.loop import run_al_loop, run_cell
-from albench.models import ModelFitError
+from albench.data.datasets import validate_dataset, write_dataset
+from albench.data.splits import make_split, split_indices, write_split
+from albench.learn.loop import run_al_loop, run_cell
+from albench.learn.models import ModelFitError
 from albench.specs import CellSpec
-from albench.splits import make_split, split_indices, write_split
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
@@ -169,8 +169,8 @@ def test_budget_sets_the_number_of_iterations(blobs, cell):
 def test_a_killed_cell_resumes_from_its_checkpoint_to_the_same_results(
     blobs, cell, tmp_path, monkeypatch, name
 ):
-    from albench.curves import TIMING_COLUMNS
-    from albench.strategies import Strategy
+    from albench.io.curves import TIMING_COLUMNS
+    from albench.learn.strategies import Strategy
 
     cell = with_strategy(cell, name)
     roles = roles_for(blobs)
@@ -225,14 +225,14 @@ def test_a_checkpoint_of_another_config_is_ignored(blobs, cell, tmp_path):
 
 def test_run_cell_removes_its_checkpoint_when_done(tmp_path, blobs, cell, monkeypatch):
 
-    import albench.loop
+    import albench.learn.loop
 
     # Checkpoint after every iteration, and record that it did.
-    monkeypatch.setenv(albench.loop.CHECKPOINT_SECONDS_ENV, "0")
+    monkeypatch.setenv(albench.learn.loop.CHECKPOINT_SECONDS_ENV, "0")
     saved = []
-    save = albench.loop.save_checkpoint
+    save = albench.learn.loop.save_checkpoint
     monkeypatch.setattr(
-        albench.loop, "save_checkpoint", lambda *args: (saved.append(args[0]), save(*args))
+        albench.learn.loop, "save_checkpoint", lambda *args: (saved.append(args[0]), save(*args))
     )
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from albench.metrics import METRICS, confusion_matrix, score
+from albench.learn.metrics import METRICS, confusion_matrix, score
 
 
 def sklearn_scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, float]:

@@ -5,10 +5,10 @@ import pytest
 from helpers import roles_for, with_strategy
 from sklearn.linear_model import LogisticRegression
 
-from albench.cells import learnable_rows_and_scaler
-from albench.loop import Learner, initial_state, run_al_loop
-from albench.oracle import oracle_labels
-from albench.reference import full_pool_scores
+from albench.learn.loop import Learner, initial_state, run_al_loop
+from albench.learn.oracle import oracle_labels
+from albench.learn.reference import full_pool_scores
+from albench.learn.setup import learnable_rows_and_scaler
 from albench.specs import CellSpec
 
 

@@ -61,14 +61,14 @@ def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
     import sys
 
     modules = [
-        "albench.config",
+        "albench.plan.checks",
         "albench.errors",
         "albench.run.pool",
         "albench.run.job",
         "albench.run.client",
-        "albench.grid",
-        "albench.sources",
-        "albench.tables",
+        "albench.plan.grid",
+        "albench.data.sources",
+        "albench.analysis.tables",
     ]
     code = (
         f"import sys; import {', '.join(modules)}; "

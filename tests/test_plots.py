@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from albench.plots import BASELINE_COLOUR, strategy_colours
+from albench.figures.plots import BASELINE_COLOUR, strategy_colours
 
 
 def test_baseline_is_black_and_colours_are_distinct():
@@ -20,7 +20,7 @@ def test_a_strategy_keeps_its_colour_whatever_the_baseline_position():
 def test_paired_differences_subtract_the_baseline_of_the_same_seed_and_iteration():
     import pandas as pd
 
-    from albench.plots import paired_differences
+    from albench.figures.plots import paired_differences
 
     curves = pd.DataFrame(
         {
@@ -43,7 +43,7 @@ def test_paired_differences_subtract_the_baseline_of_the_same_seed_and_iteration
 def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
     import pandas as pd
 
-    from albench.plots import plot_critical_difference
+    from albench.figures.plots import plot_critical_difference
     from albench.specs import FigureSpec
 
     aubcs = pd.DataFrame(
@@ -63,7 +63,7 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
 
 
 def test_bootstrap_band_is_seeded_and_brackets_the_mean():
-    from albench.stats import percentile_ci as bootstrap_ci
+    from albench.analysis.stats import percentile_ci as bootstrap_ci
 
     values = pd.Series([0.1, 0.4, 0.35, 0.8, 0.5, 0.55])
     low, high = bootstrap_ci(values)

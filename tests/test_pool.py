@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from helpers import CELL, job_argv
 
-from albench.curves import TIMING_COLUMNS
 from albench.env import NO_POOL_ENV, POOL_ENV
 from albench.errors import AlbenchError
+from albench.io.curves import TIMING_COLUMNS
 from albench.run import pool
 from albench.run.client import _ask_pool
 from albench.run.job import parse_job
@@ -101,7 +101,7 @@ def test_a_job_gets_its_rules_named_files_spec_log_and_threads(tmp_path):
     tables = {"curves": "o.parquet", "aubc": "o.csv"}
     argv = job_argv("summarise_dataset", "x.log", cells, tables, {"baseline": "random"}, 2)
     job = parse_job(argv)
-    assert (job.rule, job.log, job.threads) == ("summarise_dataset", Path("x.log"), 2)
+    assert (job.name, job.log, job.threads) == ("summarise_dataset", Path("x.log"), 2)
     assert job.input.cells == [Path("a"), Path("b"), Path("c")] and job.input.references == []
     assert dict(job.output) == {"curves": Path("o.parquet"), "aubc": Path("o.csv")}
     assert job.spec == {"baseline": "random"}
@@ -109,12 +109,12 @@ def test_a_job_gets_its_rules_named_files_spec_log_and_threads(tmp_path):
     files = ({"data": "d", "split": "s"}, {"curve": "c", "selection": "q"})
     job = parse_job(job_argv("al_cell", "c.log", *files, cell, threads=3))
     assert CellSpec(**job.spec) == cell and job.output.curve == Path("c")
-    with pytest.raises(AlbenchError, match=r"rule al_cell's input has no 'labels' \(it has: data"):
+    with pytest.raises(AlbenchError, match=r"job al_cell's input has no 'labels' \(it has: data"):
         _ = job.input.labels
-    with pytest.raises(AlbenchError, match="RULE LOG THREADS FILES SPEC, not 4"):
+    with pytest.raises(AlbenchError, match="NAME LOG THREADS FILES SPEC, not 4"):
         parse_job(argv[:-1])
     unknown = job_argv("nope", tmp_path / "x.log", {}, {"data": "d"})
-    with pytest.raises(AlbenchError, match="no job for rule 'nope'; known: aggregate, al_cell"):
+    with pytest.raises(AlbenchError, match="no job function 'nope'; known: aggregate, al_cell"):
         run_job(unknown)
 
 

@@ -10,10 +10,10 @@ from helpers import EXPENSIVE, FOREST, LOGREG, SUPPORTED, make_cell, small_confi
 from helpers import blob_dataset as dataset
 from helpers import run_cell_of as run
 
-from albench.config import check_config
+from albench.data.sources import BUNDLED, Shape, dataset_shape
 from albench.errors import ConfigError
-from albench.probe import probe
-from albench.sources import BUNDLED, Shape, dataset_shape
+from albench.plan.checks import check_config
+from albench.plan.probe import probe
 
 PARZEN = {"estimator": "skactiveml.classifier.ParzenWindowClassifier"}
 NAIVE_BAYES = {"estimator": "sklearn.naive_bayes.GaussianNB"}

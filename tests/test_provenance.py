@@ -10,7 +10,7 @@ import pytest
 from helpers import planned_cells, planned_jobs, snakemake, write_config
 from PIL import Image
 
-from albench.sources import OPENML_LABEL, dataset_inputs, image_manifest, write_image_manifest
+from albench.data.sources import OPENML_LABEL, dataset_inputs, image_manifest, write_image_manifest
 
 # What one data set's edit reruns in a one-model, two-strategy, one-seed grid.
 ONE_DATASET = {
@@ -138,7 +138,7 @@ def test_manifest_lists_every_image_and_reuses_hashes_of_unchanged_files(tmp_pat
     def unexpected(data):
         raise AssertionError("an unchanged image was hashed again")
 
-    monkeypatch.setattr("albench.sources.image_folder.hashlib.sha256", unexpected)
+    monkeypatch.setattr("albench.data.sources.image_folder.hashlib.sha256", unexpected)
     assert write_image_manifest("p", spec, manifest) is False
 
 

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from albench.reference import full_pool_scores
-from albench.savings import label_savings, labels_to_reach
-from albench.splits import make_split, split_indices
+from albench.analysis.savings import label_savings, labels_to_reach
+from albench.data.splits import make_split, split_indices
+from albench.learn.reference import full_pool_scores
 
 
 def curve(strategy, seed, accuracies, start=10, step=10):

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from helpers import SNAKEMAKE, cell_outputs, small_config, snakemake, write_config
 
-from albench.incomplete import INCOMPLETE_WHERE
+from albench.analysis.verdict import verdict_text
+from albench.plan.incomplete import INCOMPLETE_WHERE
 from albench.specs import VerdictSpec
-from albench.verdict import verdict_text
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
         assert time.monotonic() < deadline, "pool processes outlived the killed run"
         time.sleep(0.1)
     # Whatever the kill left under a final name is a complete Parquet file (a job killed while
-    # writing leaves at most a hidden temporary file, `albench.files.atomic_path`).
+    # writing leaves at most a hidden temporary file, `albench.io.files.atomic_path`).
     for path in final_parquet(killed / "results"):
         pq.read_table(path)
 

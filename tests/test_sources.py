@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 from helpers import animal_table as table
 
-from albench.errors import DataError
-from albench.loop import run_al_loop
-from albench.sources import (
+from albench.data.sources import (
     OPENML_LABEL,
     known_size,
     load_dataset,
     openml_cache_path,
     prepare_dataset,
 )
+from albench.data.splits import make_split, split_indices
+from albench.errors import DataError
+from albench.learn.loop import run_al_loop
 from albench.specs import CellSpec, DatasetSpec
-from albench.splits import make_split, split_indices
 
 
 @pytest.fixture(params=["csv", "parquet"])
@@ -202,7 +202,7 @@ def test_every_source_of_the_schema_is_registered_and_no_other():
     import yaml
     from helpers import SCHEMA
 
-    from albench.sources import SOURCES
+    from albench.data.sources import SOURCES
 
     schema = yaml.safe_load(SCHEMA.read_text())
     branches = schema["$defs"]["dataset"]["allOf"]

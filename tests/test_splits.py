@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from albench.data.splits import make_split, read_split, split_indices, write_split
 from albench.errors import DataError
-from albench.splits import make_split, read_split, split_indices, write_split
 
 
 def labels(counts):

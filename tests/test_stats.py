@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import scipy.stats as sps
 
-from albench.compare import holm
-from albench.power import seeds_needed, smallest_p
-from albench.stats import aubc, mean_ci, paired_comparison, verdict
+from albench.analysis.compare import holm
+from albench.analysis.power import seeds_needed, smallest_p
+from albench.analysis.stats import aubc, mean_ci, paired_comparison, verdict
 
 
 def test_aubc_of_a_constant_curve_is_the_constant():

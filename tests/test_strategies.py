@@ -10,10 +10,10 @@ from helpers import blob_dataset as dataset
 from helpers import run_cell_of as run
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from albench.data.splits import make_split, split_indices
 from albench.errors import ConfigError
-from albench.models import build_estimator, wrap_classifier
-from albench.splits import make_split, split_indices
-from albench.strategies import Strategy, strategy_class
+from albench.learn.models import build_estimator, wrap_classifier
+from albench.learn.strategies import Strategy, strategy_class
 
 TIMING = ["fit_seconds", "query_seconds", "score_seconds"]
 
@@ -204,7 +204,7 @@ def test_mlp_embeddings_are_its_last_hidden_layer():
 
 
 def test_badge_uses_the_mlp_embeddings(monkeypatch):
-    from albench.models import EmbeddingMLPClassifier
+    from albench.learn.models import EmbeddingMLPClassifier
 
     calls = []
     original = EmbeddingMLPClassifier.embed
@@ -223,7 +223,7 @@ def test_badge_uses_the_mlp_embeddings(monkeypatch):
 
 
 def test_model_without_probabilities_is_refused_when_strategies_need_them():
-    from albench.config import check_config
+    from albench.plan.checks import check_config
 
     config = {
         "datasets": {"iris": {"source": "sklearn", "name": "iris"}},

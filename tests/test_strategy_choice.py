@@ -13,8 +13,8 @@ from skactiveml.utils import check_random_state
 from sklearn.datasets import make_classification
 from sklearn.metrics import pairwise_distances
 
-from albench.models import build_estimator, wrap_classifier
-from albench.strategies import Strategy
+from albench.learn.models import build_estimator, wrap_classifier
+from albench.learn.strategies import Strategy
 
 LOGREG = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
 MLP = {

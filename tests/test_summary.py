@@ -4,9 +4,9 @@ import pytest
 from helpers import aubc_rows
 from helpers import seeded_cell as spec
 
-from albench.curves import write_curve
-from albench.summary import combine, comparison_table, ranks_table, summarise
-from albench.tables import DATASET_TABLES, OVERALL_TABLES, summary_files
+from albench.analysis.summary import combine, comparison_table, ranks_table, summarise
+from albench.analysis.tables import DATASET_TABLES, OVERALL_TABLES, summary_files
+from albench.io.curves import write_curve
 
 
 def make_curve(strategy, seed, values, fallback=False):

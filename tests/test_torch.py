@@ -15,12 +15,12 @@ from helpers import CELL
 
 torch = pytest.importorskip("torch")
 
-from albench.datasets import validate_dataset  # noqa: E402
-from albench.loop import run_al_loop  # noqa: E402
-from albench.models import gives_embeddings, takes_validation, wrap_classifier  # noqa: E402
+from albench.data.datasets import validate_dataset  # noqa: E402
+from albench.data.splits import make_split, split_indices  # noqa: E402
+from albench.learn.cnn import CNNClassifier  # noqa: E402
+from albench.learn.loop import run_al_loop  # noqa: E402
+from albench.learn.models import gives_embeddings, takes_validation, wrap_classifier  # noqa: E402
 from albench.specs import CellSpec  # noqa: E402
-from albench.splits import make_split, split_indices  # noqa: E402
-from albench.torch import CNNClassifier  # noqa: E402
 
 SMALL = {"channels": (8, 16), "hidden": 32, "epochs": 4, "threads": 1}
 
@@ -99,7 +99,7 @@ def test_image_shape_is_checked_and_inferred(digits):
 def test_threads_setting_reaches_torch(digits):
     X, y = digits
     code = (
-        "import numpy as np, torch; from albench.torch import CNNClassifier;"
+        "import numpy as np, torch; from albench.learn.cnn import CNNClassifier;"
         "X = np.random.default_rng(0).normal(size=(40, 64)); y = np.arange(40) % 2;"
         "CNNClassifier(epochs=1, threads=3, channels=(4,), hidden=8).fit(X, y);"
         "print(torch.get_num_threads())"
@@ -166,12 +166,13 @@ def test_badge_on_cnn_embeddings_is_bit_identical_across_runs(digit_images):
 
 
 def test_missing_torch_is_reported_with_the_extra_to_install(monkeypatch):
-    import albench.models
+    import albench.learn.models
 
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
-    monkeypatch.delitem(sys.modules, "albench.torch")
+    monkeypatch.delitem(sys.modules, "albench.learn.cnn")
+    monkeypatch.delitem(sys.modules, "albench.torch", raising=False)
     with pytest.raises(
         albench.models.ConfigError,
         match=r"cannot import module 'albench.torch' .*install the torch extra",
     ):
-        albench.models.import_object("albench.torch.CNNClassifier", "models.cnn.estimator")
+        albench.learn.models.import_object("albench.torch.CNNClassifier", "models.cnn.estimator")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from helpers import aubc_rows
 
+from albench.analysis.summary import comparison_table
+from albench.analysis.verdict import verdict_text
 from albench.specs import VerdictSpec
-from albench.summary import comparison_table
-from albench.verdict import verdict_text
 
 SPEC = VerdictSpec(
     baseline="random", metric="accuracy", strategies=["random", "up", "down", "same"]
@@ -74,7 +74,7 @@ def test_verdict_says_when_the_seeds_cannot_tell():
 def test_verdict_at_budgets_says_what_comparison_at_budget_says():
     from helpers import VALUES, curves
 
-    from albench.budgets import comparison_at_budget
+    from albench.analysis.budgets import comparison_at_budget
 
     comparison = comparison_of(10)
     at_budget = comparison_at_budget(curves(VALUES), ["accuracy"], "random", [15, 30])

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import REPO, planned_cells, planned_jobs, small_config, snakemake, write_config
 
+from albench.analysis.verdict import verdict_text
 from albench.specs import VerdictSpec
-from albench.verdict import verdict_text
 
 pytestmark = pytest.mark.slow
 
@@ -254,7 +254,7 @@ def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
     """A config mixing file, synthetic, sklearn and cached OpenML sets with two models."""
     from helpers import animal_table as table
 
-    from albench.sources import OPENML_LABEL
+    from albench.data.sources import OPENML_LABEL
 
     table(90).to_csv(tmp_path / "animals.csv", index=False)
     (tmp_path / "cache").mkdir()
@@ -371,7 +371,7 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
 
 
 def test_protocols_are_an_axis_paired_by_seed(tmp_path):
-    from albench.splits import read_split, split_indices
+    from albench.data.splits import read_split, split_indices
 
     config = small_config()
     del config["datasets"]["moons"]

@@ -11,5 +11,5 @@ GROUP_POOL_ENV = "ALBENCH_GROUP_POOL"
 # Every rule's command starts "$ALBENCH_PYTHON" "$ALBENCH_JOB" (workflow/rules/common.smk).
 PYTHON_ENV = "ALBENCH_PYTHON"
 ENTRY_ENV = "ALBENCH_JOB"
-# Overrides the seconds between a cell's checkpoints (tests, tuning; albench.loop).
+# Overrides the seconds between a cell's checkpoints (tests, tuning; albench.learn.loop).
 CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"

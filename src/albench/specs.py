@@ -18,6 +18,9 @@ from typing import Any
 
 from albench import LOOP_VERSION
 
+# The name of a config's one protocol when it names none (`protocols:` absent).
+DEFAULT_PROTOCOL = "default"
+
 
 def canonical(obj: Any) -> str:
     """Return `obj` as JSON with sorted keys, so equal configs give equal strings."""
@@ -86,7 +89,7 @@ class CellSpec(Spec):
     protocol: dict[str, Any]
     loop_version: int = LOOP_VERSION
     embedding_maps: dict[str, Any] | None = None
-    protocol_name: str = "default"
+    protocol_name: str = DEFAULT_PROTOCOL
 
     def config_json(self) -> str:
         """Return the cell's config without its seed as canonical JSON (file metadata)."""
@@ -110,7 +113,7 @@ class ReferenceSpec(Spec):
     metrics: list[str]
     loop_version: int = LOOP_VERSION
     label_noise: float = 0.0
-    protocol_name: str = "default"
+    protocol_name: str = DEFAULT_PROTOCOL
 
     def to_dict(self) -> dict[str, Any]:
         """Return the spec as plain data; without `label_noise` when there is none, so that
@@ -131,7 +134,7 @@ class FigureSpec(Spec):
     baseline: str
     metrics: list[str]
     dataset: str | None = None
-    protocol: str = "default"
+    protocol: str = DEFAULT_PROTOCOL
 
 
 @dataclass(frozen=True)

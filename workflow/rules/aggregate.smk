@@ -17,7 +17,7 @@ rule summarise_dataset:
         spec=get_summary_spec,
         io=job_files,
     shell:
-        JOB
+        job("summarise_dataset")
 
 
 rule aggregate:
@@ -38,7 +38,7 @@ rule aggregate:
         spec=NO_SPEC,
         io=job_files,
     shell:
-        JOB
+        job("aggregate")
 
 
 rule verdict:
@@ -61,7 +61,7 @@ rule verdict:
         spec=get_verdict_spec,
         io=job_files,
     shell:
-        JOB
+        job("verdict")
 
 
 rule plot_curves:
@@ -91,7 +91,7 @@ rule plot_curves:
         spec=get_figure_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_curves")
 
 
 rule plot_heatmap:
@@ -121,7 +121,7 @@ rule plot_heatmap:
         spec=get_figure_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_heatmap")
 
 
 rule plot_cost_benefit:
@@ -152,7 +152,7 @@ rule plot_cost_benefit:
         spec=get_figure_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_cost_benefit")
 
 
 rule plot_critical_difference:
@@ -182,7 +182,7 @@ rule plot_critical_difference:
         spec=get_figure_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_critical_difference")
 
 
 rule plot_protocols:
@@ -209,7 +209,7 @@ rule plot_protocols:
         spec=get_figure_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_protocols")
 
 
 rule plot_embedding_map:
@@ -241,4 +241,4 @@ rule plot_embedding_map:
         spec=get_map_spec,
         io=job_files,
     shell:
-        JOB
+        job("plot_embedding_map")

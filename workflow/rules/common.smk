@@ -2,7 +2,7 @@
 import os
 import re
 
-from albench.grid import (
+from albench.plan.grid import (
     cell_spec,
     cells,
     dataset_spec,
@@ -19,8 +19,8 @@ from albench.grid import (
 )
 from albench.run.job import encode_files
 from albench.run.pool import job_environment
-from albench.sources import dataset_inputs, openml_downloads
-from albench.tables import OVERALL_TABLES, PARTS, summary_files
+from albench.data.sources import dataset_inputs, openml_downloads
+from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
 
 
 wildcard_constraints:
@@ -32,13 +32,19 @@ wildcard_constraints:
     iteration=r"\d+",
 
 
-# Every rule's action: run the function of albench/run/rules.py registered for the rule, on
-# its named input and output (the `io` param, `job_files`), its `spec` param (JSON), its log
-# and its threads (albench.run.job). "$ALBENCH_PYTHON" is Snakemake's interpreter, or the
-# environment's own when --use-conda or a container supplies one; "$ALBENCH_JOB" is
-# scripts/job.py, which hands the job to the warm worker pool of a local run
-# (albench.run.pool) or runs it itself.
-JOB = '"$ALBENCH_PYTHON" "$ALBENCH_JOB" {rule} {log:q} {threads} {params.io:q} {params.spec:q}'
+def job(name):
+    """The shell command of a rule that runs function `name` of albench/run/rules.py on its
+    named input and output (the `io` param, `job_files`), its `spec` param (JSON), its log and
+    its threads (albench.run.job). "$ALBENCH_PYTHON" is Snakemake's interpreter, or the
+    environment's own when --use-conda or a container supplies one; "$ALBENCH_JOB" is
+    scripts/job.py, which hands the job to the warm worker pool of a local run
+    (albench.run.pool) or runs it itself."""
+    return (
+        f'"$ALBENCH_PYTHON" "$ALBENCH_JOB" {name}'
+        " {log:q} {threads} {params.io:q} {params.spec:q}"
+    )
+
+
 NO_SPEC = "{}"
 ENV = "../../envs/albench.yaml"
 
@@ -222,7 +228,7 @@ def get_final_output():
 
 
 def incomplete_paths():
-    """The path patterns the verdict of a failed run reads (albench.incomplete.show_incomplete)."""
+    """The path patterns the verdict of a failed run reads (albench.plan.incomplete.show_incomplete)."""
     return dict(curve=CURVE, data=DATA, split=SPLIT, reference=FULL_POOL, log=CELL_LOG)
 
 

@@ -16,7 +16,7 @@ rule prepare_dataset:
         spec=get_dataset_spec,
         io=job_files,
     shell:
-        JOB
+        job("prepare_dataset")
 
 
 rule split:
@@ -36,7 +36,7 @@ rule split:
         spec=get_split_spec,
         io=job_files,
     shell:
-        JOB
+        job("split")
 
 
 # The OpenML cache file is the output of its own job, so the data sets read from it see it as
@@ -57,4 +57,4 @@ if OPENML_DOWNLOADS:
             spec=get_openml_spec,
             io=job_files,
         shell:
-            JOB
+            job("download_openml")

@@ -17,7 +17,7 @@ rule al_cell:
         spec=get_cell_spec,
         io=job_files,
     shell:
-        JOB
+        job("al_cell")
 
 
 # Cells of the models and seeds the config's embedding_maps names also record embeddings: the
@@ -54,4 +54,4 @@ rule full_pool:
         spec=get_reference_spec,
         io=job_files,
     shell:
-        JOB
+        job("full_pool")

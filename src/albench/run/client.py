@@ -1,4 +1,4 @@
-"""Every workflow job's client (scripts/job.py): `RULE LOG THREADS FILES SPEC`.
+"""Every workflow job's client (scripts/job.py): `NAME LOG THREADS FILES SPEC`.
 
 Hands the job to the warm worker pool of the running Snakemake process when there is one
 (`$ALBENCH_POOL` names its socket), and otherwise runs it in this process. Both paths call the same
@@ -21,7 +21,7 @@ import sys
 
 from albench.env import POOL_ENV
 
-USAGE = "usage: python scripts/job.py RULE LOG THREADS FILES SPEC"
+USAGE = "usage: python scripts/job.py NAME LOG THREADS FILES SPEC"
 
 
 def encode_request(cwd: str, argv: list[str]) -> bytes:

@@ -1,14 +1,16 @@
 """One workflow job as its function sees it: the rule's named input, output, params, log and
 threads, as Python values (the shape of the `snakemake` object a catalogue script receives).
 
-Every rule's shell command is the same (`JOB` in workflow/rules/common.smk):
+Every rule's shell command has one form (`job(NAME)` in workflow/rules/common.smk):
 
-    python scripts/job.py RULE LOG THREADS FILES SPEC
+    python scripts/job.py NAME LOG THREADS FILES SPEC
 
+NAME is the function of `albench.run.rules` the rule runs (the rule's own name, but for rules
+that reuse another's job, as `al_cell_mapped` runs `al_cell`);
 FILES is the rule's named input and output as JSON (`encode_files`, the rule's `io` param),
 SPEC the rule's `spec` param, the JSON of what the job depends on (`albench.specs`).
 `albench.run.runner.run_job` reads them into a `Job` and calls the function of
-`albench.run.rules` registered for the rule.
+`albench.run.rules` the rule names.
 """
 
 from __future__ import annotations
@@ -54,10 +56,10 @@ class Named(Mapping[str, Any]):
 
 @dataclass(frozen=True)
 class Job:
-    """A job's rule name, files (paths; lists of paths for list inputs), spec (plain data),
-    log file and threads."""
+    """A job's function name (its rule's, see the module), files (paths; lists of paths for
+    list inputs), spec (plain data), log file and threads."""
 
-    rule: str
+    name: str
     input: Named
     output: Named
     spec: dict[str, Any]
@@ -86,15 +88,15 @@ def encode_files(input: Any, output: Any) -> str:
 
 
 def parse_job(argv: list[str]) -> Job:
-    """Read a job's command line (RULE LOG THREADS FILES SPEC) into a Job."""
+    """Read a job's command line (NAME LOG THREADS FILES SPEC) into a Job."""
     if len(argv) != 5:
-        raise AlbenchError(f"a job takes RULE LOG THREADS FILES SPEC, not {len(argv)} arguments")
-    rule, log_path, threads, files, spec = argv
+        raise AlbenchError(f"a job takes NAME LOG THREADS FILES SPEC, not {len(argv)} arguments")
+    name, log_path, threads, files, spec = argv
     files = json.loads(files)
     return Job(
-        rule=rule,
-        input=Named({k: _paths(v) for k, v in files["input"].items()}, f"rule {rule}'s input"),
-        output=Named({k: _paths(v) for k, v in files["output"].items()}, f"rule {rule}'s output"),
+        name=name,
+        input=Named({k: _paths(v) for k, v in files["input"].items()}, f"job {name}'s input"),
+        output=Named({k: _paths(v) for k, v in files["output"].items()}, f"job {name}'s output"),
         spec=json.loads(spec),
         log=Path(log_path),
         threads=int(threads),

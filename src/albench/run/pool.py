@@ -249,7 +249,7 @@ def _handle(conn: socket.socket) -> None:
         run_job(argv, where="a pool worker")
         answer = "ok"
     except (Exception, SystemExit) as error:
-        # The traceback is in the job's log (albench.logs.log_to); the client prints this line.
+        # The traceback is in the job's log (albench.io.logs.log_to); the client prints this line.
         answer = f"error: {type(error).__name__}: {error}"
     finally:
         done.set()

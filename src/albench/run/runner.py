@@ -7,7 +7,7 @@ import logging
 import os
 import time
 
-from albench.logs import log_to
+from albench.io.logs import log_to
 from albench.run import rules
 from albench.run.job import parse_job
 
@@ -20,7 +20,7 @@ def run_job(argv: list[str], where: str = "its own process") -> None:
     job = parse_job(argv)
     with log_to(job.log):
         start = time.perf_counter()
-        rules.function(job.rule)(job)
+        rules.function(job.name)(job)
         if slurm_job := os.environ.get("SLURM_JOB_ID"):
             where += f" of SLURM job {slurm_job}"
-        log.info("job %s computed for %.3f s in %s", job.rule, time.perf_counter() - start, where)
+        log.info("job %s computed for %.3f s in %s", job.name, time.perf_counter() - start, where)

@@ -1,0 +1,106 @@
+"""The one comparison pipeline of every table that tests strategies against the baseline: pair
+each strategy's cells with the baseline's by seed, test the paired differences, correct for the
+strategies of one family with Holm's method, and decide, naming the designs whose seeds could
+not have shown a difference (`albench.analysis.power`).
+
+`comparison_table` (AUBC), `comparison_at_budget` (scores at chosen budgets) and the label
+savings (`savings`, which pairs but does not test) all pair through `on_shared_seeds`; the
+tests go through `compare_with_baseline` and `decide`. Another comparison (an equivalence
+test, a metric where lower is better) is one more function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+from albench.analysis.power import ALPHA, smallest_p
+from albench.analysis.stats import PairedComparison, paired_comparison, verdict
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Return Holm's step-down adjusted p-values (family-wise error control), in input order."""
+    if len(p_values) == 0:
+        return np.empty(0)
+    return multipletests(np.asarray(p_values, dtype=float), method="holm")[1]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A strategy's cells and the baseline's, of one group, on the seeds both have."""
+
+    key: tuple
+    strategy: str
+    own: pd.DataFrame  # indexed by seed
+    base: pd.DataFrame  # indexed by seed, the same seeds in the same order
+
+
+def on_shared_seeds(own: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return a strategy's rows and the baseline's (both indexed by seed) on the seeds both
+    have, in the strategy's order: the pairing of every comparison."""
+    seeds = own.index.intersection(base.index)
+    return own.loc[seeds], base.loc[seeds]
+
+
+def pair_with_baseline(frame: pd.DataFrame, baseline: str, group: Sequence[str]) -> Iterator[Pair]:
+    """Yield, per `group` (sorted) and non-baseline strategy (sorted), the strategy's rows of
+    `frame` (one per seed) and the baseline's on the seeds both have. Groups without the
+    baseline yield nothing."""
+    for key, rows in frame.groupby(list(group), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        base = rows[rows["strategy"] == baseline].set_index("seed")
+        if base.empty:
+            continue
+        for strategy, own in rows.groupby("strategy", sort=True):
+            if strategy == baseline:
+                continue
+            yield Pair(key, strategy, *on_shared_seeds(own.set_index("seed"), base))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A strategy's paired test against the baseline and what it decides, within its family."""
+
+    test: PairedComparison
+    p_holm: float
+    smallest_p_holm: float
+    verdict: str
+
+
+def compare_with_baseline(
+    frame: pd.DataFrame,
+    value: str,
+    baseline: str,
+    group: Sequence[str],
+    alpha: float = ALPHA,
+) -> dict[tuple, dict[str, Decision]]:
+    """Return {group key: {strategy: Decision}}: column `value` of each strategy against the
+    baseline's, paired by seed (`paired_comparison`: mean difference, BCa CI, two-sided
+    Wilcoxon), Holm-corrected over the strategies of the group, with the smallest adjusted p
+    the design allows and the verdict (`too few seeds to tell` where that is not below
+    `alpha`)."""
+    tests: dict[tuple, dict[str, PairedComparison]] = {}
+    for pair in pair_with_baseline(frame, baseline, group):
+        tested = paired_comparison(pair.own[value].to_numpy(), pair.base[value].to_numpy())
+        tests.setdefault(pair.key, {})[pair.strategy] = tested
+    return decide(tests, alpha)
+
+
+def decide(
+    tests: dict[tuple, dict[str, PairedComparison]], alpha: float = ALPHA
+) -> dict[tuple, dict[str, Decision]]:
+    """Return each test's Decision: its p-value Holm-corrected over the strategies of its
+    group (a family), the smallest adjusted p the family's design allows, and the verdict."""
+    decisions = {}
+    for key, family in tests.items():
+        adjusted = holm([t.p_value for t in family.values()])
+        decisions[key] = {}
+        for (strategy, test), p_holm in zip(family.items(), adjusted, strict=True):
+            floor = smallest_p(test.n, len(family))
+            decided = verdict(test.mean_difference, p_holm, alpha, decidable=floor < alpha)
+            decisions[key][strategy] = Decision(test, float(p_holm), floor, decided)
+    return decisions

@@ -1,0 +1,253 @@
+"""Aggregation of all cells' curves into the benchmark's summary tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+from scipy import stats as sps
+
+from albench.analysis.agreement import ranking_agreement
+from albench.analysis.budgets import comparison_at_budget
+from albench.analysis.compare import compare_with_baseline
+from albench.analysis.power import ALPHA
+from albench.analysis.savings import label_savings
+from albench.analysis.stats import aubc, mean_ci, mean_ranks
+from albench.analysis.tables import COMPARED, DATASET_TABLES
+from albench.io.curves import ID_COLUMNS, metric_columns, read_curves
+from albench.io.files import atomic_path
+from albench.io.parquet import write_table
+
+GROUP = [*COMPARED, "strategy"]
+
+
+def aubc_table(curves: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """Return one row per cell with the AUBC of each metric."""
+    records = []
+    for key, cell in curves.groupby(list(ID_COLUMNS), sort=True):
+        record = dict(zip(ID_COLUMNS, key, strict=True))
+        for metric in metrics:
+            record[f"aubc_{metric}"] = aubc(cell["n_labeled"].to_numpy(), cell[metric].to_numpy())
+        last = cell.loc[cell["iteration"].idxmax()]
+        for metric in metrics:
+            record[f"final_{metric}"] = float(last[metric])
+        record["final_n_labeled"] = int(last["n_labeled"])
+        # Iterations scored with scikit-activeml's label-frequency fallback, not a fitted model.
+        record["fallback_iterations"] = int(cell["fallback_model"].sum())
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """Return, per data set x model x strategy, the mean AUBC of each metric with its 95 % CI."""
+    records = []
+    for key, group in aubcs.groupby(GROUP, sort=True):
+        record = dict(zip(GROUP, key, strict=True))
+        record["n_seeds"] = len(group)
+        record["fallback_iterations"] = int(group["fallback_iterations"].sum())
+        for metric in metrics:
+            mean, low, high = mean_ci(group[f"aubc_{metric}"].to_numpy())
+            record[f"aubc_{metric}_mean"] = mean
+            record[f"aubc_{metric}_ci_low"] = low
+            record[f"aubc_{metric}_ci_high"] = high
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def comparison_table(
+    aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = ALPHA
+) -> pd.DataFrame:
+    """Return, per data set x model x protocol x strategy, the paired comparison with the
+    baseline.
+
+    For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
+    95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
+    the strategies of one data set x model x protocol, the smallest Holm-adjusted p-value any
+    data could have given with that many pairs and strategies, and a verdict (`too few seeds to
+    tell` where that smallest p is not below `alpha`). Only seeds the baseline also has are
+    paired.
+    """
+    decisions = {
+        metric: compare_with_baseline(aubcs, f"aubc_{metric}", baseline, COMPARED, alpha)
+        for metric in metrics
+    }
+    records = []
+    for key, group in aubcs.groupby(COMPARED, sort=True):
+        rows = {
+            strategy: {**dict(zip(COMPARED, key, strict=True)), "strategy": strategy}
+            for strategy in sorted(group["strategy"].unique())
+        }
+        for metric in metrics:
+            column = f"aubc_{metric}"
+            decided = decisions[metric].get(key, {})
+            for strategy, cells in group.groupby("strategy", sort=True):
+                row = rows[strategy]
+                row["n_seeds"] = len(cells)
+                row[f"{column}_mean"] = float(cells[column].mean())
+                row[f"final_{metric}_mean"] = float(cells[f"final_{metric}"].mean())
+                if strategy in decided:
+                    test = decided[strategy].test
+                    row[f"{metric}_n_pairs"] = test.n
+                    row[f"{metric}_diff"] = test.mean_difference
+                    row[f"{metric}_diff_ci_low"] = test.ci_low
+                    row[f"{metric}_diff_ci_high"] = test.ci_high
+                    row[f"{metric}_p_wilcoxon"] = test.p_value
+            for strategy, decision in decided.items():
+                rows[strategy][f"{metric}_p_holm"] = decision.p_holm
+                rows[strategy][f"{metric}_smallest_p_holm"] = decision.smallest_p_holm
+                rows[strategy][f"{metric}_verdict"] = decision.verdict
+            if baseline in rows:
+                rows[baseline][f"{metric}_verdict"] = "baseline"
+        records.extend(rows.values())
+    return pd.DataFrame.from_records(records)
+
+
+def strategy_table(
+    aubcs: pd.DataFrame, metric: str, model: str, protocol: str | None = None
+) -> pd.DataFrame:
+    """Return `model`'s mean AUBC of `metric` under `protocol` (the only one if None), data
+    sets (rows) x strategies (columns), keeping only data sets where every strategy has cells:
+    what strategies are ranked on."""
+    mine = aubcs[aubcs["model"] == model]
+    if protocol is not None:
+        mine = mine[mine["protocol"] == protocol]
+    means = mine.groupby(["dataset", "strategy"])[f"aubc_{metric}"]
+    return means.mean().unstack("strategy").dropna()
+
+
+def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return every strategy's mean rank across data sets per model x protocol, with the
+    Friedman p-value.
+
+    Strategies are ranked within each data set by mean AUBC of `metric` (1 = best, ties share
+    the average rank). The Friedman test needs at least 3 strategies and 2 data sets; else NaN.
+    """
+    records = []
+    pairs = aubcs[["model", "protocol"]].drop_duplicates().sort_values(["model", "protocol"])
+    for model, protocol in pairs.itertuples(index=False):
+        table = strategy_table(aubcs, metric, model, protocol)
+        ranks = mean_ranks(table)
+        p_value = float("nan")
+        if table.shape[1] >= 3 and table.shape[0] >= 2:
+            p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+        for strategy in table.columns:
+            records.append(
+                {
+                    "model": model,
+                    "protocol": protocol,
+                    "strategy": strategy,
+                    "metric": metric,
+                    "mean_rank": float(ranks[strategy]),
+                    "n_datasets": len(table),
+                    "friedman_p": p_value,
+                }
+            )
+    return pd.DataFrame.from_records(records).sort_values(
+        ["model", "protocol", "mean_rank"], kind="stable"
+    )
+
+
+def cost_table(curves: pd.DataFrame) -> pd.DataFrame:
+    """Return median fit and query seconds per iteration, per data set x model x protocol x
+    strategy."""
+    grouped = curves.groupby(GROUP, sort=True)
+    return pd.DataFrame(
+        {
+            "median_fit_seconds": grouped["fit_seconds"].median(),
+            "median_query_seconds": grouped["query_seconds"].median(),
+            "median_score_seconds": grouped["score_seconds"].median(),
+        }
+    ).reset_index()
+
+
+def summarise(
+    cells: Sequence[str | Path],
+    references: Sequence[str | Path],
+    tables: Mapping[str, str | Path],
+    baseline: str,
+    budgets: Sequence[int] = (),
+) -> pd.DataFrame:
+    """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
+
+    `tables` maps each of DATASET_TABLES to its path: `curves` (all curves, Parquet), `aubc`
+    (per cell), `aubc_summary` (mean AUBC with CI per strategy), `comparison` (paired tests
+    against `baseline`), `cost`, `label_savings` (against the full-pool scores at
+    `references`) and `comparison_at_budget` (the comparisons at each of `budgets` labels,
+    `budgets`). The workflow calls this once per data set, so a data set's tables are
+    ready as soon as its own cells are, and `combine` joins them.
+    """
+    curves = read_curves(cells)
+    curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
+    metrics = metric_columns(curves.columns)
+    write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
+    full_pool = read_curves(references) if references else None
+    compared = comparisons(curves, full_pool, baseline, budgets)
+    aubcs = compared["aubc"]
+    _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
+    _write_csv(cost_table(curves), tables["cost"])
+    for name, frame in compared.items():
+        _write_csv(frame, tables[name])
+    return aubcs
+
+
+def comparisons(
+    curves: pd.DataFrame,
+    references: pd.DataFrame | None,
+    baseline: str,
+    budgets: Sequence[int] = (),
+) -> dict[str, pd.DataFrame]:
+    """Return the tables the verdict rests on, from `curves` (and the full-pool scores
+    `references`): `aubc`, `comparison`, `comparison_at_budget` and, with references,
+    `label_savings` (of the data set x model x protocol groups those cover; metric: accuracy
+    where recorded, else the first)."""
+    metrics = metric_columns(curves.columns)
+    aubcs = aubc_table(curves, metrics)
+    tables = {
+        "aubc": aubcs,
+        "comparison": comparison_table(aubcs, metrics, baseline),
+        "comparison_at_budget": comparison_at_budget(curves, metrics, baseline, budgets),
+    }
+    if references is not None:
+        metric = "accuracy" if "accuracy" in metrics else metrics[0]
+        tables["label_savings"] = label_savings(curves, references, baseline, metric)
+    return tables
+
+
+def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str | Path]) -> None:
+    """Join the per-data-set summaries into the overall tables.
+
+    For every table X of DATASET_TABLES, `parts[X]` lists that table of each data set (in data
+    set order) and `tables[X]` is where their concatenation goes; `ranks` (strategies ranked
+    across data sets, Friedman test) is computed from the joined AUBCs, and
+    `protocol_agreement` (Kendall's tau-b between the protocols' rankings, `agreement`)
+    from the joined comparisons.
+    """
+    curves = pads.dataset([str(p) for p in parts["curves"]], format="parquet").to_table()
+    write_table(curves, tables["curves"])
+    joined = {
+        name: pd.concat([_read_csv(p) for p in parts[name]], ignore_index=True)
+        for name in DATASET_TABLES
+        if name != "curves"
+    }
+    for name, frame in joined.items():
+        _write_csv(frame, tables[name])
+    aubcs = joined["aubc"]
+    metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
+    _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
+    agreement = ranking_agreement(joined["comparison"], metrics[0])
+    _write_csv(agreement, tables["protocol_agreement"])
+
+
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # a table with no rows and no columns
+        return pd.DataFrame()
+
+
+def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)

@@ -1,0 +1,28 @@
+"""The summary tables' names and files: one source of truth for `albench.analysis.summary` and the
+workflow's rules (imported when Snakemake parses the Snakefile, so it imports nothing heavy)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# The tables of one data set's cells (`summarise`), and of all data sets (`combine`).
+DATASET_TABLES = (
+    "curves",
+    "aubc",
+    "aubc_summary",
+    "comparison",
+    "comparison_at_budget",
+    "cost",
+    "label_savings",
+)
+OVERALL_TABLES = (*DATASET_TABLES, "ranks", "protocol_agreement")
+# What one comparison with the baseline (one Holm correction, one label saving) covers.
+COMPARED = ["dataset", "model", "protocol"]
+PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts
+
+
+def summary_files(directory: str, tables: Sequence[str] = DATASET_TABLES) -> dict[str, str]:
+    """Return {table: path} of the summary `tables` in `directory` (curves are Parquet)."""
+    return {
+        name: f"{directory}/{name}.{'parquet' if name == 'curves' else 'csv'}" for name in tables
+    }

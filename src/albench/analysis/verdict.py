@@ -1,0 +1,195 @@
+"""The answer in words: which strategies beat or lost to the baseline, by how much, and the
+labels they save, as a short text printed at the end of a run and kept in `results/`.
+
+Built from the overall `comparison.csv` and `label_savings.csv`, nothing else, so the text
+says exactly what the tables say. This module imports nothing heavy at its top (the Snakefile
+prints the text with `show`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+from albench.analysis.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
+from albench.analysis.tables import COMPARED
+from albench.io.files import write_text
+from albench.specs import VerdictSpec
+
+WIDTH = 80  # a terminal's columns
+WHERE = (
+    "Figures: results/figures/ · tables: results/summary/\n"
+    "The HTML report: snakemake --report results/report.html"
+)
+
+
+def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None) -> str:
+    """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
+    the config's budgets), data frames of the overall tables, ending with `where` (where the
+    figures and tables are)."""
+    metric, baseline, share = spec.metric, spec.baseline, f"{spec.threshold:g}"
+    compared = comparison[comparison["strategy"] != baseline]
+    n_strategies = compared["strategy"].nunique()
+    low, high = (int(compared[f"{metric}_n_pairs"].agg(f)) for f in ("min", "max"))
+    seeds = f"{low}" if low == high else f"{low} to {high}"
+    savings_metric = savings["metric"].iloc[0] if len(savings) else metric
+    plural = "strategy" if n_strategies == 1 else "strategies"
+    intro = (
+        f"AUBC (area under the learning curve) of {metric} minus {baseline}'s over {seeds} "
+        f"paired seeds, mean [95 % CI]; better or worse: two-sided Wilcoxon signed-rank test, "
+        f"Holm over {n_strategies} {plural}, alpha {ALPHA}. Labels saved to reach "
+        f"{spec.threshold * 100:g} % of the full-pool {savings_metric}: {baseline}'s minus the "
+        "strategy's, paired, mean [95 % CI]."
+    )
+    budgets = _budget_rows(at_budget, metric)
+    if not budgets.empty:
+        intro += (
+            f" At N labels: {metric} minus {baseline}'s at the first iteration with at least N "
+            "labels, the same test."
+        )
+    lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
+    if (compared[f"{metric}_verdict"] == TOO_FEW_SEEDS).any():
+        lines += textwrap.wrap(
+            f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
+            "are needed): the differences are estimates, not verdicts.",
+            WIDTH,
+        )
+    saved = savings.set_index([*COMPARED, "strategy"])
+    order = {name: i for i, name in enumerate(spec.strategies)}
+    width = max(len(name) for name in spec.strategies)
+    several = compared["protocol"].nunique() > 1
+    for (dataset, model, protocol), rows in compared.groupby(COMPARED, sort=True):
+        lines.append(f"{dataset} × {model}" + (f" × {protocol}:" if several else ":"))
+        for kind, found in _by_verdict(rows, f"{metric}_verdict", order):
+            if kind in DECIDED:  # one line each, with the difference and the labels saved
+                for _, row in found.iterrows():
+                    difference = _estimate(row, f"{metric}_diff", " ")
+                    lines.append(
+                        f"  {kind:6s} {row['strategy']:{width}s} {difference}"
+                        f"{_saving(saved, row, share)}"
+                    )
+            else:
+                lines += _wrapped(f"{kind}: {_names(found, kind, f'{metric}_diff')}")
+        lines += _budget_lines(budgets, (dataset, model, protocol), order)
+    lines.append(where)
+    return "\n".join(lines) + "\n"
+
+
+def _budget_rows(at_budget, metric: str):
+    """The rows of the comparisons at budgets of `metric` (an empty frame without any)."""
+    import pandas as pd
+
+    if at_budget is None or at_budget.empty:
+        return pd.DataFrame(columns=[*COMPARED, "strategy", "budget", "metric"])
+    return at_budget[at_budget["metric"] == metric]
+
+
+def _budget_lines(budgets, key: tuple[str, str, str], order: dict[str, int]) -> list[str]:
+    """One wrapped line per budget of data set x model x protocol `key`: the strategies better
+    and worse with their difference and CI, then the others by name (with the estimate where
+    too few seeds leave nothing else)."""
+    lines = []
+    mine = budgets
+    for column, value in zip(COMPARED, key, strict=True):
+        mine = mine[mine[column] == value]
+    for budget, rows in mine.groupby("budget", sort=True):
+        parts = []
+        for kind, found in _by_verdict(rows, "verdict", order):
+            if kind in DECIDED:
+                parts.append(
+                    f"{kind} "
+                    + ", ".join(
+                        f"{r['strategy']}\xa0{_estimate(r, 'diff', NBSP)}"
+                        for _, r in found.iterrows()
+                    )
+                )
+            else:
+                parts.append(f"{kind}: {_names(found, kind, 'diff')}")
+        lines += _wrapped(f"at {budget} labels: " + "; ".join(parts))
+    return lines
+
+
+# The verdicts in the order the text gives them; the first two with their estimates.
+DECIDED = ("better", "worse")
+VERDICTS = (*DECIDED, "no significant difference", TOO_FEW_SEEDS)
+# A no-break space keeps each name with its value when a line wraps.
+NBSP = "\xa0"
+
+
+def _by_verdict(rows, column: str, order: dict[str, int]):
+    """Yield (verdict, its rows in config order) for each verdict of VERDICTS that `rows`
+    (one per strategy) give in `column`: the one loop of every part of the text."""
+    rows = rows.sort_values("strategy", key=lambda names: names.map(order))
+    for kind in VERDICTS:
+        found = rows[rows[column] == kind]
+        if not found.empty:
+            yield kind, found
+
+
+def _estimate(row, diff: str, space: str) -> str:
+    """`+D [+L, +H]`: the difference in column `diff` with its CI."""
+    return (
+        f"{row[diff]:+.3f}{space}[{row[f'{diff}_ci_low']:+.3f},{space}"
+        f"{row[f'{diff}_ci_high']:+.3f}]"
+    )
+
+
+def _names(rows, kind: str, diff: str) -> str:
+    """The strategies of `rows` by name; with the estimate where too few seeds leave nothing
+    else to say."""
+    return ", ".join(
+        r["strategy"] + (f"{NBSP}{r[diff]:+.3f}" if kind == TOO_FEW_SEEDS else "")
+        for _, r in rows.iterrows()
+    )
+
+
+def _wrapped(text: str) -> list[str]:
+    wrapped = textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    return [line.replace(NBSP, " ") for line in wrapped]
+
+
+def _saving(saved, row, share: str) -> str:
+    """`, labels saved M [L, H]` of the strategy in `row`; empty where unknown."""
+    key = (*(row[column] for column in COMPARED), row["strategy"])
+    if key not in saved.index:
+        return ""
+    mean, low, high = (
+        saved.loc[key, f"saved_{share}_{part}"] for part in ("vs_baseline", "ci_low", "ci_high")
+    )
+    if mean != mean:  # NaN where the full-pool model could not be fitted
+        return ""
+    return f"  labels saved {mean:+.0f} [{low:+.0f}, {high:+.0f}]"
+
+
+def write_verdict(
+    comparison: Path, savings: Path, at_budget: Path, verdict: Path, spec: VerdictSpec
+) -> str:
+    """Write the verdict of the overall tables `comparison`, `savings` and `at_budget` to
+    `verdict`; return it. An incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer
+    holds: removed."""
+    import pandas as pd
+
+    text = verdict_text(
+        pd.read_csv(comparison), pd.read_csv(savings), spec, at_budget=pd.read_csv(at_budget)
+    )
+    write_text(verdict, text)
+    Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)
+    return text
+
+
+# Where a run that failed leaves the verdict of what it finished (albench.plan.incomplete), beside
+# the verdict file.
+INCOMPLETE_NAME = "verdict_incomplete.txt"
+
+
+# When this module was imported: in the Snakemake process, when the run began.
+RUN_STARTED = time.time()
+
+
+def show(verdict: str | Path) -> None:
+    """Print the verdict file `verdict` if this run wrote it (at the end of a successful run):
+    a run of other targets leaves an older verdict unprinted, as it may no longer hold."""
+    path = Path(verdict)
+    if path.exists() and path.stat().st_mtime >= RUN_STARTED:
+        print("\n" + path.read_text(), end="", flush=True)

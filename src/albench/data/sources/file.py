@@ -1,0 +1,36 @@
+"""The `file` source: a CSV, TSV or Parquet table with a label column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from albench.data.datasets import Dataset, validate_dataset
+from albench.data.sources.base import Shape, Source, register
+from albench.data.sources.tabular import read_table_file, table_features, table_shape
+from albench.errors import DataError
+
+
+@register
+class File(Source):
+    name = "file"
+
+    def size(self, name: str, spec: dict[str, Any]) -> int | None:
+        labels = read_table_file(name, spec, columns=[spec["label"]])[spec["label"]]
+        if labels.notna().sum() == 0:
+            raise DataError(
+                f"datasets.{name}.label: column {spec['label']!r} of {spec['path']!r} holds "
+                "no label"
+            )
+        return int(labels.notna().sum())
+
+    def shape(self, name: str, spec: dict[str, Any]) -> Shape | None:
+        label = spec["label"]
+        labels = read_table_file(name, spec, columns=[label])[label]
+        return table_shape(spec, spec["path"], labels, label)
+
+    def load(self, name: str, spec: dict[str, Any]) -> Dataset:
+        frame = read_table_file(name, spec)
+        return validate_dataset(name, *table_features(name, frame, spec["label"], spec))
+
+    def inputs(self, name: str, spec: dict[str, Any], update: bool = True) -> list[str]:
+        return [spec["path"]]

@@ -1,0 +1,138 @@
+"""The paired split of one data set and seed: test set, initial labelled set and pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from albench.data.datasets import read_dataset
+from albench.errors import DataError
+from albench.io.parquet import read_table, write_table
+from albench.protocol import resolve_size
+from albench.seeding import derive_seed
+from albench.specs import SplitSpec
+
+ROLES = ("initial", "pool", "test", "validation")
+
+
+def make_split(
+    y: np.ndarray,
+    test_size: float,
+    initial_size: int,
+    random_state: int,
+    name: str = "data",
+    validation_size: int = 0,
+    label_names: list[str] | None = None,
+) -> pd.DataFrame:
+    """Return a frame of `index` (row of the data set) and `role` for every row of `y`.
+
+    Errors name classes by `label_names` (the original labels of the encoded `y`) when given.
+
+    The test set is a stratified `test_size` fraction, then a stratified validation set of
+    `validation_size` rows (if any) is drawn from the rest. The initial labelled set is drawn
+    from what remains so that every class appears at least once when
+    `initial_size >= n_classes`; the remaining rows form the pool.
+    """
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(y)
+    classes, counts = np.unique(y, return_counts=True)
+    too_small = classes[counts < 2].tolist()
+    if label_names:
+        too_small = [label_names[int(c)] for c in too_small]
+    if too_small:
+        raise DataError(
+            f"data set {name!r}: class(es) {too_small} have fewer than 2 samples, "
+            "too few for a stratified test split"
+        )
+    rng = np.random.default_rng(random_state)
+    rows = np.arange(len(y))
+    try:
+        train, test = train_test_split(
+            rows, test_size=test_size, stratify=y, random_state=int(rng.integers(2**31))
+        )
+    except ValueError as exc:
+        raise DataError(
+            f"data set {name!r}: cannot split with test_size={test_size}: {exc}"
+        ) from exc
+    train = np.sort(train)
+    validation = np.array([], dtype=np.int64)
+    if validation_size:
+        try:
+            train, validation = train_test_split(
+                train,
+                test_size=validation_size,
+                stratify=y[train],
+                random_state=int(rng.integers(2**31)),
+            )
+        except ValueError as exc:
+            raise DataError(
+                f"data set {name!r}: cannot draw a stratified validation set of "
+                f"{validation_size}: {exc}"
+            ) from exc
+        train = np.sort(train)
+    if initial_size > len(train):
+        raise DataError(
+            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
+            "outside the test and validation sets"
+        )
+    initial: list[int] = []
+    if initial_size >= len(classes):
+        # One random member of every class first, so iteration 0 sees all classes.
+        for c in classes:
+            initial.append(int(rng.choice(train[y[train] == c])))
+    rest = np.setdiff1d(train, initial)
+    initial.extend(rng.choice(rest, size=initial_size - len(initial), replace=False).tolist())
+    role = np.full(len(y), "pool", dtype=object)
+    role[test] = "test"
+    role[validation] = "validation"
+    role[np.asarray(initial, dtype=int)] = "initial"
+    return pd.DataFrame({"index": rows, "role": role})
+
+
+def write_split(split: pd.DataFrame, path: str | Path) -> None:
+    """Write a split frame to Parquet at `path`."""
+    table = pa.table(
+        {"index": split["index"].to_numpy(np.int64), "role": split["role"].astype(str).to_numpy()}
+    )
+    write_table(table, path)
+
+
+def read_split(path: str | Path) -> pd.DataFrame:
+    """Return the split frame written by `write_split`."""
+    table, _ = read_table(path)
+    return table.to_pandas()
+
+
+def split_indices(split: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the sorted data set rows of each role."""
+    return {
+        role: np.sort(split.loc[split["role"] == role, "index"].to_numpy(np.int64))
+        for role in ROLES
+    }
+
+
+def split_dataset(data: str | Path, split: str | Path, spec: SplitSpec) -> pd.DataFrame:
+    """Write the split `spec` describes of prepared data set `data` to `split`."""
+    dataset = read_dataset(data)
+    n = len(dataset.y)
+    initial = resolve_size(spec.initial_size, n, "protocol.initial_size")
+    validation = (
+        resolve_size(spec.validation_size, n, "protocol.validation_size")
+        if spec.validation_size
+        else 0
+    )
+    frame = make_split(
+        dataset.y,
+        spec.test_size,
+        initial,
+        derive_seed("split", spec.seed, spec.dataset),
+        spec.dataset,
+        validation_size=validation,
+        label_names=dataset.class_names,
+    )
+    write_split(frame, split)
+    return frame

@@ -1,0 +1,322 @@
+"""Comparison figures: learning curves, difference heat maps, cost against benefit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from albench.analysis.stats import mean_ranks, percentile_ci  # noqa: E402
+from albench.analysis.summary import strategy_table  # noqa: E402
+from albench.io.curves import read_curves  # noqa: E402
+from albench.io.files import atomic_path  # noqa: E402
+from albench.specs import DEFAULT_PROTOCOL, FigureSpec  # noqa: E402
+
+BASELINE_COLOUR = "black"
+METRIC_LABELS = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "f1_macro": "macro F1",
+    "f1_weighted": "weighted F1",
+}
+
+
+def subject(spec: FigureSpec) -> str:
+    """Return what a figure of `spec` shows: its model, and its protocol unless the config's
+    only protocol is the unnamed default."""
+    if spec.protocol == DEFAULT_PROTOCOL:
+        return spec.model
+    return f"{spec.model} · protocol {spec.protocol}"
+
+
+def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, object]:
+    """Return one colour-blind-safe colour per strategy, fixed by config order; baseline black."""
+    others = [s for s in strategies if s != baseline]
+    palette = sns.color_palette("colorblind", n_colors=max(len(others), 1))
+    colours: dict[str, object] = {s: palette[i % len(palette)] for i, s in enumerate(others)}
+    colours[baseline] = BASELINE_COLOUR
+    return colours
+
+
+def paired_differences(curves: pd.DataFrame, baseline: str, metrics: Sequence[str]) -> pd.DataFrame:
+    """Return each non-baseline strategy's metrics minus the baseline's, per seed and iteration."""
+    keys = ["seed", "iteration"]
+    base = curves[curves["strategy"] == baseline].set_index(keys)[list(metrics)]
+    others = curves[curves["strategy"] != baseline].set_index(keys)
+    diff = others[list(metrics)].sub(base.reindex(others.index))
+    diff["strategy"] = others["strategy"]
+    diff["n_labeled"] = others["n_labeled"]
+    return diff.dropna(subset=list(metrics)).reset_index()
+
+
+def plot_learning_curves(
+    curves: Sequence[str | Path], figure: str | Path, spec: FigureSpec
+) -> None:
+    """Draw `spec`'s data set x model's curves (files `curves`) to `figure`: mean test metrics
+    against labelled-set size, with 95 % CI bands, one column a metric.
+
+    The top row shows each strategy's mean curve, the bottom row its difference to the baseline
+    (paired by seed and iteration) with a zero line: where a band clears zero, the strategy is
+    ahead or behind at that budget. Bands are 95 % percentile bootstrap intervals of the mean
+    over seeds (`albench.analysis.stats.percentile_ci`, seeded, so the figure is reproducible). The
+    baseline is drawn black and dashed.
+    """
+    dataset, model, output = spec.dataset, spec.model, figure
+    strategies, baseline, metrics = spec.strategies, spec.baseline, spec.metrics
+    curves = read_curves(curves)
+    curves = curves[
+        (curves["dataset"] == dataset)
+        & (curves["model"] == model)
+        & (curves["protocol"] == spec.protocol)
+    ]
+    if curves.empty:
+        raise ValueError(
+            f"no curves for data set {dataset!r}, model {model!r}, protocol {spec.protocol!r}"
+        )
+    order = [s for s in strategies if s in set(curves["strategy"])]
+    colours = strategy_colours(strategies, baseline)
+    dashes = {s: (4, 2) if s == baseline else "" for s in order}
+    n_seeds = curves["seed"].nunique()
+    first = curves.loc[curves["iteration"] <= 1].groupby("iteration")["n_labeled"].first()
+    batch = int(first.diff().iloc[-1]) if len(first) == 2 else 0
+    differences = paired_differences(curves, baseline, metrics)
+    others = [s for s in order if s != baseline]
+
+    fig, axes = plt.subplots(
+        2,
+        len(metrics),
+        figsize=(4.2 * len(metrics) + 1.8, 6.6),
+        squeeze=False,
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 2]},
+    )
+    # Mean lines with seeded 95 % bootstrap bands, coloured by strategy, in both rows.
+    band = {"x": "n_labeled", "hue": "strategy", "palette": colours, "errorbar": percentile_ci}
+    for column, metric in enumerate(metrics):
+        top, bottom = axes[0][column], axes[1][column]
+        sns.lineplot(
+            data=curves,
+            y=metric,
+            hue_order=order,
+            style="strategy",
+            style_order=order,
+            dashes=dashes,
+            ax=top,
+            legend=column == len(metrics) - 1,
+            **band,
+        )
+        top.set_xlabel("")
+        top.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
+        top.grid(alpha=0.3)
+        bottom.axhline(0, color=BASELINE_COLOUR, linestyle=(0, (4, 2)), linewidth=1)
+        if others:
+            sns.lineplot(
+                data=differences, y=metric, hue_order=others, ax=bottom, legend=False, **band
+            )
+        bottom.set_xlabel("labelled samples")
+        bottom.set_ylabel(f"difference to {baseline}")
+        bottom.grid(alpha=0.3)
+    last = axes[0][-1]
+    last.legend(title="strategy", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    fig.suptitle(
+        f"{dataset} · {subject(spec)} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
+        f"(baseline: {baseline}, dashed)"
+    )
+    save_figure(fig, output)
+
+
+def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw the mean AUBC difference to the baseline, data sets x strategies, of `spec`'s model
+    (first metric) from table `comparison` to `figure`.
+
+    Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse. The
+    diverging palette is centred on zero, so colour alone shows the direction.
+    """
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    comparison = pd.read_csv(comparison)
+    comparison = comparison[
+        (comparison["model"] == model)
+        & (comparison["strategy"] != baseline)
+        & (comparison["protocol"] == spec.protocol)
+    ]
+    order = [s for s in strategies if s in set(comparison["strategy"])]
+    diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
+    verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
+    marks = {"better": "▲", "worse": "▼"}
+    annotations = diff.map(lambda v: f"{v:+.3f}") + verdicts[order].map(
+        lambda v: f" {marks[v]}" if v in marks else ""
+    )
+    limit = float(np.nanmax(np.abs(diff.to_numpy()))) or 1e-3
+    fig, ax = plt.subplots(figsize=(1.5 * len(order) + 2.5, 0.55 * len(diff) + 1.8))
+    sns.heatmap(
+        diff,
+        annot=annotations,
+        fmt="",
+        cmap="RdBu",
+        vmin=-limit,
+        vmax=limit,
+        linewidths=0.5,
+        cbar_kws={"label": f"mean AUBC difference ({METRIC_LABELS.get(metric, metric)})"},
+        ax=ax,
+    )
+    ax.set_xlabel("strategy")
+    ax.set_ylabel("data set")
+    ax.set_title(
+        f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
+        fontsize=10,
+    )
+    save_figure(fig, output)
+
+
+def plot_cost_benefit(
+    cost: str | Path, summary: str | Path, figure: str | Path, spec: FigureSpec
+) -> None:
+    """Draw each strategy's median query time (table `cost`) against its mean AUBC (table
+    `summary`, first metric), per data set, for `spec`'s model, to `figure`."""
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    cost = pd.read_csv(cost)
+    summary = pd.read_csv(summary)
+    data = cost.merge(summary, on=["dataset", "model", "protocol", "strategy"])
+    data = data[(data["model"] == model) & (data["protocol"] == spec.protocol)]
+    order = [s for s in strategies if s in set(data["strategy"])]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    sns.scatterplot(
+        data=data,
+        x="median_query_seconds",
+        y=f"aubc_{metric}_mean",
+        hue="strategy",
+        hue_order=order,
+        palette=strategy_colours(strategies, baseline),
+        style="dataset",
+        s=70,
+        ax=ax,
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("median seconds per query (log scale)")
+    ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
+    ax.set_title(f"{subject(spec)}: cost against benefit, one point per data set × strategy")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    save_figure(fig, output)
+
+
+def save_figure(fig, output: str | Path) -> None:
+    """Lay out `fig`, write it to `output` (folders created) and close it."""
+    fig.tight_layout()
+    with atomic_path(output) as tmp:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw the critical-difference diagram of `spec`'s model's strategies' mean ranks across
+    data sets (per-cell AUBCs in table `aubc`, first metric) to `figure`.
+
+    Ranks are by mean AUBC of `metric` within each data set (1 = best); strategies joined by a
+    bar are not significantly different by the Nemenyi post-hoc test after Friedman's
+    (scikit-posthocs). With fewer than two data sets or three strategies there is nothing to
+    test, and the figure says so.
+    """
+    import scikit_posthocs as sph
+
+    model, output, strategies = spec.model, figure, spec.strategies
+    baseline, metric = spec.baseline, spec.metrics[0]
+    table = strategy_table(pd.read_csv(aubc), metric, model, spec.protocol)
+    fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
+    if table.shape[0] < 2 or table.shape[1] < 3:
+        ax.axis("off")
+        ax.text(
+            0.5,
+            0.5,
+            f"{model}: a critical-difference diagram needs at least 2 data sets and 3 "
+            f"strategies (here {table.shape[0]} and {table.shape[1]})",
+            ha="center",
+            va="center",
+            wrap=True,
+        )
+        save_figure(fig, output)
+        return
+    ranks = mean_ranks(table)
+    significance = sph.posthoc_nemenyi_friedman(table)
+    colours = strategy_colours(strategies, baseline)
+    sph.critical_difference_diagram(
+        ranks,
+        significance,
+        ax=ax,
+        color_palette={s: colours[s] for s in ranks.index if s in colours},
+    )
+    ax.set_title(
+        f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
+        f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
+        "different (Friedman + Nemenyi, α = 0.05)",
+        fontsize=9,
+    )
+    save_figure(fig, output)
+
+
+def plot_protocols(
+    comparison: str | Path, agreement: str | Path, figure: str | Path, spec: FigureSpec
+) -> None:
+    """Draw, for `spec`'s data set x model, every strategy's AUBC difference to the baseline
+    (first metric) with its 95 % CI under each protocol side by side, from table `comparison`,
+    to `figure`; the title gives Kendall's tau-b between the protocols' rankings (table
+    `agreement`). Filled markers: significant (Holm); a verdict that flips shows as markers on
+    both sides of zero."""
+    dataset, model, baseline, metric = spec.dataset, spec.model, spec.baseline, spec.metrics[0]
+    rows = pd.read_csv(comparison)
+    rows = rows[
+        (rows["dataset"] == dataset) & (rows["model"] == model) & (rows["strategy"] != baseline)
+    ]
+    if rows.empty:
+        raise ValueError(f"no comparisons for data set {dataset!r} and model {model!r}")
+    order = [s for s in spec.strategies if s in set(rows["strategy"])]
+    protocols = sorted(rows["protocol"].unique())
+    palette = dict(zip(protocols, sns.color_palette("colorblind", len(protocols)), strict=True))
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(order) * max(1, len(protocols) / 2) + 1.8))
+    step = 0.8 / max(1, len(protocols))
+    for k, protocol in enumerate(protocols):
+        mine = rows[rows["protocol"] == protocol].set_index("strategy").reindex(order)
+        y = np.arange(len(order)) - 0.4 + step * (k + 0.5)
+        diff = mine[f"{metric}_diff"].to_numpy(float)
+        low = diff - mine[f"{metric}_diff_ci_low"].to_numpy(float)
+        high = mine[f"{metric}_diff_ci_high"].to_numpy(float) - diff
+        ax.errorbar(diff, y, xerr=[low, high], fmt="none", ecolor=palette[protocol], lw=1.5)
+        significant = mine[f"{metric}_verdict"].isin(["better", "worse"]).to_numpy()
+        for filled in (True, False):
+            pick = significant == filled
+            ax.scatter(
+                diff[pick],
+                y[pick],
+                s=40,
+                zorder=3,
+                edgecolors=palette[protocol],
+                facecolors=palette[protocol] if filled else "white",
+                label=protocol if filled == significant.any() else None,
+            )
+    ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
+    ax.set_yticks(np.arange(len(order)), order)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"AUBC minus {baseline} ({METRIC_LABELS.get(metric, metric)}), 95 % CI")
+    ax.legend(title="protocol", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    agreement = pd.read_csv(agreement)
+    agreement = agreement[(agreement["dataset"] == dataset) & (agreement["model"] == model)]
+    taus = ", ".join(
+        f"{r.protocol_a}–{r.protocol_b} {r.kendall_tau_b:+.2f}" for r in agreement.itertuples()
+    )
+    ax.set_title(
+        f"{dataset} · {model}: each protocol's verdict (filled: significant, Holm)"
+        + (f"\nrank agreement, Kendall's τ-b: {taus}" if taus else ""),
+        fontsize=9,
+    )
+    save_figure(fig, output=figure)

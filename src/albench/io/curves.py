@@ -1,0 +1,111 @@
+"""The Parquet schemas of learning curves and selections, and their reading and writing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+
+from albench.io.parquet import write_table
+from albench.specs import CellSpec
+
+ID_COLUMNS = ("dataset", "model", "protocol", "strategy", "seed")
+TIMING_COLUMNS = ("fit_seconds", "query_seconds", "score_seconds")
+# The column of a full-pool score file that says why its model could not be fitted ("" if it was).
+FIT_ERROR = "fit_error"
+NON_METRIC_COLUMNS = frozenset(
+    {*ID_COLUMNS, "iteration", "n_labeled", *TIMING_COLUMNS, "fallback_model"}
+)
+
+
+def curve_schema(metrics: Sequence[str]) -> pa.Schema:
+    """Return the Arrow schema of a learning curve recording `metrics`."""
+    return pa.schema(
+        [
+            ("dataset", pa.string()),
+            ("model", pa.string()),
+            ("protocol", pa.string()),
+            ("strategy", pa.string()),
+            ("seed", pa.int64()),
+            ("iteration", pa.int64()),
+            ("n_labeled", pa.int64()),
+            *((m, pa.float64()) for m in metrics),
+            *((t, pa.float64()) for t in TIMING_COLUMNS),
+            ("fallback_model", pa.bool_()),
+        ]
+    )
+
+
+# `label` is what the oracle revealed; `true_label` the data set's (they differ under label
+# noise). `index` is the row of the data set.
+SELECTION_SCHEMA = pa.schema(
+    [
+        ("iteration", pa.int64()),
+        ("index", pa.int64()),
+        ("label", pa.int64()),
+        ("true_label", pa.int64()),
+    ]
+)
+
+
+def provenance(cell: CellSpec) -> dict[str, str]:
+    """Return the metadata every cell output carries: its config, a hash of it, versions."""
+    import skactiveml
+    import sklearn
+
+    import albench
+
+    config = cell.config_json()
+    return {
+        "cell": config,
+        "seed": str(cell.seed),
+        "cell_hash": hashlib.sha256(f"{config}|{cell.seed}".encode()).hexdigest(),
+        "albench_version": albench.__version__,
+        "loop_version": str(albench.LOOP_VERSION),
+        "skactiveml_version": skactiveml.__version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+    }
+
+
+def metric_columns(columns: Iterable[str]) -> list[str]:
+    """Return the metric columns among a curve's `columns`, in order."""
+    return [name for name in columns if name not in NON_METRIC_COLUMNS]
+
+
+def write_curve(curve: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
+    """Write a learning curve frame to `path` with the curve schema and provenance metadata."""
+    schema = curve_schema(metric_columns(curve.columns))
+    table = pa.Table.from_pandas(curve[schema.names], schema=schema, preserve_index=False)
+    write_table(table, path, provenance(cell))
+
+
+def write_selection(selection: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
+    """Write the queried samples of a cell to `path` with provenance metadata."""
+    table = pa.Table.from_pandas(selection, schema=SELECTION_SCHEMA, preserve_index=False)
+    write_table(table, path, provenance(cell))
+
+
+def write_embeddings(
+    embeddings: pd.DataFrame,
+    path: str | Path,
+    cell: CellSpec,
+    class_names: Sequence[str],
+) -> None:
+    """Write a cell's recorded embeddings (see `albench.learn.loop.embedding_rows`) to `path`, with
+    provenance and the data set's class names in the metadata."""
+    table = pa.Table.from_pandas(embeddings, preserve_index=False)
+    meta = {**provenance(cell), "class_names": json.dumps(list(class_names))}
+    write_table(table.replace_schema_metadata(None), path, meta)
+
+
+def read_curves(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Return all curves at `paths` as one frame, read as one Arrow dataset (not file by file)."""
+    dataset = pads.dataset([str(p) for p in paths], format="parquet")
+    return dataset.to_table().to_pandas()

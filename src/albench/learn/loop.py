@@ -1,0 +1,367 @@
+"""The pool-based active-learning loop of one benchmark cell.
+
+Each iteration fits the model on the labels revealed so far, scores it on the test set, asks
+the strategy for a batch, and reveals the batch's labels. Exactly one fit per iteration: the
+model that is scored is the one the strategy queries with.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from albench.data.datasets import Dataset, read_dataset
+from albench.data.splits import read_split, split_indices
+from albench.env import CHECKPOINT_SECONDS_ENV
+from albench.io.curves import SELECTION_SCHEMA, write_curve, write_embeddings, write_selection
+from albench.learn.checkpoints import (
+    checkpoint_key,
+    checkpoint_path,
+    load_checkpoint,
+    save_checkpoint,
+)
+from albench.learn.metrics import score
+from albench.learn.models import (
+    MISSING_LABEL,
+    ModelFitError,
+    fit_or_fallback,
+    gives_embeddings,
+    labelled_classes,
+)
+from albench.learn.oracle import oracle_labels
+from albench.learn.setup import cell_model, learnable_rows_and_scaler, validation_kwargs
+from albench.learn.strategies import Strategy
+from albench.protocol import resolve_protocol
+from albench.seeding import derive_seed
+from albench.specs import CellSpec
+
+log = logging.getLogger("albench")
+
+# A running cell saves a checkpoint at most this often: cheap cells (most) write none.
+CHECKPOINT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """The learning curve (one row per iteration) and the queried samples of one cell.
+
+    `embeddings` holds, for the iterations the config's `embedding_maps` names, the model's
+    embeddings of every learnable row and its status then (see `embedding_rows`); empty when
+    the cell is not mapped.
+    """
+
+    curve: pd.DataFrame
+    selection: pd.DataFrame
+    embeddings: pd.DataFrame
+
+
+@dataclass
+class Learner:
+    """A cell's fixed parts: scaled rows, true labels and those the oracle reveals (they differ
+    under `label_noise`), the model and the strategy."""
+
+    cell: CellSpec
+    train_rows: np.ndarray
+    X_train: np.ndarray
+    y_true: np.ndarray
+    y_oracle: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int
+    clf: Any
+    fit_kwargs: dict[str, Any]
+    batch_size: int
+    iterations: int
+    metrics: list[str]
+
+    @classmethod
+    def build(
+        cls, dataset: Dataset, roles: dict[str, np.ndarray], cell: CellSpec, threads: int = 1
+    ) -> tuple[Learner, Strategy]:
+        """Return the learner of `cell` on `dataset` split by `roles`, and its fresh strategy."""
+        sizes = resolve_protocol(cell.protocol, len(dataset.y))
+        train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
+        estimator, clf = cell_model(
+            dataset, cell.dataset, cell.model, cell.model_spec, cell.seed, threads
+        )
+        strategy = Strategy(
+            cell.strategy,
+            {"candidate_subsample": cell.protocol.get("candidate_subsample"), **cell.strategy_spec},
+            derive_seed("strategy", cell.seed, cell.dataset, cell.model, cell.strategy),
+            dataset.n_classes,
+            embeddings=gives_embeddings(estimator),
+        )
+        learner = cls(
+            cell=cell,
+            train_rows=train_rows,
+            X_train=scaler.transform(dataset.X[train_rows]),
+            y_true=dataset.y[train_rows],
+            y_oracle=oracle_labels(
+                dataset.y,
+                dataset.n_classes,
+                cell.protocol.get("label_noise", 0),
+                cell.dataset,
+                cell.seed,
+            )[train_rows],
+            X_test=scaler.transform(dataset.X[roles["test"]]),
+            y_test=dataset.y[roles["test"]],
+            n_classes=dataset.n_classes,
+            clf=clf,
+            fit_kwargs=validation_kwargs(estimator, dataset, roles, scaler),
+            batch_size=sizes.batch,
+            iterations=sizes.iterations,
+            metrics=list(cell.protocol["metrics"]),
+        )
+        return learner, strategy
+
+
+@dataclass
+class LoopState:
+    """Where a cell stands: what a checkpoint saves and a resumed cell continues from."""
+
+    next: int
+    y_seen: np.ndarray
+    strategy: Strategy
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    selected: list[tuple[int, int, int, int]] = field(default_factory=list)
+    maps: list[pd.DataFrame] = field(default_factory=list)
+    query_seconds: float = float("nan")
+
+
+def initial_state(learner: Learner, roles: dict[str, np.ndarray], strategy: Strategy) -> LoopState:
+    """Return the state before iteration 0: only the initial set's labels revealed."""
+    y_seen = np.full(len(learner.train_rows), MISSING_LABEL)
+    labelled = np.isin(learner.train_rows, roles["initial"])
+    y_seen[labelled] = learner.y_oracle[labelled]
+    return LoopState(next=0, y_seen=y_seen, strategy=strategy)
+
+
+def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[str, Any]:
+    """Fit the model on the labels revealed so far and return the curve row of `iteration`."""
+    start = time.perf_counter()
+    fit_error = fit_or_fallback(learner.clf, learner.X_train, state.y_seen, **learner.fit_kwargs)
+    fit_seconds = time.perf_counter() - start
+    if fit_error is not None:
+        _check_cold_start(fit_error, state.y_seen, learner.cell.model, iteration)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # A fallback model warns on every prediction; the curve records it instead.
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        predictions = learner.clf.predict(learner.X_test)
+    values = score(learner.metrics, learner.y_test, predictions, learner.n_classes)
+    return {
+        "iteration": iteration,
+        "n_labeled": int(np.sum(~np.isnan(state.y_seen))),
+        **values,
+        "fit_seconds": fit_seconds,
+        "query_seconds": state.query_seconds,
+        "score_seconds": time.perf_counter() - start,
+        "fallback_model": fit_error is not None,
+    }
+
+
+def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarray:
+    """Return the positions (in the learnable rows) the strategy picks after `iteration`."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        query = state.strategy.query(learner.X_train, state.y_seen, learner.clf, learner.batch_size)
+    state.query_seconds = time.perf_counter() - start
+    _check_query(query, state.y_seen, learner.batch_size, learner.cell.strategy, iteration + 1)
+    return query
+
+
+def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int) -> None:
+    """Reveal the queried rows' labels (the oracle's); they count from iteration
+    `iteration + 1` on."""
+    state.y_seen[query] = learner.y_oracle[query]
+    state.selected.extend(
+        (
+            iteration + 1,
+            int(learner.train_rows[i]),
+            int(learner.y_oracle[i]),
+            int(learner.y_true[i]),
+        )
+        for i in query
+    )
+    state.next = iteration + 1
+
+
+def run_al_loop(
+    dataset: Dataset,
+    roles: dict[str, np.ndarray],
+    cell: CellSpec,
+    checkpoint: Path | None = None,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    threads: int = 1,
+) -> CellResult:
+    """Return the learning curve and selections of one AL cell.
+
+    `roles` maps `initial`, `pool`, `test` and `validation` to data set rows; `cell` is the
+    cell's spec.
+    Iteration 0 fits on the initial set; each later iteration queries a batch of pool rows,
+    reveals their labels and refits.
+
+    With a `checkpoint` path, the loop resumes from the checkpoint there when one of this cell
+    exists, and saves one after an iteration when `checkpoint_seconds` have passed since the
+    last (0: after every iteration); the caller removes it once the outputs are written.
+    """
+    learner, strategy = Learner.build(dataset, roles, cell, threads)
+    key = checkpoint_key(cell.to_json())
+    state = load_checkpoint(checkpoint, key) if checkpoint is not None else None
+    if state is None:
+        state = initial_state(learner, roles, strategy)
+    else:
+        log.info("resuming from checkpoint %s at iteration %d", checkpoint, state.next)
+    to_map = mapped_iterations(cell)
+    saved_at = time.perf_counter()
+    for iteration in range(state.next, learner.iterations + 1):
+        state.rows.append(fit_and_score(learner, state, iteration))
+        last = iteration == learner.iterations
+        mapped = embeddings(learner) if iteration in to_map else None  # before the query
+        query = np.empty(0, dtype=np.int64) if last else query_batch(learner, state, iteration)
+        if mapped is not None:
+            labelled = ~np.isnan(state.y_seen)
+            state.maps.append(
+                embedding_rows(
+                    iteration, mapped, learner.train_rows, learner.y_true, labelled, query
+                )
+            )
+        if last:
+            break
+        reveal(learner, state, query, iteration)
+        if checkpoint is not None and time.perf_counter() - saved_at >= checkpoint_seconds:
+            save_checkpoint(checkpoint, key, state)
+            saved_at = time.perf_counter()
+    return cell_result(cell, state)
+
+
+def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
+    """Return the finished cell's curve, selections and recorded embeddings."""
+    identity = {
+        "dataset": cell.dataset,
+        "model": cell.model,
+        "protocol": cell.protocol_name,
+        "strategy": cell.strategy,
+        "seed": cell.seed,
+    }
+    curve = pd.DataFrame([{**identity, **row} for row in state.rows])
+    selection = pd.DataFrame(state.selected, columns=SELECTION_SCHEMA.names)
+    embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()
+    return CellResult(curve=curve, selection=selection, embeddings=embeddings)
+
+
+def mapped_iterations(cell: CellSpec) -> set[int]:
+    """Return the iterations whose embeddings this cell records (config `embedding_maps`)."""
+    maps = cell.embedding_maps
+    if not maps or cell.seed not in maps["seeds"]:
+        return set()
+    return set(maps["iterations"])
+
+
+def embeddings(learner: Learner) -> np.ndarray:
+    """Return the embeddings of every learnable row by the model fitted this iteration."""
+    return learner.clf.predict_proba(learner.X_train, return_embeddings=True)[1]
+
+
+def embedding_rows(
+    iteration: int,
+    embeddings: np.ndarray,
+    rows: np.ndarray,
+    labels: np.ndarray,
+    labelled: np.ndarray,
+    selected: np.ndarray,
+) -> pd.DataFrame:
+    """Return one record per learnable row at `iteration`: its data set row, class, status
+    ("labelled", "selected" for the batch this iteration's model picks, `selected` being
+    positions in `rows`, else "pool") and embedding columns e0..e{k-1} (float32)."""
+    status = np.where(labelled, "labelled", "pool").astype(object)
+    status[selected] = "selected"
+    frame = pd.DataFrame(
+        {"iteration": iteration, "index": rows, "label": labels, "status": status.astype(str)}
+    )
+    values = pd.DataFrame(
+        embeddings.astype(np.float32), columns=[f"e{j}" for j in range(embeddings.shape[1])]
+    )
+    return pd.concat([frame, values], axis=1)
+
+
+def empty_embeddings() -> pd.DataFrame:
+    """Return the embeddings table of a cell that is not mapped (no rows, no e* columns)."""
+    return pd.DataFrame(
+        {
+            "iteration": pd.Series(dtype=np.int64),
+            "index": pd.Series(dtype=np.int64),
+            "label": pd.Series(dtype=np.int64),
+            "status": pd.Series(dtype=str),
+        }
+    )
+
+
+def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int) -> None:
+    """Accept a failed fit only as a cold start (fewer than two classes labelled)."""
+    n_labels, n_classes = int(np.sum(~np.isnan(y_seen))), labelled_classes(y_seen)
+    if n_classes >= 2:
+        raise ModelFitError(
+            f"model {model!r} could not be fitted at iteration {iteration} on {n_labels} "
+            f"labels of {n_classes} classes: {error}"
+        )
+    log.warning(
+        "iteration %d: model %r cannot be fitted on %d label(s) of one class (%s); scored "
+        "with scikit-activeml's label-frequency fallback (fallback_model)",
+        iteration,
+        model,
+        n_labels,
+        error,
+    )
+
+
+def _check_query(query: np.ndarray, y_seen: np.ndarray, batch_size: int, name: str, it: int):
+    if len(query) != batch_size or len(np.unique(query)) != batch_size:
+        raise RuntimeError(
+            f"strategy {name!r} returned {len(query)} indices ({len(np.unique(query))} distinct) "
+            f"at iteration {it}, expected {batch_size} distinct"
+        )
+    if not np.isnan(y_seen[query]).all():
+        raise RuntimeError(
+            f"strategy {name!r} queried an already labelled sample at iteration {it}"
+        )
+
+
+def run_cell(
+    data: str | Path,
+    split: str | Path,
+    curve: str | Path,
+    selection: str | Path,
+    cell: CellSpec,
+    threads: int = 1,
+    embeddings: str | Path | None = None,
+) -> CellResult:
+    """Run cell `cell` on the prepared data and split files and write its Parquet outputs:
+    `curve`, `selection`, and the embeddings table when `embeddings` is given.
+
+    The cell checkpoints beside its curve (see `albench.learn.checkpoints`) and resumes from there
+    when it was killed; the checkpoint is removed once the outputs are written.
+    """
+    checkpoint = checkpoint_path(curve)
+    every = float(os.environ.get(CHECKPOINT_SECONDS_ENV, CHECKPOINT_SECONDS))
+    with threadpool_limits(limits=threads):
+        dataset = read_dataset(data)
+        roles = split_indices(read_split(split))
+        result = run_al_loop(dataset, roles, cell, checkpoint, every, threads=threads)
+    write_curve(result.curve, curve, cell)
+    write_selection(result.selection, selection, cell)
+    if embeddings is not None:
+        write_embeddings(result.embeddings, embeddings, cell, dataset.class_names)
+    checkpoint.unlink(missing_ok=True)
+    log.info("cell %s: %d iterations", cell.to_json(), len(result.curve) - 1)
+    return result

@@ -1,0 +1,183 @@
+"""Scikit-learn estimators built from config, wrapped for scikit-activeml."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+from skactiveml.base import SkactivemlClassifier
+from skactiveml.classifier import SklearnClassifier
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network._base import ACTIVATIONS
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from albench.errors import AlbenchError, ConfigError
+
+MISSING_LABEL = np.nan
+EMBEDDING_FLAG = "return_embeddings"
+
+
+def import_object(path: str, key: str) -> Any:
+    """Return the object at dotted import `path`; ConfigError naming config `key` if missing."""
+    module_name, _, attr = path.rpartition(".")
+    if not module_name:
+        raise ConfigError(f"{key}: {path!r} is not a dotted path such as sklearn.svm.SVC")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        hint = ""
+        if exc.name == "torch":
+            hint = "; install the torch extra: pip install torch==2.13.0 && pip install -e .[torch]"
+        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc}){hint}") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise ConfigError(f"{key}: module {module_name!r} has no {attr!r}") from None
+
+
+def _instantiate(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
+    cls = import_object(spec["estimator"], f"{key}.estimator")
+    params = dict(spec.get("params", {}))
+    try:
+        estimator = cls(**params)
+    except TypeError as exc:
+        raise ConfigError(f"{key}.params: {spec['estimator']} rejected them: {exc}") from exc
+    if "random_state" in estimator.get_params(deep=False) and "random_state" not in params:
+        estimator.set_params(random_state=random_state)
+    return estimator
+
+
+def build_estimator(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
+    """Return the classifier of model spec `spec` (config key `key`), seeded with `random_state`.
+
+    `spec` names one `estimator` with `params`, or a pipeline as a list of `steps`, each an
+    estimator with params, the last a classifier. The seed is set only where an estimator takes
+    one and the user did not set it: scikit-activeml's wrapper does not pass its seed on.
+    """
+    if "steps" in spec:
+        steps = [
+            _instantiate(f"{key}.steps[{i}]", step, random_state)
+            for i, step in enumerate(spec["steps"])
+        ]
+        estimator = make_pipeline(*steps)
+        described = " -> ".join(step["estimator"] for step in spec["steps"])
+    else:
+        estimator = _instantiate(key, spec, random_state)
+        described = spec["estimator"]
+    if not is_classifier(estimator):
+        raise ConfigError(f"{key}: {described} is not a classifier")
+    return estimator
+
+
+def gives_probabilities(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator` has `predict_proba` (SVC only with probability=True)."""
+    return hasattr(estimator, "predict_proba")
+
+
+def gives_embeddings(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator.predict_proba` takes `return_embeddings` (learned features)."""
+    method = getattr(estimator, "predict_proba", None)
+    return method is not None and EMBEDDING_FLAG in inspect.signature(method).parameters
+
+
+def takes_validation(estimator: BaseEstimator) -> bool:
+    """Return whether `estimator.fit` takes a validation set as `X_val` and `y_val`."""
+    parameters = inspect.signature(estimator.fit).parameters
+    return "X_val" in parameters and "y_val" in parameters
+
+
+class EmbeddingMLPClassifier(MLPClassifier):
+    """scikit-learn's MLP whose `predict_proba` can also return its last hidden layer.
+
+    `predict_proba(X, return_embeddings=True)` returns `(proba, embeddings)`, the interface
+    scikit-activeml's Badge, DropQuery and ContrastiveAL use for learned representations.
+    """
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Return the activations of the last hidden layer for `X`."""
+        check_is_fitted(self)
+        hidden = check_array(X, dtype=np.float64)
+        for weights, bias in zip(self.coefs_[:-1], self.intercepts_[:-1], strict=True):
+            hidden = hidden @ weights + bias
+            ACTIVATIONS[self.activation](hidden)  # in place
+        return hidden
+
+    def predict_proba(self, X: Any, return_embeddings: bool = False):
+        """Return class probabilities, and the embeddings too if `return_embeddings`."""
+        proba = super().predict_proba(X)
+        return (proba, self.embed(X)) if return_embeddings else proba
+
+
+class EmbeddingSklearnClassifier(SklearnClassifier):
+    """scikit-activeml's wrapper, passing `return_embeddings` through to the estimator."""
+
+    def predict_proba(self, X: Any, return_embeddings: bool = False, **kwargs):
+        proba = super().predict_proba(X, **kwargs)
+        if not return_embeddings:
+            return proba
+        if self.is_fitted_:
+            return proba, self.estimator_.embed(X)
+        # Fallback model (fit failed): raw features stand in for the embeddings.
+        return proba, check_array(X, dtype=np.float64)
+
+
+def wrap_classifier(estimator: BaseEstimator, n_classes: int, random_state: int):
+    """Return `estimator` wrapped for scikit-activeml, with all classes declared up front.
+
+    Declaring `classes` keeps the probability width fixed while some classes are unlabelled.
+    scikit-activeml's own classifiers (ParzenWindowClassifier, MixtureModelClassifier) are used
+    as they are, with the same classes declared.
+    """
+    if isinstance(estimator, SkactivemlClassifier):
+        return estimator.set_params(classes=np.arange(n_classes), missing_label=MISSING_LABEL)
+    wrapper = EmbeddingSklearnClassifier if gives_embeddings(estimator) else SklearnClassifier
+    return wrapper(
+        estimator,
+        classes=np.arange(n_classes),
+        missing_label=MISSING_LABEL,
+        random_state=random_state,
+    )
+
+
+class ModelFitError(AlbenchError, RuntimeError):
+    """A model could not be fitted where a cold start does not explain it."""
+
+
+_FALLBACK = re.compile(r"could not be fitted because of '(.*)'\. Therefore", re.DOTALL)
+
+
+def labelled_classes(y: np.ndarray) -> int:
+    """Return how many classes the labels revealed in `y` (NaN: unlabelled) cover. A fit that
+    fails with fewer than two is a cold start; with two or more it is an error."""
+    return len(np.unique(y[~np.isnan(y)]))
+
+
+def fit_or_fallback(clf: Any, X: np.ndarray, y: np.ndarray, **fit_kwargs: Any) -> str | None:
+    """Fit scikit-activeml classifier `clf`; return the fit's error text if it fell back.
+
+    scikit-activeml's wrapper catches any exception of the estimator's fit, warns, and then
+    predicts label frequencies. This returns that exception's text (None when the fit
+    succeeded) instead of the warning, so callers decide what a failed fit means. Other
+    warnings of the fit pass through unchanged.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y, **fit_kwargs)
+    error = None
+    for warning in caught:
+        match = _FALLBACK.search(str(warning.message))
+        if match:
+            error = match[1]
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    if error is None and not getattr(clf, "is_fitted_", True):
+        error = "unknown error (scikit-activeml's fit fell back to label frequencies)"
+    return error

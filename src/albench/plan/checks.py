@@ -1,0 +1,201 @@
+"""Semantic checks of a benchmark config, beyond its schema.
+
+The JSON schema (`workflow/schemas/config.schema.yaml`) checks shapes and types; this module
+checks what a schema cannot: that classes exist, that the baseline is a strategy, and that the
+protocol fits every data set. Every error names the config key, and the data set where one is
+involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from albench.analysis.power import ALPHA, seeds_needed, smallest_p
+from albench.data.sources import dataset_shape, known_size
+from albench.errors import ConfigError
+from albench.plan.grid import embedding_maps, protocol_names, protocol_of, seed_list
+from albench.plan.probe import probe_grid
+from albench.protocol import check_protocol_fits, resolve_protocol
+
+
+def check_config(config: dict[str, Any], probe: bool = True) -> None:
+    """Raise ConfigError naming the key if the schema-valid `config` cannot run.
+
+    With `probe`, every model x strategy pair also queries once on tiny data of each data
+    set's shape (`albench.plan.probe`), so no pair fails in its first query for a reason known now.
+    """
+    seed_list(config)
+    strategies = config["strategies"]
+    if config["baseline"] not in strategies:
+        raise ConfigError(
+            f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
+        )
+    if len(strategies) < 2:
+        raise ConfigError(
+            f"strategies: only the baseline {config['baseline']!r}; a benchmark compares at least "
+            "one other strategy with it"
+        )
+    from albench.learn.models import build_estimator, gives_embeddings, gives_probabilities
+    from albench.learn.strategies import needs_probabilities, strategy_class
+
+    need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
+    maps = embedding_maps(config)
+    for name, spec in config["models"].items():
+        estimator = build_estimator(f"models.{name}", spec, random_state=0)
+        if need_proba and not gives_probabilities(estimator):
+            raise ConfigError(
+                f"models.{name}: {type(estimator).__name__} gives no class probabilities "
+                f"(predict_proba), which strategies {need_proba} need; enable them (e.g. "
+                "SVC's probability: true) or drop those strategies"
+            )
+        if maps and name in maps["models"] and not gives_embeddings(estimator):
+            raise ConfigError(
+                f"embedding_maps.models: model {name!r} ({type(estimator).__name__}) gives no "
+                "embeddings (its predict_proba takes no return_embeddings)"
+            )
+    if maps:
+        _check_embedding_maps(config, maps)
+    shapes = {}
+    for name, spec in config["datasets"].items():
+        size = known_size(spec, name)
+        if size is None:
+            continue
+        for protocol_name in protocol_names(config):
+            key = protocol_key(config, protocol_name)
+            protocol = protocol_of(config, protocol_name)
+            check_protocol_fits(name, protocol, size, key)
+            sizes = resolve_protocol(protocol, size, key)
+            if probe and (shape := dataset_shape(name, spec)) is not None:
+                # The probe's labelled set: the smallest initial set any protocol starts from.
+                known = shapes.get(name, (shape, sizes.initial))[1]
+                shapes[name] = (shape, min(known, sizes.initial))
+            last = max(maps["iterations"]) if maps else 0
+            if last > sizes.iterations:
+                raise ConfigError(
+                    f"embedding_maps.iterations: {last} is past the last iteration "
+                    f"({sizes.iterations}) of data set {name!r} under {key}"
+                )
+    if shapes:
+        subsample = config["protocol"].get("candidate_subsample")
+        probe_grid(config["models"], strategies, shapes, subsample)
+    largest = {
+        name: max(s.final_labelled for s in sizes) for name, sizes in protocol_sizes(config).items()
+    }
+    if largest:
+        unreached = [b for b in config.get("budgets", []) if b > max(largest.values())]
+        if unreached:
+            name, most = max(largest.items(), key=lambda item: item[1])
+            raise ConfigError(
+                f"budgets: {unreached} labels are reached by no data set: the largest labelled "
+                f"set is {most} (data set {name!r}, the protocol's last iteration); lower the "
+                "budgets or raise protocol.iterations, budget or batch_size"
+            )
+
+
+def protocol_key(config: dict[str, Any], name: str) -> str:
+    """Return the config key of protocol `name`, for errors: `protocols.<name>` or `protocol`."""
+    return f"protocols.{name}" if config.get("protocols") else "protocol"
+
+
+def protocol_sizes(config: dict[str, Any]) -> dict[str, list]:
+    """Return, per data set whose size is known without loading it, the sample counts
+    (`albench.protocol.Sizes`) of each protocol."""
+    return {
+        name: [
+            resolve_protocol(protocol_of(config, p), size, protocol_key(config, p))
+            for p in protocol_names(config)
+        ]
+        for name, spec in config["datasets"].items()
+        if (size := known_size(spec, name)) is not None
+    }
+
+
+def design_warnings(config: dict[str, Any]) -> list[str]:
+    """Return warnings about what the design cannot show, for the user before the run: seeds
+    too few for any comparison with the baseline to be significant (`analysis.power`), budgets
+    that some data sets never reach, and budgets within the initial labelled set."""
+    warnings = []
+    if config.get("budgets"):
+        sizes = protocol_sizes(config)
+        largest = {name: max(s.final_labelled for s in each) for name, each in sizes.items()}
+        initial = {name: max(s.initial for s in each) for name, each in sizes.items()}
+        for budget in sorted(config["budgets"]):
+            short = [name for name, most in largest.items() if most < budget]
+            if short and len(short) < len(largest):
+                warnings.append(
+                    f"budgets: {budget} labels are past the last iteration of data set(s) "
+                    f"{short}: comparison_at_budget.csv has no rows for them at {budget}"
+                )
+            cold = [name for name, size in initial.items() if budget <= size]
+            if cold:
+                warnings.append(
+                    f"budgets: {budget} labels are within the initial labelled set of data "
+                    f"set(s) {cold}: there every strategy is still the same initial model, so "
+                    "the comparison at that budget shows no difference by construction"
+                )
+    n_seeds, compared = len(seed_list(config)), len(config["strategies"]) - 1
+    floor = smallest_p(n_seeds, compared)
+    if floor < ALPHA:
+        return warnings
+    return [
+        *warnings,
+        f"seeds: {n_seeds} seed(s) cannot show any strategy better or worse than the baseline "
+        f"{config['baseline']!r} at alpha = {ALPHA}: the smallest p-value any result could give "
+        f"is {floor:.3g} (two-sided Wilcoxon signed-rank test over paired seeds, Holm-corrected "
+        f"for {compared} strategies). {seeds_needed(compared)} seeds can; with {n_seeds}, every "
+        "comparison will read 'too few seeds to tell'.",
+    ]
+
+
+def _check_embedding_maps(config: dict[str, Any], maps: dict[str, Any]) -> None:
+    unknown = [m for m in maps["models"] if m not in config["models"]]
+    if unknown:
+        raise ConfigError(
+            f"embedding_maps.models: {unknown} not among the models {sorted(config['models'])}"
+        )
+    seeds = seed_list(config)
+    foreign = [s for s in maps["seeds"] if s not in seeds]
+    if foreign:
+        raise ConfigError(f"embedding_maps.seeds: {foreign} not among the seeds {seeds}")
+    if maps["method"] == "umap":
+        import importlib.util
+
+        if importlib.util.find_spec("umap") is None:
+            raise ConfigError(
+                "embedding_maps.method: umap needs umap-learn (pip install umap-learn, or the "
+                "albench[umap] extra); or use tsne"
+            )
+
+
+def check_config_files(paths: Sequence[str | Path]) -> None:
+    """Raise ConfigError naming the file, line and key of any duplicate name in a YAML config.
+
+    YAML loaders (Snakemake's too) keep the last of two equal keys without a word, so a second
+    strategy pasted under an existing name would silently replace the first.
+    """
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"{path}: line {line}: duplicate name {key!r} (first on line {seen[key]}); "
+                    "names of data sets, models and strategies must be unique"
+                )
+            seen[key] = line
+        return loader.construct_mapping(node, deep)
+
+    UniqueKeyLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
+    )
+    for path in paths:
+        with open(path, encoding="utf-8") as stream:
+            yaml.load(stream, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass

@@ -1,0 +1,224 @@
+"""The benchmark grid a config describes, and the spec of each of its jobs.
+
+The workflow's input functions and params call these, and nothing else enumerates the grid:
+aggregating jobs receive their rule's input list itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from albench.errors import ConfigError
+from albench.specs import (
+    DEFAULT_PROTOCOL,
+    CellSpec,
+    DatasetSpec,
+    FigureSpec,
+    MapSpec,
+    ReferenceSpec,
+    SplitSpec,
+    SummarySpec,
+    VerdictSpec,
+)
+
+
+def seed_list(config: dict[str, Any]) -> list[int]:
+    """Return the replicate seeds: 0..n-1 for an integer `seeds`, else the list as given."""
+    seeds = config["seeds"]
+    if isinstance(seeds, bool) or not isinstance(seeds, int | list):
+        raise ConfigError(f"seeds: expected a positive integer or a list, got {seeds!r}")
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ConfigError(f"seeds: must be at least 1, got {seeds}")
+        return list(range(seeds))
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+        raise ConfigError(f"seeds: a list must hold non-negative integers, got {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"seeds: the list repeats a seed: {seeds!r}")
+    return list(seeds)
+
+
+# What a named protocol's entry replaces as a whole: giving one of these drops the other.
+ALTERNATIVES = {"budget": "iterations", "iterations": "budget"}
+
+
+def protocol_names(config: dict[str, Any]) -> list[str]:
+    """Return the protocols the cells run: those `protocols:` names, else DEFAULT_PROTOCOL."""
+    return list(config.get("protocols") or [DEFAULT_PROTOCOL])
+
+
+def protocol_name(config: dict[str, Any], name: str | None = None) -> str:
+    """Return `name`, or the config's first protocol when None."""
+    return protocol_names(config)[0] if name is None else name
+
+
+def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """Return protocol `name` (the first by default): `protocol` with the named entry's keys
+    replacing its own (a named `budget` drops the defaults' `iterations`, and vice versa)."""
+    name = protocol_name(config, name)
+    named = config.get("protocols") or {}
+    if named and name not in named:
+        raise ConfigError(f"protocols: no protocol named {name!r}; named: {sorted(named)}")
+    if not named and name != DEFAULT_PROTOCOL:
+        raise ConfigError(f"protocols: no protocol named {name!r} (the config names none)")
+    override = named.get(name, {})
+    protocol = {
+        key: value
+        for key, value in config["protocol"].items()
+        if not any(ALTERNATIVES.get(k) == key for k in override)
+    }
+    return {**protocol, **override}
+
+
+def cells(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one {dataset, model, protocol, strategy, seed} record per cell of the grid."""
+    return [
+        {"dataset": d, "model": m, "protocol": p, "strategy": s, "seed": seed}
+        for d in config["datasets"]
+        for m in config["models"]
+        for p in protocol_names(config)
+        for s in config["strategies"]
+        for seed in seed_list(config)
+    ]
+
+
+def embedding_maps(config: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the config's `embedding_maps` with its defaults filled (seeds: the first seed),
+    or None when it has none."""
+    maps = config.get("embedding_maps")
+    if not maps:
+        return None
+    return {
+        "models": list(maps["models"]),
+        "iterations": sorted(maps["iterations"]),
+        "seeds": list(maps.get("seeds") or seed_list(config)[:1]),
+        "method": maps.get("method", "tsne"),
+    }
+
+
+def mapped_cells(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return one {dataset, model, strategy, seed, iteration} record per embedding map."""
+    maps = embedding_maps(config)
+    if maps is None:
+        return []
+    return [
+        {**cell, "iteration": iteration}
+        for cell in cells(config)
+        if cell["model"] in maps["models"] and cell["seed"] in maps["seeds"]
+        for iteration in maps["iterations"]
+    ]
+
+
+def dataset_spec(config: dict[str, Any], dataset: str) -> DatasetSpec:
+    """Return the spec of data set `dataset`'s preparation (and download)."""
+    return DatasetSpec(name=dataset, source=config["datasets"][dataset])
+
+
+def split_spec(
+    config: dict[str, Any], dataset: str, seed: int, protocol: str | None = None
+) -> SplitSpec:
+    """Return the spec of data set `dataset`'s split for replicate `seed` under `protocol`
+    (protocols with equal test and validation sizes hold out the same rows)."""
+    protocol = protocol_of(config, protocol)
+    return SplitSpec(
+        dataset=dataset,
+        seed=int(seed),
+        test_size=protocol["test_size"],
+        initial_size=protocol["initial_size"],
+        validation_size=protocol.get("validation_size", 0),
+    )
+
+
+def cell_spec(
+    config: dict[str, Any],
+    dataset: str,
+    model: str,
+    strategy: str,
+    seed: int,
+    protocol: str | None = None,
+) -> CellSpec:
+    """Return exactly the config the cell of this data set, model, strategy and seed uses.
+
+    Handed to each cell as a Snakemake param: editing one strategy's params reruns only that
+    strategy's cells, and a LOOP_VERSION bump reruns all of them. Cells of a model with
+    embedding maps also carry the iterations and seeds to record (not the drawing method).
+    """
+    maps = embedding_maps(config)
+    recorded = None
+    if maps is not None and model in maps["models"]:
+        recorded = {"iterations": maps["iterations"], "seeds": maps["seeds"]}
+    return CellSpec(
+        dataset=dataset,
+        model=model,
+        strategy=strategy,
+        seed=int(seed),
+        model_spec=config["models"][model],
+        strategy_spec=config["strategies"][strategy],
+        protocol=protocol_of(config, protocol),
+        embedding_maps=recorded,
+        protocol_name=protocol_name(config, protocol),
+    )
+
+
+def reference_spec(
+    config: dict[str, Any], dataset: str, model: str, seed: int, protocol: str | None = None
+) -> ReferenceSpec:
+    """Return the config the full-pool reference of this data set, model, seed and protocol
+    uses (of the protocol: its split and its oracle's `label_noise`)."""
+    return ReferenceSpec(
+        dataset=dataset,
+        model=model,
+        seed=int(seed),
+        model_spec=config["models"][model],
+        metrics=config["protocol"]["metrics"],
+        label_noise=protocol_of(config, protocol).get("label_noise", 0.0),
+        protocol_name=protocol_name(config, protocol),
+    )
+
+
+def figure_spec(
+    config: dict[str, Any], model: str, dataset: str | None = None, protocol: str | None = None
+) -> FigureSpec:
+    """Return what a comparison figure of `model` (and `dataset`) under `protocol` needs."""
+    return FigureSpec(
+        model=model,
+        strategies=list(config["strategies"]),
+        baseline=config["baseline"],
+        metrics=config["protocol"]["metrics"],
+        dataset=dataset,
+        protocol=protocol_name(config, protocol),
+    )
+
+
+def summary_spec(config: dict[str, Any]) -> SummarySpec:
+    """Return what the summaries of a data set's cells need of the config."""
+    return SummarySpec(baseline=config["baseline"], budgets=list(config["budgets"]))
+
+
+def verdict_spec(config: dict[str, Any]) -> VerdictSpec:
+    """Return what the end-of-run verdict needs of the config."""
+    return VerdictSpec(
+        baseline=config["baseline"],
+        metric=config["protocol"]["metrics"][0],
+        strategies=list(config["strategies"]),
+    )
+
+
+def map_spec(config: dict[str, Any], cell: dict[str, Any]) -> MapSpec:
+    """Return the spec of the embedding map of `cell` ({dataset, model, strategy, seed,
+    iteration})."""
+    maps = embedding_maps(config)
+    protocol = cell.get("protocol", DEFAULT_PROTOCOL)
+    names = [
+        cell["dataset"],
+        cell["model"],
+        *([protocol] if protocol != DEFAULT_PROTOCOL else []),
+        cell["strategy"],
+        f"seed {cell['seed']}",
+    ]
+    return MapSpec(
+        title=" / ".join(names) + ": ",
+        seed=int(cell["seed"]),
+        iteration=int(cell["iteration"]),
+        method=maps["method"] if maps else "tsne",
+    )
