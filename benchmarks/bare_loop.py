@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from cluster import GRID  # noqa: E402
-from default_run import job_compute  # noqa: E402
+from default_run import SNAKEMAKE, job_compute  # noqa: E402
 from scale import TRIVIAL_SNAKEFILE  # noqa: E402
 
 STEPS = ("fit_seconds", "query_seconds", "score_seconds")
@@ -51,21 +51,8 @@ STEPS = ("fit_seconds", "query_seconds", "score_seconds")
 
 def snakemake(workdir: Path, cores: int, *targets: str) -> float:
     """Run the workflow in `workdir` on grid.yaml; return its wall seconds."""
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--configfile",
-        "grid.yaml",
-        "--cores",
-        str(cores),
-        "--quiet",
-        "all",
-        "--",
-        *targets,
-    ]
+    command = [*SNAKEMAKE, "--configfile", "grid.yaml", "--cores", str(cores)]
+    command += ["--quiet", "all", "--", *targets]
     start = time.perf_counter()
     subprocess.run(command, cwd=workdir, check=True)
     return time.perf_counter() - start

@@ -29,6 +29,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 
 
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 JOB_LINE = re.compile(r"job (\w+) computed for ([0-9.]+) s")
 
 
@@ -51,19 +52,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="albench-bench-"))
     shutil.copy(args.configfile, workdir / "bench.yaml")
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--configfile",
-        "bench.yaml",
-        "--cores",
-        str(args.cores),
-        "--quiet",
-        "all",
-    ]
+    cmd = [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", str(args.cores), "--quiet", "all"]
     start = time.perf_counter()
     env = dict(os.environ, ALBENCH_NO_POOL="1") if args.no_pool else None
     subprocess.run(cmd, cwd=workdir, check=True, env=env)

@@ -118,6 +118,12 @@ def write_config(workdir: Path, config: dict, name: str = "bench.yaml") -> Path:
     return path
 
 
+def curve_names(workdir: Path) -> set[str]:
+    """The curve files a run in `workdir` wrote, relative to results/curves."""
+    root = workdir / "results" / "curves"
+    return {str(p.relative_to(root)) for p in root.rglob("*.parquet")}
+
+
 def planned_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:
     """Return {rule: count} from the job table a dry run prints."""
     jobs = {}

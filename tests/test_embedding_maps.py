@@ -89,14 +89,8 @@ def test_mapped_cell_writes_embeddings_and_the_map_is_drawn(tmp_path, blobs):
     write_dataset(blobs, tmp_path / "d.parquet")
     write_split(make_split(blobs.y, 0.25, 6, random_state=0), tmp_path / "s.parquet")
     paths = {name: tmp_path / f"{name}.parquet" for name in ("c", "q", "e")}
-    run_cell(
-        tmp_path / "d.parquet",
-        tmp_path / "s.parquet",
-        paths["c"],
-        paths["q"],
-        CellSpec(**cell, seed=0),
-        embeddings=paths["e"],
-    )
+    files = (tmp_path / "d.parquet", tmp_path / "s.parquet", paths["c"], paths["q"])
+    run_cell(*files, CellSpec(**cell, seed=0), embeddings=paths["e"])
     frame, classes = read_iteration(paths["e"], 1)
     assert classes == blobs.class_names
     assert (frame["status"] == "selected").sum() == 4
@@ -108,14 +102,7 @@ def test_mapped_cell_writes_embeddings_and_the_map_is_drawn(tmp_path, blobs):
     with pytest.raises(DataError, match=r"no embeddings of iteration 3 \(recorded: \[1, 5\]\)"):
         read_iteration(paths["e"], 3)
     # Another seed of the same cell is not mapped: its table is empty.
-    run_cell(
-        tmp_path / "d.parquet",
-        tmp_path / "s.parquet",
-        paths["c"],
-        paths["q"],
-        CellSpec(**cell, seed=1),
-        embeddings=paths["e"],
-    )
+    run_cell(*files, CellSpec(**cell, seed=1), embeddings=paths["e"])
     import pyarrow.parquet as pq
 
     assert pq.read_table(paths["e"]).num_rows == 0

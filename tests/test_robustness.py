@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import SNAKEMAKE, cell_outputs, small_config, snakemake, write_config
+from helpers import SNAKEMAKE, cell_outputs, curve_names, small_config, snakemake, write_config
 
 from albench.analysis.verdict import verdict_text
 from albench.plan.incomplete import INCOMPLETE_WHERE
@@ -182,10 +182,7 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode != 0
 
-    curves = {
-        str(p.relative_to(tmp_path / "results" / "curves"))
-        for p in (tmp_path / "results" / "curves").rglob("*.parquet")
-    }
+    curves = curve_names(tmp_path)
     expected = {
         f"{d}/default/{m}/{s}/seed{seed}.parquet"
         for d in ("iris", "moons")

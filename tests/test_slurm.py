@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import SNAKEMAKE, cell_outputs, planned_jobs, snakemake, write_config
+from helpers import SNAKEMAKE, cell_outputs, curve_names, planned_jobs, snakemake, write_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 from local_cluster import can_start, cluster_profile, local_slurm, submissions  # noqa: E402
@@ -147,10 +147,7 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     # FragileClassifier fails on moons' two features only: every other cell, those of the
     # groups that held the failing ones too, is there, and a rerun would compute just the
     # failed cells and references.
-    curves = {
-        str(p.relative_to(tmp_path / "results" / "curves"))
-        for p in (tmp_path / "results" / "curves").rglob("*.parquet")
-    }
+    curves = curve_names(tmp_path)
     expected = {
         f"{d}/default/{m}/{s}/seed{seed}.parquet"
         for d in ("wine", "moons")
