@@ -62,10 +62,18 @@ def test_a_model_that_cannot_be_fitted_is_refused_naming_the_model():
         check_config(validated(config))
 
 
-def test_the_probe_can_be_skipped_where_the_config_was_checked_already():
+def test_the_probe_can_be_skipped_where_the_config_was_checked_already(monkeypatch):
+    import albench.plan.checks
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError("probed")
+
+    monkeypatch.setattr(albench.plan.checks, "probe_grid", unexpected)
     config = small_config()
-    config["strategies"]["pal"] = {"query": "ProbabilisticAL"}
+    config["strategies"]["pal"] = {"query": "ProbabilisticAL"}  # would fail its probe
     check_config(validated(config), probe=False)
+    with pytest.raises(AssertionError, match="probed"):
+        check_config(validated(config))
 
 
 def test_file_and_image_shapes(tmp_path):

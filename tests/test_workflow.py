@@ -371,6 +371,7 @@ def test_protocols_are_an_axis_paired_by_seed(tmp_path):
         "cold": {"initial_size": 1, "batch_size": 2, "iterations": 4},
         "noisy": {"label_noise": 0.3},
     }
+    config["budgets"] = [9, 14]  # a list param, through the job transport
     write_config(tmp_path, config)
     snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2")
     results = tmp_path / "results"
@@ -382,6 +383,10 @@ def test_protocols_are_an_axis_paired_by_seed(tmp_path):
             "cold",
             "noisy",
         }, table
+    at_budget = pd.read_csv(results / "summary/comparison_at_budget.csv")
+    reached = at_budget.groupby("protocol")["budget"].unique().map(sorted).to_dict()
+    assert reached == {"base": [9, 14], "cold": [9], "noisy": [9, 14]}  # cold: 1, 3, ..., 9
+    assert "at 9 labels:" in (results / "verdict.txt").read_text()
     # Paired across protocols: one seed holds out the same test rows under every protocol.
     for seed in (0, 1):
         tests = [
