@@ -4,12 +4,12 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import min_version, validate
 
-from albench.plan.checks import check_config, check_config_files, design_warnings
+from albench.analysis.verdict import show as show_verdict
 from albench.errors import AlbenchError
+from albench.plan.checks import check_config, check_config_files, design_warnings
+from albench.plan.incomplete import show_incomplete
 from albench.run.pool import start as start_pool
 from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
-from albench.plan.incomplete import show_incomplete
-from albench.analysis.verdict import show as show_verdict
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 
@@ -53,8 +53,8 @@ rule all:
         get_final_output(),
 
 
-# Jobs run in a pool of warm worker processes (albench.run.pool), saving each job the ~1.5 s import
-# of scikit-learn: in a local run every job; with a cluster executor the light local rules
+# Jobs run in a pool of warm worker processes (albench.run.pool), saving each job the ~1.5 s
+# import of scikit-learn: in a local run every job; with a cluster executor the light local rules
 # (data preparation, summaries, figures). A cluster submission that runs a group of cells
 # (executor albench-slurm, profiles/slurm) starts a pool of its own while it reads this file, as
 # hooks do not run there; a submission of one job runs it in its own process.

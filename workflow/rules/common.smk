@@ -17,10 +17,10 @@ from albench.plan.grid import (
     summary_spec,
     verdict_spec,
 )
+from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
+from albench.data.sources import dataset_inputs, openml_downloads
 from albench.run.job import encode_files
 from albench.run.pool import job_environment
-from albench.data.sources import dataset_inputs, openml_downloads
-from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
 
 
 wildcard_constraints:
