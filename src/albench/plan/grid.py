@@ -97,7 +97,7 @@ def embedding_maps(config: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def mapped_cells(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return one {dataset, model, strategy, seed, iteration} record per embedding map."""
+    """Return one {dataset, model, protocol, strategy, seed, iteration} record per embedding map."""
     maps = embedding_maps(config)
     if maps is None:
         return []

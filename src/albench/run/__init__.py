@@ -1,5 +1,6 @@
-"""How a job runs: every rule's entry point (`client`), the warm worker pool (`pool`), the job
-a worker or the entry point runs (`job`), and the function each rule runs (`rules`).
+"""How a job runs: every rule's entry point (`client`), the warm worker pool (`pool`), the Job
+a rule's function reads (`job`), the function each rule runs (`rules`), and running one job
+with its log (`runner`).
 
 Nothing in the library imports this package; it imports the library lazily, job by job.
 """
