@@ -59,19 +59,21 @@ def comparison_at_budget(
     records = []
     for key, cells in reached.groupby(family, sort=True):
         identity = dict(zip(group, key[:-1], strict=True))
+        pairs = list(pair_with_baseline(cells, baseline, family))
+        # Where each strategy's cells reached the budget: its first row, of all its seeds.
+        first = {pair.strategy: cells[cells["strategy"] == pair.strategy].iloc[0] for pair in pairs}
         for metric in metrics:
-            for pair in pair_with_baseline(cells, baseline, family):
+            for pair in pairs:
                 decision = decisions[metric][key][pair.strategy]
                 test = decision.test
-                first = cells[cells["strategy"] == pair.strategy].iloc[0]  # of all its seeds
                 records.append(
                     {
                         **identity,
                         "strategy": pair.strategy,
                         "budget": key[-1],
                         "metric": metric,
-                        "iteration": int(first["iteration"]),
-                        "n_labeled": int(first["n_labeled"]),
+                        "iteration": int(first[pair.strategy]["iteration"]),
+                        "n_labeled": int(first[pair.strategy]["n_labeled"]),
                         "n_pairs": test.n,
                         "mean": float(pair.own[metric].mean()),
                         "baseline_mean": float(pair.base[metric].mean()),

@@ -49,12 +49,11 @@ def full_pool_scores(
     """
     train_rows, scaler = learnable_rows_and_scaler(dataset, roles)
     estimator, clf = cell_model(dataset, dataset_name, model, model_spec, seed, threads)
+    labels = oracle_labels(dataset.y, dataset.n_classes, label_noise, dataset_name, seed)
     error = fit_or_fallback(
         clf,
         scaler.transform(dataset.X[train_rows]),
-        oracle_labels(dataset.y, dataset.n_classes, label_noise, dataset_name, seed)[
-            train_rows
-        ].astype(float),
+        labels[train_rows].astype(float),
         **validation_kwargs(estimator, dataset, roles, scaler),
     )
     if error is not None:

@@ -5,8 +5,8 @@ Hands the job to the warm worker pool of the running Snakemake process when ther
 function (`albench.run.runner.run_job`) on the same arguments, so results do not depend on the path.
 
 This module imports nothing but the interpreter's built-in modules (not even `socket` or `json`,
-8 ms each): with a pool, a job costs about 13 ms of interpreter start instead of importing
-scikit-learn and friends (about 1.5 s).
+8 ms each) and `albench.env` (names only): with a pool, a job costs about 13 ms of interpreter
+start instead of importing scikit-learn and friends (about 1.5 s).
 
 The wire format (see `encode_request`, `albench.run.pool`): a 10-digit length, then the working
 directory and the arguments separated by NUL bytes (which no path or argument can contain); the

@@ -26,7 +26,7 @@ from albench.errors import AlbenchError
 
 class Named(Mapping[str, Any]):
     """Values by name, read as attributes (`job.input.data`) or as a mapping (`**job.input`);
-    an unknown name is an error that names the rule."""
+    an unknown name is an error that names the job and the names it has."""
 
     def __init__(self, values: Mapping[str, Any], what: str) -> None:
         self._values = dict(values)
@@ -76,7 +76,7 @@ def encode_files(input: Any, output: Any) -> str:
     lists of paths) as the FILES argument of its job. Every entry must be named."""
     files = {}
     for kind, named in (("input", input), ("output", output)):
-        entries = {name: value for name, value in named.items()}
+        entries = dict(named.items())
         flat = sum(len(v) if isinstance(v, list) else 1 for v in entries.values())
         if isinstance(named, list) and flat != len(named):  # Snakemake's named lists
             raise AlbenchError(f"every {kind} of an albench rule must be named")
