@@ -46,14 +46,14 @@ test: $(BIN)/snakemake $(VENV)/.torch
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/snakemake
-	$(BIN)/ruff check src scripts tests benchmarks
-	$(BIN)/ruff format --check src scripts tests benchmarks
+	$(BIN)/ruff check src scripts tests benchmarks config
+	$(BIN)/ruff format --check src scripts tests benchmarks config
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
 format: $(BIN)/snakemake
-	$(BIN)/ruff format src scripts tests benchmarks
-	$(BIN)/ruff check --fix src scripts tests benchmarks
+	$(BIN)/ruff format src scripts tests benchmarks config
+	$(BIN)/ruff check --fix src scripts tests benchmarks config
 	$(BIN)/snakefmt Snakefile workflow/rules
 
 clean:

@@ -10,6 +10,7 @@ from albench.plan.checks import check_config, check_config_files, design_warning
 from albench.plan.incomplete import show_incomplete
 from albench.run.pool import start as start_pool
 from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
+from albench.usercode import use_project_folders
 
 min_version("9.19")  # reads profiles/default/profile.yaml
 
@@ -20,6 +21,11 @@ if not config:
         "no config given: run from the repository root (the default profile names "
         "config/config.yaml) or pass --configfile my.yaml"
     )
+
+
+# A config's own strategies and models are imported from its folder and the working directory,
+# in this process and in every job (albench.usercode).
+use_project_folders(workflow.overwrite_configfiles)
 
 
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the

@@ -120,7 +120,7 @@ def test_data_and_a_model_are_a_whole_config():
         ),
         (
             lambda c: c["models"]["logreg"].update(estimator="nosuchpkg.Model"),
-            r"models.logreg.estimator: cannot import module 'nosuchpkg'",
+            r"models.logreg.estimator: cannot import 'nosuchpkg.Model': no module named",
         ),
         (
             lambda c: c["protocol"].update(iterations=25),

@@ -13,3 +13,6 @@ PYTHON_ENV = "ALBENCH_PYTHON"
 ENTRY_ENV = "ALBENCH_JOB"
 # Overrides the seconds between a cell's checkpoints (tests, tuning; albench.learn.loop).
 CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"
+# The project folders a config's own code (strategies, models) is imported from, joined by
+# os.pathsep (set by the Snakefile; albench.usercode).
+CODE_PATH_ENV = "ALBENCH_CODE_PATH"

@@ -5,6 +5,7 @@ import re
 from albench.plan.grid import (
     cell_spec,
     cells,
+    code_files,
     dataset_spec,
     embedding_maps,
     figure_spec,
@@ -105,6 +106,15 @@ def get_dataset_files(wildcards):
     # image folder's manifest is brought up to date by the process that plans the run.
     spec = config["datasets"][wildcards.dataset]
     return dataset_inputs(wildcards.dataset, spec, update=workflow.is_main_process)
+
+
+def get_cell_code(wildcards):
+    # The project's own code the cell runs (albench.usercode): editing it reruns its cells.
+    return code_files(config, wildcards.model, wildcards.strategy)
+
+
+def get_model_code(wildcards):
+    return code_files(config, wildcards.model)
 
 
 def get_dataset_spec(wildcards):

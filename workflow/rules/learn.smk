@@ -2,6 +2,7 @@ rule al_cell:
     input:
         data=DATA,
         split=SPLIT,
+        code=get_cell_code,
     output:
         curve=CURVE,
         selection=SELECTION,
@@ -40,6 +41,7 @@ rule full_pool:
     input:
         data=DATA,
         split=SPLIT,
+        code=get_model_code,
     output:
         scores=FULL_POOL,
     log:

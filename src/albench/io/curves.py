@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from albench.io.parquet import write_table
-from albench.specs import CellSpec
+from albench.specs import CellSpec, canonical
+from albench.usercode import spec_code
 
 ID_COLUMNS = ("dataset", "model", "protocol", "strategy", "seed")
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "score_seconds")
@@ -55,13 +56,17 @@ SELECTION_SCHEMA = pa.schema(
 
 
 def provenance(cell: CellSpec) -> dict[str, str]:
-    """Return the metadata every cell output carries: its config, a hash of it, versions."""
+    """Return the metadata every cell output carries: its config, a hash of it, versions, and
+    the code its model and strategy name (`albench.usercode.code_record`)."""
     import skactiveml
     import sklearn
 
     import albench
 
     config = cell.config_json()
+    code = spec_code(
+        {f"models.{cell.model}": cell.model_spec, f"strategies.{cell.strategy}": cell.strategy_spec}
+    )
     return {
         "cell": config,
         "seed": str(cell.seed),
@@ -71,6 +76,8 @@ def provenance(cell: CellSpec) -> dict[str, str]:
         "skactiveml_version": skactiveml.__version__,
         "sklearn_version": sklearn.__version__,
         "numpy_version": np.__version__,
+        # What ran: each import path, with a hash of the source of a project's own code.
+        "code": canonical(code),
     }
 
 

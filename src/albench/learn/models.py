@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 import warnings
@@ -18,27 +17,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from albench.errors import AlbenchError, ConfigError
+from albench.usercode import import_object
 
 MISSING_LABEL = np.nan
 EMBEDDING_FLAG = "return_embeddings"
-
-
-def import_object(path: str, key: str) -> Any:
-    """Return the object at dotted import `path`; ConfigError naming config `key` if missing."""
-    module_name, _, attr = path.rpartition(".")
-    if not module_name:
-        raise ConfigError(f"{key}: {path!r} is not a dotted path such as sklearn.svm.SVC")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        hint = ""
-        if exc.name == "torch":
-            hint = "; install the torch extra: pip install torch==2.13.0 && pip install -e .[torch]"
-        raise ConfigError(f"{key}: cannot import module {module_name!r} ({exc}){hint}") from exc
-    try:
-        return getattr(module, attr)
-    except AttributeError:
-        raise ConfigError(f"{key}: module {module_name!r} has no {attr!r}") from None
 
 
 def _instantiate(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:

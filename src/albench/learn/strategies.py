@@ -15,6 +15,10 @@ Constructor arguments are filled where the class takes them and the config did n
 `classes` (all classes of the data set), `n_classes`, and the seed of the clustering algorithm
 inside `cluster_algo_dict` (DropQuery, Clue, TypiClust and ProbCover otherwise ignore
 `random_state` there).
+
+A user's own strategy (`query:` a dotted import path, `albench.usercode`) is a class with
+scikit-activeml's pool interface, or a plain function, and gets the same, as far as its
+signature takes it (see `user_strategy` and docs/strategies.md).
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from typing import Any
 
 import numpy as np
 import skactiveml.pool
+from skactiveml.base import SingleAnnotatorPoolQueryStrategy
 from sklearn.base import clone
 
-from albench.errors import ConfigError
+from albench.errors import AlbenchError, ConfigError
 from albench.learn.models import EMBEDDING_FLAG, MISSING_LABEL, build_estimator, wrap_classifier
+from albench.usercode import BUILTIN_STRATEGIES, import_object
 
 # Query strategies whose cost grows with the cube of the pool (or worse): usable, with a warning.
 EXPENSIVE = {"Quire", "MonteCarloEER", "ValueOfInformationEER", "EpistemicUncertaintySampling"}
@@ -52,21 +58,26 @@ DEFAULT_DISCRIMINATOR = {"estimator": "sklearn.linear_model.LogisticRegression",
 DEFAULT_BAGGING_MEMBERS = 10
 
 
-def strategy_class(name: str, spec: dict[str, Any]) -> type:
-    """Return the skactiveml.pool class of strategy `name`, or raise ConfigError why not."""
+def builtin_name(query: str) -> str | None:
+    """Return the skactiveml.pool class name that `query` names (`Badge`,
+    `skactiveml.pool.Badge`), or None for a user's import path."""
+    module, _, name = query.rpartition(".")
+    return name if module in ("", BUILTIN_STRATEGIES) else None
+
+
+def strategy_class(name: str, spec: dict[str, Any]) -> Any:
+    """Return the class (or a user's query function) of strategy `name`, or raise
+    ConfigError why it cannot be one."""
     key = f"strategies.{name}.query"
-    query = spec["query"]
+    query = builtin_name(spec["query"])
+    if query is None:
+        return user_strategy(name, spec)
     cls = getattr(skactiveml.pool, query, None)
     if query in NOT_STRATEGIES:
         raise ConfigError(f"{key}: {query} is {NOT_STRATEGIES[query]}")
     if not inspect.isclass(cls) or not hasattr(cls, "query"):
         raise ConfigError(f"{key}: {query!r} is not a query strategy of skactiveml.pool")
-    query_args = set(inspect.signature(cls.query).parameters)
-    if query_args & REGRESSION_ARGS:
-        raise ConfigError(
-            f"{key}: {query} is a regression strategy (its query takes a regressor `reg`); "
-            "albench benchmarks classifiers"
-        )
+    _refuse_regression(key, query, cls.query)
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
     unknown = set(spec.get("params", {})) - accepted
     if unknown:
@@ -77,9 +88,167 @@ def strategy_class(name: str, spec: dict[str, Any]) -> type:
     return cls
 
 
-def needs_probabilities(cls: type) -> bool:
-    """Return whether strategy class `cls` queries with a model's probabilities."""
+def _refuse_regression(key: str, query: str, method: Any) -> None:
+    if set(inspect.signature(method).parameters) & REGRESSION_ARGS:
+        raise ConfigError(
+            f"{key}: {query} is a regression strategy (its query takes a regressor `reg`); "
+            "albench benchmarks classifiers"
+        )
+
+
+# What albench gives a user's query method (by name, where its signature takes them) ...
+METHOD_ARGS = {"X", "y", "clf", "fit_clf", "candidates", "batch_size", "return_utilities"}
+METHOD_ARGS |= {"estimator", "fit_estimator", "ensemble", "fit_ensemble", "discriminator"}
+# ... and a user's query function.
+FUNCTION_ARGS = {"X", "y", "clf", "batch_size", "random_state", "missing_label", "candidates"}
+FUNCTION_ARGS |= {"classes", "n_classes", "embeddings"}
+INTERFACE = (
+    "a strategy is a class whose query(X, y, clf, ..., batch_size) returns the row indices to "
+    "label, as scikit-activeml's SingleAnnotatorPoolQueryStrategy, or a function "
+    "query(X, y, clf, batch_size, random_state, ...) that returns them"
+)
+
+
+def user_strategy(name: str, spec: dict[str, Any]) -> Any:
+    """Return the class or function a user's strategy `name` imports, after checking what can
+    be checked without running it: it is a class with a `query` method or a function, it does
+    not take the name of a built-in, its query asks only for what albench gives, and its
+    constructor (a function: its query) takes the `params`."""
+    key = f"strategies.{name}.query"
+    query = spec["query"]
+    obj = import_object(query, key)
+    if inspect.isclass(obj):
+        if not callable(getattr(obj, "query", None)):
+            raise ConfigError(f"{key}: {query} has no query method; {INTERFACE}")
+        if hasattr(skactiveml.pool, obj.__name__):
+            raise ConfigError(
+                f"{key}: {query} has the name of scikit-activeml's built-in {obj.__name__}; "
+                "rename the class, so that its results cannot be taken for the built-in's"
+            )
+        method, supplied, takes_params = obj.query, METHOD_ARGS, obj
+    elif inspect.isfunction(obj):
+        method, supplied, takes_params = obj, FUNCTION_ARGS, obj
+    else:
+        raise ConfigError(f"{key}: {query} is neither a class nor a function; {INTERFACE}")
+    _refuse_regression(key, query, method)
+    parameters = signature_of(method)
+    params = set(spec.get("params", {}))
+    required = [
+        p.name
+        for p in parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    own = params if method is takes_params else set()
+    missing = [arg for arg in required if arg not in supplied and arg not in own]
+    if missing:
+        raise ConfigError(
+            f"{key}: {query}'s query needs {missing}, which albench does not give; it gives "
+            f"{sorted(supplied)}" + (" and the strategy's params" if method is takes_params else "")
+        )
+    accepted = signature_of(takes_params)
+    if method is takes_params and params & supplied:
+        raise ConfigError(
+            f"strategies.{name}.params: {sorted(params & supplied)} are given by albench, "
+            "not set in the config"
+        )
+    if not _takes_any_keyword(accepted):
+        unknown = params - set(accepted)
+        if unknown:
+            raise ConfigError(
+                f"strategies.{name}.params: {query} does not accept {sorted(unknown)}; it "
+                f"accepts {sorted(set(accepted) - supplied - {'missing_label', 'random_state'})}"
+            )
+    return obj
+
+
+def signature_of(function: Any) -> dict[str, inspect.Parameter]:
+    """Return the parameters of `function` by name, without `self`."""
+    parameters = dict(inspect.signature(function).parameters)
+    parameters.pop("self", None)
+    return parameters
+
+
+def _takes_any_keyword(parameters: dict[str, inspect.Parameter]) -> bool:
+    return any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+def accepted_kwargs(function: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Return the items of `kwargs` that `function` takes (all of them if it takes **kwargs),
+    as scikit-activeml's `call_func` does."""
+    parameters = signature_of(function)
+    if _takes_any_keyword(parameters):
+        return kwargs
+    return {name: value for name, value in kwargs.items() if name in parameters}
+
+
+def needs_probabilities(cls: Any) -> bool:
+    """Return whether built-in strategy class `cls` queries with a model's probabilities
+    (a user's strategy is not assumed to: the conformance check finds out)."""
+    if not inspect.isclass(cls) or cls.__module__.partition(".")[0] != "skactiveml":
+        return False
     return bool({"clf", "estimator", "ensemble"} & set(inspect.signature(cls.query).parameters))
+
+
+class QueryContractError(AlbenchError, RuntimeError):
+    """A user's strategy returned something that is not a batch of row indices."""
+
+
+class QueryFunction(SingleAnnotatorPoolQueryStrategy):
+    """A user's query function behind scikit-activeml's interface (so that albench and
+    scikit-activeml's SubSamplingWrapper call it as any strategy).
+
+    The function gets, where its signature takes them: `X`, `y` (NaN: unlabelled), the fitted
+    model `clf`, `batch_size`, `candidates` (None: every unlabelled row), `random_state` (an
+    int derived from the cell's seed and the number of labels, so each query draws afresh and
+    a rerun draws the same), `missing_label`, `classes`, `n_classes`, `embeddings` (the model's
+    learned representation of `X` when it gives one, else None), and the config's `params`.
+    """
+
+    def __init__(
+        self,
+        function: Any = None,
+        params: dict[str, Any] | None = None,
+        n_classes: int = 2,
+        embeddings: bool = False,
+        missing_label: Any = MISSING_LABEL,
+        random_state: Any = None,
+    ):
+        super().__init__(missing_label=missing_label, random_state=random_state)
+        self.function = function
+        self.params = params
+        self.n_classes = n_classes
+        self.embeddings = embeddings
+
+    def query(
+        self,
+        X: Any,
+        y: Any,
+        clf: Any = None,
+        fit_clf: bool = False,
+        candidates: Any = None,
+        batch_size: int = 1,
+        return_utilities: bool = False,
+    ) -> Any:
+        if return_utilities:
+            raise NotImplementedError("a query function returns no utilities")
+        labelled = int(np.sum(~np.isnan(np.asarray(y, dtype=float))))
+        seed = np.random.SeedSequence([int(self.random_state), labelled]).generate_state(1)[0]
+        given = {
+            "X": X,
+            "y": y,
+            "clf": clf,
+            "batch_size": batch_size,
+            "candidates": candidates,
+            "random_state": int(seed),
+            "missing_label": self.missing_label,
+            "classes": np.arange(self.n_classes),
+            "n_classes": self.n_classes,
+        }
+        if "embeddings" in signature_of(self.function):
+            given["embeddings"] = (
+                clf.predict_proba(X, return_embeddings=True)[1] if self.embeddings else None
+            )
+        return self.function(**accepted_kwargs(self.function, given), **(self.params or {}))
 
 
 class Strategy:
@@ -103,33 +272,29 @@ class Strategy:
         self.spec = spec
         self.random_state = random_state
         self.n_classes = n_classes
+        self.builtin = builtin_name(spec["query"])
         params = dict(spec.get("params", {}))
-        accepted = inspect.signature(cls.__init__).parameters
-        if "classes" in accepted and "classes" not in params:
-            params["classes"] = np.arange(n_classes)
-        if "n_classes" in accepted and "n_classes" not in params:
-            params["n_classes"] = n_classes
-        if embeddings and "clf_embedding_flag_name" in accepted:
-            params.setdefault("clf_embedding_flag_name", EMBEDDING_FLAG)
-        if "cluster_algo_dict" in accepted:
-            cluster = dict(params.get("cluster_algo_dict") or {})
-            cluster.setdefault("random_state", random_state)
-            params["cluster_algo_dict"] = cluster
-        if spec["query"] in EXPENSIVE or (spec["query"], params.get("method")) in EXPENSIVE_METHODS:
-            warnings.warn(
-                f"strategy {name!r} ({spec['query']}) costs O(pool^3) or more per query; "
-                "use candidate_subsample for pools beyond a few hundred samples",
-                stacklevel=2,
-            )
-        try:
-            qs = cls(**params, missing_label=MISSING_LABEL, random_state=random_state)
-        except TypeError as exc:
-            raise ConfigError(
-                f"strategies.{name}.params: {spec['query']} rejected them: {exc}"
-            ) from exc
-        self._query_args = set(inspect.signature(qs.query).parameters)
+        if inspect.isclass(cls):
+            qs = self._instance(cls, params, embeddings)
+            self._query_args = signature_of(qs.query)
+        else:
+            self._query_args = signature_of(cls)
+            qs = QueryFunction(cls, params, n_classes, embeddings, random_state=random_state)
         subsample = spec.get("candidate_subsample")
         if subsample is not None:
+            wrappable = isinstance(qs, QueryFunction) or {"return_utilities"} <= set(
+                self._query_args
+            )
+            if self.builtin is None and (
+                not isinstance(qs, SingleAnnotatorPoolQueryStrategy)
+                or "candidates" not in self._query_args
+                or not wrappable
+            ):
+                raise ConfigError(
+                    f"strategies.{name}: protocol.candidate_subsample needs a strategy whose "
+                    "query takes candidates (a SingleAnnotatorPoolQueryStrategy with its query's "
+                    f"candidates and return_utilities, or a function); {spec['query']} is not one"
+                )
             qs = skactiveml.pool.SubSamplingWrapper(
                 query_strategy=qs,
                 max_candidates=subsample,
@@ -137,6 +302,40 @@ class Strategy:
                 random_state=random_state,
             )
         self.qs = qs
+
+    def _instance(self, cls: type, params: dict[str, Any], embeddings: bool) -> Any:
+        """Return strategy class `cls` built with `params` and what albench fills in."""
+        accepted = inspect.signature(cls.__init__).parameters
+        if "classes" in accepted and "classes" not in params:
+            params["classes"] = np.arange(self.n_classes)
+        if "n_classes" in accepted and "n_classes" not in params:
+            params["n_classes"] = self.n_classes
+        if embeddings and "clf_embedding_flag_name" in accepted:
+            params.setdefault("clf_embedding_flag_name", EMBEDDING_FLAG)
+        if "cluster_algo_dict" in accepted:
+            cluster = dict(params.get("cluster_algo_dict") or {})
+            cluster.setdefault("random_state", self.random_state)
+            params["cluster_algo_dict"] = cluster
+        query = self.builtin
+        if query in EXPENSIVE or (query, params.get("method")) in EXPENSIVE_METHODS:
+            warnings.warn(
+                f"strategy {self.name!r} ({query}) costs O(pool^3) or more per query; "
+                "use candidate_subsample for pools beyond a few hundred samples",
+                stacklevel=3,
+            )
+        given = {"missing_label": MISSING_LABEL, "random_state": self.random_state}
+        key = f"strategies.{self.name}.params"
+        if query is not None:
+            try:
+                return cls(**params, **given)
+            except TypeError as exc:
+                raise ConfigError(f"{key}: {query} rejected them: {exc}") from exc
+        try:
+            return cls(**params, **accepted_kwargs(cls, given))
+        except Exception as exc:  # noqa: BLE001 - a user's constructor may raise anything
+            raise ConfigError(
+                f"{key}: {self.spec['query']} rejected them: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _ensemble(self, clf: Any) -> tuple[Any, bool]:
         """Return (committee, whether the strategy must fit it) for committee strategies."""
@@ -178,18 +377,28 @@ class Strategy:
         key = f"strategies.{self.name}.discriminator"
         return self._wrap(build_estimator(key, spec, self.random_state))
 
-    def query(self, X: np.ndarray, y: np.ndarray, clf: Any, batch_size: int) -> np.ndarray:
+    def query(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        clf: Any,
+        batch_size: int,
+        candidates: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Return the row indices of `X` to label next, as an int array of `batch_size`.
 
         `clf` has been fitted on exactly (X, y) this iteration: the strategy reuses it rather
-        than fitting again.
+        than fitting again. `candidates` (row indices; None: every unlabelled row) only where
+        the strategy's query takes them.
         """
         args = self._query_args
         kwargs: dict[str, Any] = {}
         if "clf" in args:
             # Error-reduction strategies refit clones per candidate and must index the training
             # set themselves, which a fitted clf cannot tell them: they fit their own copy.
-            kwargs.update(clf=clf, fit_clf=self.spec["query"] in FITS_OWN_CLF)
+            kwargs["clf"] = clf
+            if "fit_clf" in args:
+                kwargs["fit_clf"] = self.builtin in FITS_OWN_CLF
         if "estimator" in args:
             kwargs.update(estimator=clf, fit_estimator=False)
         if "ensemble" in args:
@@ -197,11 +406,37 @@ class Strategy:
             kwargs.update(ensemble=committee, fit_ensemble=fit)
         if "discriminator" in args:
             kwargs["discriminator"] = self._discriminator(clf)
-        # Badge returns a list, the other strategies an array.
-        picked = np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), dtype=np.int64)
-        if self.spec["query"] in REPEATS_WHEN_DEGENERATE:
-            picked = self._complete_batch(picked, y, batch_size)
-        return picked
+        if candidates is not None and "candidates" in args:
+            kwargs["candidates"] = candidates
+        if self.builtin is not None:
+            # Badge returns a list, the other strategies an array.
+            picked = np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), np.int64)
+            if self.builtin in REPEATS_WHEN_DEGENERATE:
+                picked = self._complete_batch(picked, y, batch_size)
+            return picked
+        given = {"batch_size": batch_size, **kwargs}
+        if isinstance(self.qs, QueryFunction):
+            given.update(clf=clf, fit_clf=False)  # it passes on what the function takes
+        else:
+            given = accepted_kwargs(self.qs.query, given)
+        return self._indices(self.qs.query(X, y, **given))
+
+    def _indices(self, returned: Any) -> np.ndarray:
+        """Return a user strategy's answer as row indices, or raise QueryContractError."""
+        if isinstance(returned, tuple) and len(returned) == 2:
+            raise QueryContractError(
+                "returned a pair (indices and utilities?); return only the indices"
+            )
+        picked = np.asarray(returned)
+        if picked.size == 0:
+            return np.empty(0, dtype=np.int64)
+        if picked.ndim != 1:
+            raise QueryContractError(
+                f"returned an array of shape {picked.shape}, not a 1-D array of row indices"
+            )
+        if not np.issubdtype(picked.dtype, np.integer):
+            raise QueryContractError(f"returned {picked.dtype} values, not integer row indices")
+        return picked.astype(np.int64)
 
     def _complete_batch(self, picked: np.ndarray, y: np.ndarray, batch_size: int):
         """Replace the repeats Badge and BatchBALD return when their scores are degenerate.
@@ -224,7 +459,7 @@ class Strategy:
             "strategy %r: %s repeated %d sample(s) or picked labelled ones (degenerate scores); "
             "completed the batch uniformly at random",
             self.name,
-            self.spec["query"],
+            self.builtin,
             batch_size - len(unique),
         )
         return np.concatenate([unique, extra]).astype(np.int64)

@@ -68,9 +68,10 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
             check_protocol_fits(name, protocol, size, key)
             sizes = resolve_protocol(protocol, size, key)
             if probe and (shape := dataset_shape(name, spec)) is not None:
-                # The probe's labelled set: the smallest initial set any protocol starts from.
-                known = shapes.get(name, (shape, sizes.initial))[1]
-                shapes[name] = (shape, min(known, sizes.initial))
+                # The probe's labelled set: the smallest initial set any protocol starts from;
+                # users' strategies are checked with the largest batch any protocol queries.
+                _, initial, batch = shapes.get(name, (shape, sizes.initial, sizes.batch))
+                shapes[name] = (shape, min(initial, sizes.initial), max(batch, sizes.batch))
             last = max(maps["iterations"]) if maps else 0
             if last > sizes.iterations:
                 raise ConfigError(

@@ -20,6 +20,7 @@ from albench.specs import (
     SummarySpec,
     VerdictSpec,
 )
+from albench.usercode import imports_of, source_files
 
 
 def seed_list(config: dict[str, Any]) -> list[int]:
@@ -107,6 +108,21 @@ def mapped_cells(config: dict[str, Any]) -> list[dict[str, Any]]:
         if cell["model"] in maps["models"] and cell["seed"] in maps["seeds"]
         for iteration in maps["iterations"]
     ]
+
+
+def code_files(config: dict[str, Any], model: str, strategy: str | None = None) -> list[str]:
+    """Return the files of the project's own code that the model (and strategy) of a job
+    import (`albench.usercode.source_files`), so that editing them reruns exactly its jobs."""
+    specs = {f"models.{model}": config["models"][model]}
+    if strategy is not None:
+        specs[f"strategies.{strategy}"] = config["strategies"][strategy]
+    files = {
+        f
+        for key, spec in specs.items()
+        for path in imports_of(spec)
+        for f in source_files(path, key)
+    }
+    return sorted(files)
 
 
 def dataset_spec(config: dict[str, Any], dataset: str) -> DatasetSpec:

@@ -14,6 +14,7 @@ train one epoch.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,20 @@ from albench.errors import ConfigError
 
 PROBE_BATCH = 2
 PROBE_POOL = 20
+# The largest batch a user's strategy is checked with (the pool holds two and a half batches).
+MAX_CHECK_BATCH = 64
 
 
 def probe_data(
-    shape: Shape, initial: int, random_state: int = 0
+    shape: Shape, initial: int, random_state: int = 0, pool: int = PROBE_POOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (X, y, y_seen): Gaussian blobs of `shape`, `initial` rows labelled in `y_seen`.
+    """Return (X, y, y_seen): Gaussian blobs of `shape`, `initial` rows labelled in `y_seen`
+    and `pool` unlabelled.
 
     The labelled rows cover min(initial, classes) classes, as the protocol's initial set does.
     """
     rng = np.random.default_rng(random_state)
-    n = initial + PROBE_POOL
+    n = initial + pool
     y = np.arange(n) % shape.n_classes
     centres = rng.normal(scale=3.0, size=(shape.n_classes, shape.n_features))
     X = centres[y] + rng.normal(size=(n, shape.n_features))
@@ -51,22 +55,21 @@ def probe(
     strategy_spec: dict[str, Any],
     shape: Shape,
     initial: int,
+    batch: int = PROBE_BATCH,
 ) -> str | None:
     """Return why `strategy` cannot query with `model` on data of `shape` (None if it can).
 
-    A model that cannot be fitted at all raises ConfigError naming `models.<model>` (with a
-    `{dataset}` placeholder that `probe_grid` fills).
+    A built-in strategy queries a batch of PROBE_BATCH; a user's strategy is checked with a
+    batch of `batch` (at most MAX_CHECK_BATCH) by `conformance`. A model that cannot be fitted
+    at all raises ConfigError naming `models.<model>` (with a `{dataset}` placeholder that
+    `probe_grid` fills).
     """
-    from albench.learn.models import (
-        build_estimator,
-        fit_or_fallback,
-        gives_embeddings,
-        labelled_classes,
-        wrap_classifier,
-    )
-    from albench.learn.strategies import Strategy
+    from albench.learn.models import build_estimator, gives_embeddings, wrap_classifier
+    from albench.learn.strategies import Strategy, builtin_name
 
-    X, y, y_seen = probe_data(shape, initial)
+    user = builtin_name(strategy_spec["query"]) is None
+    batch = min(batch, MAX_CHECK_BATCH) if user else PROBE_BATCH
+    X, y, y_seen = probe_data(shape, initial, pool=max(PROBE_POOL, batch * 5 // 2))
     estimator = build_estimator(f"models.{model}", model_spec, random_state=0)
     params = estimator.get_params(deep=False)
     overrides = {"image_shape": shape.image_shape, "threads": 1, "epochs": 1}
@@ -74,34 +77,122 @@ def probe(
     clf = wrap_classifier(estimator, shape.n_classes, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        error = fit_or_fallback(clf, X, y_seen)
-        if error is not None and labelled_classes(y_seen) >= 2:
-            raise ConfigError(
-                f"models.{model}: cannot be fitted on {initial} labels of data of the shape "
-                f"of {{dataset}} ({shape.describe()}): {error}"
-            )
-        qs = Strategy(strategy, strategy_spec, 0, shape.n_classes, gives_embeddings(estimator))
+        _fit(clf, X, y_seen, model, initial, shape)
+
+        embeddings = gives_embeddings(estimator)
+
+        def build() -> Strategy:
+            return Strategy(strategy, strategy_spec, 0, shape.n_classes, embeddings)
+
+        if user:
+            return conformance(build, X, y_seen, clf, batch)
         try:
-            picked = qs.query(X, y_seen, clf, PROBE_BATCH)
+            picked = build().query(X, y_seen, clf, batch)
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the query raises is the reason
             return f"{type(exc).__name__}: {exc}"
-    if len(set(picked.tolist())) != PROBE_BATCH or not np.isnan(y_seen[picked]).all():
-        return f"its query returned {picked.tolist()}, not {PROBE_BATCH} distinct pool rows"
+    if len(set(picked.tolist())) != batch or not np.isnan(y_seen[picked]).all():
+        return f"its query returned {picked.tolist()}, not {batch} distinct pool rows"
+    return None
+
+
+def _fit(clf: Any, X: np.ndarray, y_seen: np.ndarray, model: str, initial: int, shape: Shape):
+    from albench.learn.models import fit_or_fallback, labelled_classes
+
+    error = fit_or_fallback(clf, X, y_seen)
+    if error is not None and labelled_classes(y_seen) >= 2:
+        raise ConfigError(
+            f"models.{model}: cannot be fitted on {initial} labels of data of the shape "
+            f"of {{dataset}} ({shape.describe()}): {error}"
+        )
+
+
+def conformance(
+    build: Callable[[], Any], X: np.ndarray, y: np.ndarray, clf: Any, batch: int
+) -> str | None:
+    """Return what a user's strategy does that a pool strategy must not (None if nothing).
+
+    `build` returns a fresh strategy seeded with 0 (`albench.learn.strategies.Strategy`). Its
+    query must return `batch` distinct integer indices, each an unlabelled row of `X` (X holds
+    the labelled set and the pool; test rows are never given), leave `X` and `y` as they were,
+    return the same indices again from a fresh strategy with the same random_state, and, when
+    it takes `candidates`, pick only among those.
+    """
+    from albench.learn.strategies import QueryContractError
+
+    def ask(strategy: Any, candidates: np.ndarray | None = None) -> tuple[str | None, Any]:
+        X_given, y_given = X.copy(), y.copy()
+        try:
+            picked = strategy.query(X_given, y_given, clf, batch, candidates=candidates)
+        except QueryContractError as exc:
+            return str(exc), None
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the query raises is the reason
+            return f"its query raised {type(exc).__name__}: {exc}", None
+        if not np.array_equal(X_given, X):
+            return "changed X (a query must leave the data it is given as it was)", None
+        if not np.array_equal(y_given, y, equal_nan=True):
+            return "changed y (a query must leave the labels it is given as they were)", None
+        return _batch_fault(picked, y, batch, candidates), picked
+
+    first = build()
+    fault, picked = ask(first)
+    if fault is not None:
+        return fault
+    fault, again = ask(build())
+    if fault is None and not np.array_equal(picked, again):
+        return (
+            f"not deterministic for random_state 0: two fresh instances returned "
+            f"{picked.tolist()} and {again.tolist()} on the same data"
+        )
+    if fault is None and "candidates" in first._query_args:
+        unlabelled = np.flatnonzero(np.isnan(y))
+        candidates = np.sort(np.random.default_rng(1).permutation(unlabelled)[: 2 * batch])
+        fault, _ = ask(build(), candidates)
+        if fault is not None:
+            fault += f" (given candidates {candidates.tolist()})"
+    return fault
+
+
+def _batch_fault(
+    picked: np.ndarray, y: np.ndarray, batch: int, candidates: np.ndarray | None
+) -> str | None:
+    """Return how `picked` is not a batch of `batch` distinct unlabelled rows of `y` (among
+    `candidates` when given), or None."""
+    if len(picked) != batch:
+        return f"returned {len(picked)} indices for a batch of {batch}"
+    values, counts = np.unique(picked, return_counts=True)
+    if (counts > 1).any():
+        return f"returned row {values[counts > 1][0]} {counts.max()} times in one batch"
+    outside = picked[(picked < 0) | (picked >= len(y))]
+    if len(outside):
+        return (
+            f"returned row {outside[0]}, which is not a row of X ({len(y)} rows: the labelled "
+            "set and the pool; test rows are never given)"
+        )
+    labelled = picked[~np.isnan(y[picked])]
+    if len(labelled):
+        return f"returned labelled row {labelled[0]}"
+    if candidates is not None:
+        foreign = picked[~np.isin(picked, candidates)]
+        if len(foreign):
+            return f"returned row {foreign[0]}, which is not among the candidates it was given"
     return None
 
 
 def probe_grid(
     models: dict[str, Any],
     strategies: dict[str, Any],
-    shapes: dict[str, tuple[Shape, int]],
+    shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any = None,
 ) -> None:
     """Raise ConfigError naming the first model x strategy x data set that cannot query.
 
-    `shapes` maps data set names to (shape, initial labelled count); data sets of one shape
-    and initial count share their probes.
+    `shapes` maps data set names to (shape, initial labelled count, batch size); data sets of
+    one shape and initial count share their probes (and of one batch size, for users'
+    strategies).
     """
     from threadpoolctl import threadpool_limits
 
@@ -112,28 +203,37 @@ def probe_grid(
 def _probe_each(
     models: dict[str, Any],
     strategies: dict[str, Any],
-    shapes: dict[str, tuple[Shape, int]],
+    shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any,
 ) -> None:
-    done: set[tuple[str, str, Shape, int]] = set()
-    for dataset, (shape, initial) in shapes.items():
+    from albench.learn.strategies import builtin_name
+
+    done: set[tuple[str, str, Shape, int, int]] = set()
+    for dataset, (shape, initial, batch) in shapes.items():
         for model, model_spec in models.items():
             for strategy, strategy_spec in strategies.items():
-                key = (model, strategy, shape, initial)
+                query = strategy_spec["query"]
+                user = builtin_name(query) is None
+                key = (model, strategy, shape, initial, batch if user else PROBE_BATCH)
                 if key in done:
                     continue
                 done.add(key)
                 spec = {"candidate_subsample": candidate_subsample, **strategy_spec}
                 try:
-                    reason = probe(model, model_spec, strategy, spec, shape, initial)
+                    reason = probe(model, model_spec, strategy, spec, shape, initial, batch)
                 except ConfigError as error:
                     raise ConfigError(str(error).replace("{dataset}", repr(dataset))) from None
+                if reason is not None and user:
+                    raise ConfigError(
+                        f"strategies.{strategy}: {query} fails the conformance check with "
+                        f"model {model!r} on data of the shape of data set {dataset!r} "
+                        f"({shape.describe()}, {initial} labelled): {reason}"
+                    )
                 if reason is not None:
                     raise ConfigError(
-                        f"strategies.{strategy}: {strategy_spec['query']} cannot query with "
+                        f"strategies.{strategy}: {query} cannot query with "
                         f"model {model!r} on data set {dataset!r} ({shape.describe()}): "
-                        f"{reason}. Drop the pair, or give what it needs"
-                        f"{hint(strategy_spec['query'])}"
+                        f"{reason}. Drop the pair, or give what it needs{hint(query)}"
                     )
 
 

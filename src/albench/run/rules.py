@@ -69,8 +69,9 @@ def al_cell(job: Job) -> None:
     from albench.learn.loop import run_cell
     from albench.specs import CellSpec
 
-    run_cell(
-        **job.input,
+    run_cell(  # input.code (the project's code it runs) is there for reruns only
+        data=job.input.data,
+        split=job.input.split,
         **job.output,
         cell=CellSpec(**job.spec),
         threads=job.threads,
@@ -82,7 +83,13 @@ def full_pool(job: Job) -> None:
     from albench.learn.reference import full_pool
     from albench.specs import ReferenceSpec
 
-    full_pool(**job.input, **job.output, reference=ReferenceSpec(**job.spec), threads=job.threads)
+    full_pool(
+        data=job.input.data,
+        split=job.input.split,
+        **job.output,
+        reference=ReferenceSpec(**job.spec),
+        threads=job.threads,
+    )
 
 
 @register

@@ -1,0 +1,1 @@
+"""The own strategies of config/examples/own_strategy.yaml (an example of a user's package)."""
