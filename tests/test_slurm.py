@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import SNAKEMAKE, cell_outputs, curve_names, planned_jobs, snakemake, write_config
+from helpers import (
+    REPO,
+    SNAKEMAKE,
+    cell_outputs,
+    curve_names,
+    planned_jobs,
+    snakemake,
+    write_config,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 from local_cluster import can_start, cluster_profile, local_slurm, submissions  # noqa: E402
@@ -31,7 +40,11 @@ CONFIG = {
         },
     },
     "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
-    "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
+    # A strategy of the project folder's own (copied there): cluster jobs import it too.
+    "strategies": {
+        "random": {"query": "RandomSampling"},
+        "mine": {"query": "mystrats.density.DensityWeightedMargin"},
+    },
     "seeds": 3,
     "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
 }
@@ -77,6 +90,7 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     for workdir in (cluster, local):
         workdir.mkdir()
         write_config(workdir, CONFIG)
+        shutil.copytree(REPO / "config" / "examples" / "mystrats", workdir / "mystrats")
     # Groups of 2 (data set, seed) units, so that this small grid spans several submissions.
     profile = cluster_profile(tmp_path / "profile", cores=2, **{"group-components": {"cells": 2}})
     run = run_on_cluster(cluster, profile)
@@ -114,12 +128,9 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
         local_table = pd.read_csv(local / "results" / "summary" / name)
         pd.testing.assert_frame_equal(cluster_table, local_table, obj=name)
 
-    # Editing one strategy reruns only its cells (and what summarises them).
-    edited = {
-        **CONFIG,
-        "strategies": {**CONFIG["strategies"], "badge": {"query": "UncertaintySampling"}},
-    }
-    write_config(cluster, edited)
+    # Editing one strategy's source reruns only its cells (and what summarises them).
+    with open(cluster / "mystrats" / "density.py", "a") as source:
+        source.write("# edited\n")
     before = {p: p.stat().st_mtime_ns for p in (cluster / "results" / "curves").rglob("*.parquet")}
     rerun = run_on_cluster(cluster, profile)
     assert rerun.returncode == 0, f"{rerun.stdout[-4000:]}\n{rerun.stderr[-4000:]}"
@@ -129,7 +140,7 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
         if p.stat().st_mtime_ns != mtime
     }
     assert changed == {
-        f"{d}/default/logreg/badge/seed{s}.parquet" for d in ("wine", "moons") for s in range(3)
+        f"{d}/default/logreg/mine/seed{s}.parquet" for d in ("wine", "moons") for s in range(3)
     }
 
 
@@ -137,6 +148,7 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     config = {
         **CONFIG,
         "models": {**CONFIG["models"], "fragile": {"estimator": "pool_helpers.FragileClassifier"}},
+        "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
     }
     write_config(tmp_path, config)
     profile = cluster_profile(tmp_path / "profile", cores=2, retries=0)
