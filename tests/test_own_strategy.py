@@ -344,3 +344,25 @@ def test_cell_metadata_records_the_code_that_ran(project):
         {"import": name, "files": [module_file], "sha256": source_digest([module_file])}
     ]
     assert code["models.m"] == [{"import": LOGREG["estimator"], "version": sklearn.__version__}]
+
+
+def test_a_cell_names_the_strategy_that_breaks_its_contract_at_run_time(project):
+    # Integers at first, floats once ten rows are labelled: past any check before the grid.
+    name = own_class(project, "pool[:batch_size] if (~np.isnan(y)).sum() < 10 else pool[:2] * 1.0")
+    cell = make_cell("mine", {"query": name}, LOGREG, iterations=3)
+    with pytest.raises(RuntimeError, match="strategy 'mine' returned float64 values, not integer"):
+        run_cell_of(blob_dataset(80), cell)
+
+
+def test_a_function_runs_on_a_subsampled_pool(project):
+    source = (
+        "import numpy as np\n\n\n"
+        "def query(X, y, candidates, batch_size, random_state):\n"
+        "    rng = np.random.default_rng(random_state)\n"
+        "    pool = np.flatnonzero(np.isnan(y)) if candidates is None else candidates\n"
+        "    return rng.choice(pool, batch_size, replace=False)\n"
+    )
+    cell = make_cell("mine", {"query": f"{module(project, source)}.query"}, LOGREG)
+    cell["protocol"]["candidate_subsample"] = 5
+    result, roles = run_cell_of(blob_dataset(80), cell)
+    assert len(result.selection) == 6 and set(result.selection["index"]) <= set(roles["pool"])

@@ -190,7 +190,11 @@ def needs_probabilities(cls: Any) -> bool:
 
 
 class QueryContractError(AlbenchError, RuntimeError):
-    """A user's strategy returned something that is not a batch of row indices."""
+    """A user's strategy returned something that is not a batch of row indices (`reason`)."""
+
+    def __init__(self, strategy: str, reason: str):
+        super().__init__(f"strategy {strategy!r} {reason}")
+        self.reason = reason
 
 
 class QueryFunction(SingleAnnotatorPoolQueryStrategy):
@@ -425,17 +429,20 @@ class Strategy:
         """Return a user strategy's answer as row indices, or raise QueryContractError."""
         if isinstance(returned, tuple) and len(returned) == 2:
             raise QueryContractError(
-                "returned a pair (indices and utilities?); return only the indices"
+                self.name, "returned a pair (indices and utilities?); return only the indices"
             )
         picked = np.asarray(returned)
         if picked.size == 0:
             return np.empty(0, dtype=np.int64)
         if picked.ndim != 1:
             raise QueryContractError(
-                f"returned an array of shape {picked.shape}, not a 1-D array of row indices"
+                self.name,
+                f"returned an array of shape {picked.shape}, not a 1-D array of row indices",
             )
         if not np.issubdtype(picked.dtype, np.integer):
-            raise QueryContractError(f"returned {picked.dtype} values, not integer row indices")
+            raise QueryContractError(
+                self.name, f"returned {picked.dtype} values, not integer row indices"
+            )
         return picked.astype(np.int64)
 
     def _complete_batch(self, picked: np.ndarray, y: np.ndarray, batch_size: int):

@@ -126,7 +126,7 @@ def conformance(
         try:
             picked = strategy.query(X_given, y_given, clf, batch, candidates=candidates)
         except QueryContractError as exc:
-            return str(exc), None
+            return exc.reason, None
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the query raises is the reason
