@@ -36,8 +36,10 @@ lock:
 	mv constraints.txt.new constraints.txt
 	rm -rf $(LOCK_VENV)
 
+# `make run CONFIG=config/examples/own_strategy.yaml` runs another config instead of the default.
+CONFIG :=
 run: $(BIN)/snakemake
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG))
 
 report: $(BIN)/snakemake
 	$(BIN)/snakemake --report results/report.html

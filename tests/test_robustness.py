@@ -44,15 +44,23 @@ def pool_processes_in(workdir: Path) -> list[int]:
     return found
 
 
-def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path):
+@pytest.fixture(scope="module")
+def pooled_run(tmp_path_factory):
+    """CONFIG run with --cores 2, through the warm worker pool, uninterrupted."""
+    workdir = tmp_path_factory.mktemp("pooled")
+    write_config(workdir, CONFIG)
+    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    assert not pool_processes_in(workdir), "a pool process outlived its snakemake run"
+    return workdir
+
+
+def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path, pooled_run):
     # --cores 1 runs every job in its own process, --cores 2 through the warm worker pool.
-    one, two = tmp_path / "one", tmp_path / "two"
-    for workdir, cores, env in ((one, "1", {"ALBENCH_NO_POOL": "1"}), (two, "2", {})):
-        workdir.mkdir()
-        write_config(workdir, CONFIG)
-        snakemake(workdir, "--configfile", "bench.yaml", "--cores", cores, env=env)
-        assert not pool_processes_in(workdir), "a pool process outlived its snakemake run"
-    first, second = cell_outputs(one), cell_outputs(two)
+    one = tmp_path / "one"
+    one.mkdir()
+    write_config(one, CONFIG)
+    snakemake(one, "--configfile", "bench.yaml", "--cores", "1", env={"ALBENCH_NO_POOL": "1"})
+    first, second = cell_outputs(one), cell_outputs(pooled_run)
     assert len(first) == 2 * 3 * 2
     assert first.keys() == second.keys()
     for path in first:
@@ -65,7 +73,7 @@ def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path):
 
 
 def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
-    # Two cells of a model that takes a second per fit: the first run lasts 20 s or more.
+    # Two cells of a model that takes a second per fit: the first run lasts 12 s or more.
     slow = {
         **CONFIG,
         "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
@@ -74,7 +82,7 @@ def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
             "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
         },
         "seeds": 1,
-        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 10},
+        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 5},
     }
     write_config(tmp_path, slow)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
@@ -106,16 +114,15 @@ def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
     assert len(cell_outputs(tmp_path)) == 2 * 2  # curves and selections
 
 
-def test_killed_run_resumes_to_the_same_results(tmp_path):
+def test_killed_run_resumes_to_the_same_results(tmp_path, pooled_run):
     import os
     import signal
 
     import pyarrow.parquet as pq
 
-    killed, clean = tmp_path / "killed", tmp_path / "clean"
-    for workdir in (killed, clean):
-        workdir.mkdir()
-        write_config(workdir, CONFIG)
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    write_config(killed, CONFIG)
     run = subprocess.Popen(
         [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2"],
         cwd=killed,
@@ -155,8 +162,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path):
     # the kill came, whose output may have been renamed into place already, run again.
     redone = [p for p, mtime in written.items() if p.stat().st_mtime_ns != mtime]
     assert len(written) >= 3 and len(redone) <= 2, redone
-    snakemake(clean, "--configfile", "bench.yaml", "--cores", "2")
-    resumed, uninterrupted = cell_outputs(killed), cell_outputs(clean)
+    resumed, uninterrupted = cell_outputs(killed), cell_outputs(pooled_run)
     assert resumed.keys() == uninterrupted.keys() and len(resumed) == 2 * 3 * 2
     for path in resumed:
         pd.testing.assert_frame_equal(resumed[path], uninterrupted[path], check_exact=True)

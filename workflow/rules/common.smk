@@ -1,4 +1,5 @@
 # Input functions, params and config helpers shared by the rule files.
+import functools
 import os
 import re
 
@@ -108,13 +109,19 @@ def get_dataset_files(wildcards):
     return dataset_inputs(wildcards.dataset, spec, update=workflow.is_main_process)
 
 
+@functools.cache
+def project_code(model, strategy=None):
+    # The project's own code a model (and strategy) runs (albench.usercode): an input of their
+    # jobs, so that editing it reruns them. Once per pair, not once per cell.
+    return tuple(code_files(config, model, strategy))
+
+
 def get_cell_code(wildcards):
-    # The project's own code the cell runs (albench.usercode): editing it reruns its cells.
-    return code_files(config, wildcards.model, wildcards.strategy)
+    return list(project_code(wildcards.model, wildcards.strategy))
 
 
 def get_model_code(wildcards):
-    return code_files(config, wildcards.model)
+    return list(project_code(wildcards.model))
 
 
 def get_dataset_spec(wildcards):
