@@ -12,6 +12,8 @@ from itertools import combinations
 import pandas as pd
 from scipy import stats as sps
 
+from albench.directions import higher_is_better
+
 COLUMNS = [
     "dataset",
     "model",
@@ -23,6 +25,11 @@ COLUMNS = [
     "p_value",
     "same_best",
 ]
+
+
+def best(means: pd.Series, metric: str) -> str:
+    """Return the strategy (index) with the best of `means` of `metric`."""
+    return means.idxmax() if higher_is_better(metric) else means.idxmin()
 
 
 def ranking_agreement(comparison: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -52,7 +59,7 @@ def ranking_agreement(comparison: pd.DataFrame, metric: str) -> pd.DataFrame:
                     "n_strategies": len(pair),
                     "kendall_tau_b": float(result.statistic),
                     "p_value": float(result.pvalue),
-                    "same_best": pair[first].idxmax() == pair[second].idxmax(),
+                    "same_best": best(pair[first], metric) == best(pair[second], metric),
                 }
             )
     return pd.DataFrame.from_records(records, columns=COLUMNS)

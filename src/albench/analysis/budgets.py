@@ -15,6 +15,7 @@ import pandas as pd
 from albench.analysis.compare import compare_with_baseline, pair_with_baseline
 from albench.analysis.power import ALPHA
 from albench.analysis.tables import COMPARED
+from albench.directions import higher_is_better
 
 COLUMNS = [
     *("strategy", "budget", "metric", "iteration", "n_labeled", "n_pairs", "mean"),
@@ -53,7 +54,9 @@ def comparison_at_budget(
     )
     family = [*group, "budget"]
     decisions = {
-        metric: compare_with_baseline(reached, metric, baseline, family, alpha)
+        metric: compare_with_baseline(
+            reached, metric, baseline, family, alpha, higher_is_better(metric)
+        )
         for metric in metrics
     }
     records = []

@@ -6,7 +6,8 @@ not have shown a difference (`albench.analysis.power`).
 `comparison_table` (AUBC), `comparison_at_budget` (scores at chosen budgets) and the label
 savings (`savings`, which pairs but does not test) all pair through `on_shared_seeds`; the
 tests go through `compare_with_baseline` and `decide`. Another comparison (an equivalence
-test, a metric where lower is better) is one more function here.
+test) is one more function here; a metric where lower is better passes `higher_is_better`
+(`albench.directions`).
 """
 
 from __future__ import annotations
@@ -77,21 +78,25 @@ def compare_with_baseline(
     baseline: str,
     group: Sequence[str],
     alpha: float = ALPHA,
+    higher_is_better: bool = True,
 ) -> dict[tuple, dict[str, Decision]]:
     """Return {group key: {strategy: Decision}}: column `value` of each strategy against the
     baseline's, paired by seed (`paired_comparison`: mean difference, BCa CI, two-sided
     Wilcoxon), Holm-corrected over the strategies of the group, with the smallest adjusted p
     the design allows and the verdict (`too few seeds to tell` where that is not below
-    `alpha`)."""
+    `alpha`). Where lower values of `value` are better (`higher_is_better` false), a negative
+    difference is the better one."""
     tests: dict[tuple, dict[str, PairedComparison]] = {}
     for pair in pair_with_baseline(frame, baseline, group):
         tested = paired_comparison(pair.own[value].to_numpy(), pair.base[value].to_numpy())
         tests.setdefault(pair.key, {})[pair.strategy] = tested
-    return decide(tests, alpha)
+    return decide(tests, alpha, higher_is_better)
 
 
 def decide(
-    tests: dict[tuple, dict[str, PairedComparison]], alpha: float = ALPHA
+    tests: dict[tuple, dict[str, PairedComparison]],
+    alpha: float = ALPHA,
+    higher_is_better: bool = True,
 ) -> dict[tuple, dict[str, Decision]]:
     """Return each test's Decision: its p-value Holm-corrected over the strategies of its
     group (a family), the smallest adjusted p the family's design allows, and the verdict."""
@@ -101,6 +106,6 @@ def decide(
         decisions[key] = {}
         for (strategy, test), p_holm in zip(family.items(), adjusted, strict=True):
             floor = smallest_p(test.n, len(family))
-            decided = verdict(test.mean_difference, p_holm, alpha, decidable=floor < alpha)
+            decided = verdict(test.mean_difference, p_holm, alpha, floor < alpha, higher_is_better)
             decisions[key][strategy] = Decision(test, float(p_holm), floor, decided)
     return decisions

@@ -11,15 +11,26 @@ import pandas as pd
 from albench.analysis.compare import on_shared_seeds
 from albench.analysis.stats import mean_ci
 from albench.analysis.tables import COMPARED
+from albench.directions import higher_is_better
 from albench.io.curves import FIT_ERROR
 
 THRESHOLDS = (0.95, 0.99)
 REFERENCE_KEY = [*COMPARED, "seed"]  # a full-pool reference: one per protocol and seed
 
 
+def target_score(full_pool: float, threshold: float, metric: str) -> float:
+    """Return the score that comes close to the full-pool score at `threshold`: `threshold x`
+    it where higher is better, and `1 / threshold x` it where lower is better (an error within
+    about 5 % of the full-pool model's at 0.95)."""
+    return threshold * full_pool if higher_is_better(metric) else full_pool / threshold
+
+
 def labels_to_reach(curve: pd.DataFrame, metric: str, target: float) -> float:
-    """Return the first n_labeled at which `curve`'s `metric` reaches `target` (NaN if never)."""
-    reached = curve.loc[curve[metric] >= target, "n_labeled"]
+    """Return the first n_labeled at which `curve`'s `metric` reaches `target` (at or above it,
+    or at or below it where lower is better; NaN if never)."""
+    values = curve[metric]
+    close = values >= target if higher_is_better(metric) else values <= target
+    reached = curve.loc[close, "n_labeled"]
     return float(reached.min()) if len(reached) else float("nan")
 
 
@@ -34,7 +45,8 @@ def label_savings(
     full-pool score, and how many fewer than the baseline needs, paired by seed.
 
     Per cell, the labels needed are the first n_labeled whose `metric` reaches
-    `threshold x` the full-pool score of the same seed. The table gives their median over the
+    `threshold x` the full-pool score of the same seed (where lower is better: comes down to
+    `1 / threshold x` it, `target_score`). The table gives their median over the
     seeds that reached it and the share of seeds that did. The saving is paired: per seed, the
     baseline's labels minus the strategy's (positive: the strategy saves labels), where a cell
     that never reached the target counts with its whole budget (its last labelled-set size, a
@@ -61,7 +73,7 @@ def label_savings(
         record["failed"] = bool(cell["failed"].iloc[0])
         record["budget"] = float(cell["n_labeled"].max())
         for threshold in thresholds:
-            target = threshold * record["full_pool"]
+            target = target_score(record["full_pool"], threshold, metric)
             record[f"labels_{threshold:g}"] = labels_to_reach(cell, metric, target)
         records.append(record)
     per_cell = pd.DataFrame.from_records(records)

@@ -70,10 +70,11 @@ def percentile_ci(values: np.ndarray, n_boot: int = 1000, level: float = 95.0) -
     return tuple(np.percentile(means, [tail, 100 - tail]))
 
 
-def mean_ranks(table: pd.DataFrame) -> pd.Series:
-    """Return each column's mean rank over the rows of `table` (1 = highest value in a row,
-    ties share the average rank): strategies' mean ranks over data sets."""
-    return table.rank(axis=1, ascending=False, method="average").mean()
+def mean_ranks(table: pd.DataFrame, higher_is_better: bool = True) -> pd.Series:
+    """Return each column's mean rank over the rows of `table` (1 = the best value in a row:
+    the highest, or the lowest where lower is better; ties share the average rank):
+    strategies' mean ranks over data sets."""
+    return table.rank(axis=1, ascending=not higher_is_better, method="average").mean()
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,21 @@ def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedCompari
 
 
 def verdict(
-    mean_difference: float, adjusted_p: float, alpha: float = ALPHA, decidable: bool = True
+    mean_difference: float,
+    adjusted_p: float,
+    alpha: float = ALPHA,
+    decidable: bool = True,
+    higher_is_better: bool = True,
 ) -> str:
     """Return `better`, `worse` or `no significant difference` for a compared strategy, or
     TOO_FEW_SEEDS where no outcome could have been significant (`decidable` false: see
-    `smallest_p`), so that the design's limit does not read as "no difference"."""
-    if adjusted_p < alpha and mean_difference > 0:
+    `smallest_p`), so that the design's limit does not read as "no difference".
+    `mean_difference` is the strategy's value minus the baseline's; where lower is better
+    (`higher_is_better` false) a negative difference is the better one."""
+    gain = mean_difference if higher_is_better else -mean_difference
+    if adjusted_p < alpha and gain > 0:
         return "better"
-    if adjusted_p < alpha and mean_difference < 0:
+    if adjusted_p < alpha and gain < 0:
         return "worse"
     if not decidable:
         return TOO_FEW_SEEDS

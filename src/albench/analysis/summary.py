@@ -17,6 +17,7 @@ from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
 from albench.analysis.stats import aubc, mean_ci, mean_ranks
 from albench.analysis.tables import COMPARED, DATASET_TABLES
+from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.io.files import atomic_path
 from albench.io.parquet import write_table
@@ -71,7 +72,9 @@ def comparison_table(
     paired.
     """
     decisions = {
-        metric: compare_with_baseline(aubcs, f"aubc_{metric}", baseline, COMPARED, alpha)
+        metric: compare_with_baseline(
+            aubcs, f"aubc_{metric}", baseline, COMPARED, alpha, higher_is_better(metric)
+        )
         for metric in metrics
     }
     records = []
@@ -129,7 +132,7 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
     pairs = aubcs[["model", "protocol"]].drop_duplicates().sort_values(["model", "protocol"])
     for model, protocol in pairs.itertuples(index=False):
         table = strategy_table(aubcs, metric, model, protocol)
-        ranks = mean_ranks(table)
+        ranks = mean_ranks(table, higher_is_better(metric))
         p_value = float("nan")
         if table.shape[1] >= 3 and table.shape[0] >= 2:
             p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)

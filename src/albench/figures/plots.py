@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 
 from albench.analysis.stats import mean_ranks, percentile_ci  # noqa: E402
 from albench.analysis.summary import strategy_table  # noqa: E402
+from albench.directions import describe, higher_is_better  # noqa: E402
 from albench.io.curves import read_curves  # noqa: E402
 from albench.io.files import atomic_path  # noqa: E402
 from albench.specs import DEFAULT_PROTOCOL, FigureSpec  # noqa: E402
@@ -26,7 +27,17 @@ METRIC_LABELS = {
     "balanced_accuracy": "balanced accuracy",
     "f1_macro": "macro F1",
     "f1_weighted": "weighted F1",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+    "p95_abs_error": "95th-percentile absolute error",
 }
+
+
+def axis_label(metric: str) -> str:
+    """Return the axis label of `metric`, saying so where lower is better."""
+    label = METRIC_LABELS.get(metric, metric)
+    return label if higher_is_better(metric) else f"{label} ({describe(metric)})"
 
 
 def subject(spec: FigureSpec) -> str:
@@ -114,7 +125,7 @@ def plot_learning_curves(
             **band,
         )
         top.set_xlabel("")
-        top.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
+        top.set_ylabel(f"test {axis_label(metric)}")
         top.grid(alpha=0.3)
         bottom.axhline(0, color=BASELINE_COLOUR, linestyle=(0, (4, 2)), linewidth=1)
         if others:
@@ -138,7 +149,8 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     (first metric) from table `comparison` to `figure`.
 
     Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse. The
-    diverging palette is centred on zero, so colour alone shows the direction.
+    diverging palette is centred on zero, so colour alone shows the direction: blue is better
+    than the baseline, red worse, also where lower is better (an error: the palette flips).
     """
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
@@ -161,11 +173,11 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
         diff,
         annot=annotations,
         fmt="",
-        cmap="RdBu",
+        cmap="RdBu" if higher_is_better(metric) else "RdBu_r",
         vmin=-limit,
         vmax=limit,
         linewidths=0.5,
-        cbar_kws={"label": f"mean AUBC difference ({METRIC_LABELS.get(metric, metric)})"},
+        cbar_kws={"label": f"mean AUBC difference ({axis_label(metric)})"},
         ax=ax,
     )
     ax.set_xlabel("strategy")
@@ -246,7 +258,7 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
         )
         save_figure(fig, output)
         return
-    ranks = mean_ranks(table)
+    ranks = mean_ranks(table, higher_is_better(metric))
     significance = sph.posthoc_nemenyi_friedman(table)
     colours = strategy_colours(strategies, baseline)
     sph.critical_difference_diagram(
