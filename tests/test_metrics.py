@@ -81,3 +81,32 @@ def test_confusion_matrix_counts_true_by_predicted() -> None:
 def test_labels_that_are_not_class_codes_are_refused(y_pred, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         confusion_matrix(np.array([0, 1]), np.array(y_pred), 3)
+
+
+@pytest.mark.parametrize("case", ["random", "perfect", "constant_target", "constant_prediction"])
+def test_regression_metrics_match_scikit_learn(case: str) -> None:
+    from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+
+    rng = np.random.default_rng(3)
+    y_true = rng.normal(10, 3, size=57)
+    y_pred = y_true + rng.normal(0, 1, size=57)
+    if case == "perfect":
+        y_pred = y_true.copy()
+    elif case == "constant_target":
+        y_true = np.full(57, 4.0)
+    elif case == "constant_prediction":
+        y_pred = np.full(57, y_true.mean())
+    got = score(["rmse", "mae", "r2", "p95_abs_error"], y_true, y_pred, n_classes=0)
+    assert got["rmse"] == pytest.approx(root_mean_squared_error(y_true, y_pred), rel=1e-12)
+    assert got["mae"] == pytest.approx(mean_absolute_error(y_true, y_pred), rel=1e-12)
+    assert got["r2"] == pytest.approx(r2_score(y_true, y_pred), rel=1e-12, abs=1e-12)
+    errors = np.sort(np.abs(y_true - y_pred))
+    assert got["p95_abs_error"] == pytest.approx(np.quantile(errors, 0.95), abs=1e-12)
+    assert list(got) == ["rmse", "mae", "r2", "p95_abs_error"]
+
+
+def test_every_metric_has_a_direction() -> None:
+    from albench.directions import HIGHER_IS_BETTER
+    from albench.learn.metrics import REGRESSION_METRICS
+
+    assert set(METRICS) | set(REGRESSION_METRICS) == set(HIGHER_IS_BETTER)

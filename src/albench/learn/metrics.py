@@ -84,7 +84,49 @@ METRICS: dict[str, Callable[[np.ndarray], float]] = {
 }
 
 
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Return the root mean squared error (scikit-learn's `root_mean_squared_error`)."""
+    return float(np.sqrt(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)))
+
+
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Return the mean absolute error (scikit-learn's `mean_absolute_error`)."""
+    return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
+
+
+def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Return the coefficient of determination, as scikit-learn's `r2_score` (a constant
+    target gives 1.0 for a perfect prediction and 0.0 otherwise, not -inf or NaN)."""
+    y_true, y_pred = np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
+    residual = np.sum((y_true - y_pred) ** 2)
+    total = np.sum((y_true - np.mean(y_true)) ** 2)
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return float(1.0 - residual / total)
+
+
+def p95_abs_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Return the 95th percentile of the absolute errors (linear interpolation), the tail error
+    bmdal_reg (Holzmüller et al., JMLR 2023) reports beside the RMSE."""
+    return float(np.percentile(np.abs(np.asarray(y_true) - np.asarray(y_pred)), 95))
+
+
+# Metrics of regression tasks, from the true and predicted values (`albench.directions`
+# says which way each improves: all but R² are errors).
+REGRESSION_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "rmse": rmse,
+    "mae": mae,
+    "r2": r2,
+    "p95_abs_error": p95_abs_error,
+}
+
+
 def score(names: list[str], y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
-    """Return {metric name: value} for each of `names` on the given predictions."""
-    C = confusion_matrix(y_true, y_pred, n_classes)
-    return {name: METRICS[name](C) for name in names}
+    """Return {metric name: value} for each of `names` on the given predictions: classification
+    metrics (METRICS) from one confusion matrix over `n_classes` classes, regression metrics
+    (REGRESSION_METRICS) from the values."""
+    C = confusion_matrix(y_true, y_pred, n_classes) if set(names) & set(METRICS) else None
+    return {
+        name: METRICS[name](C) if name in METRICS else REGRESSION_METRICS[name](y_true, y_pred)
+        for name in names
+    }
