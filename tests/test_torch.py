@@ -176,3 +176,28 @@ def test_missing_torch_is_reported_with_the_extra_to_install(monkeypatch):
         match=r"cannot import module 'albench.torch' .*install the torch extra",
     ):
         albench.learn.models.import_object("albench.torch.CNNClassifier", "models.cnn.estimator")
+
+
+GUARDED = """
+import sys
+import albench
+import skactiveml.pool, skactiveml.classifier
+print("torch" in sys.modules)
+from albench.torch import CNNClassifier
+import torch
+print(type(CNNClassifier()).__name__, torch.nn.Module.__name__)
+"""
+
+
+def test_scikit_activeml_loads_without_torch_where_skorch_is_missing(tmp_path):
+    # scikit-activeml would import torch (2 s) for skorch wrappers that cannot work here.
+    run = subprocess.run([sys.executable, "-c", GUARDED], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "CNNClassifier", "Module"]
+    # With skorch installed, scikit-activeml gets torch as it asks.
+    (tmp_path / "skorch").mkdir()
+    (tmp_path / "skorch" / "__init__.py").write_text("")
+    env = {"PYTHONPATH": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", GUARDED], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[0] == "True"
