@@ -39,10 +39,14 @@ class FailingClassifier(LogisticRegression):
 
 
 class SlowClassifier(LogisticRegression):
-    """Takes a second per fit: keeps a run busy long enough to start another beside it."""
+    """Takes `seconds` per fit: keeps a run busy long enough to start another beside it."""
+
+    def __init__(self, seconds=1.0, C=1.0, max_iter=100, random_state=None):
+        super().__init__(C=C, max_iter=max_iter, random_state=random_state)
+        self.seconds = seconds
 
     def fit(self, X, y, sample_weight=None):
-        time.sleep(1.0)
+        time.sleep(self.seconds)
         return super().fit(X, y, sample_weight)
 
 

@@ -19,17 +19,21 @@ pytestmark = pytest.mark.slow
 EXAMPLE = REPO / "config" / "examples" / "digits_cnn.yaml"
 # Three of the example's five strategies: random, an uncertainty one, BADGE on the embeddings.
 STRATEGIES = ["random", "margin", "badge"]
+ITERATIONS = 10
+MAPPED = [0, 9]  # the first and the last-but-one, as the example maps 0 and 19 (and 10) of 20
 
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("digits_cnn")
     write_digits_folder(workdir / "resources" / "digits_images")
-    # The example as it is, with one seed of its three, three of its five strategies and a
-    # third of its epochs (the protocol, the CNN and the maps are the same; its training takes
-    # minutes otherwise).
+    # The example as it is, with one seed of its three, three of its five strategies, half of
+    # its iterations and a third of its epochs (the protocol's sizes, the CNN and the maps are
+    # the same; its training takes minutes otherwise).
     config = yaml.safe_load(EXAMPLE.read_text())
     config["seeds"] = 1
+    config["protocol"]["iterations"] = ITERATIONS
+    config["embedding_maps"]["iterations"] = MAPPED
     config["strategies"] = {name: config["strategies"][name] for name in STRATEGIES}
     config["models"]["cnn"]["params"]["epochs"] = 10
     (workdir / "digits_cnn.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -38,14 +42,13 @@ def digits_run(tmp_path_factory):
 
 
 def test_digits_cnn_example_produces_curves_figures_and_maps(digits_run):
-    config = yaml.safe_load(EXAMPLE.read_text())
     curves = pd.read_parquet(digits_run / "results" / "summary" / "curves.parquet")
     assert sorted(curves["strategy"].unique()) == sorted(STRATEGIES)
-    assert curves.groupby("strategy")["iteration"].max().eq(20).all()
+    assert curves.groupby("strategy")["iteration"].max().eq(ITERATIONS).all()
     assert not curves["fallback_model"].any()
     # 1797 digits: 180 test, 180 validation, 90 initial, 54 per query.
-    final = curves[curves["iteration"] == 20]
-    assert final["n_labeled"].eq(90 + 20 * 54).all()
+    final = curves[curves["iteration"] == ITERATIONS]
+    assert final["n_labeled"].eq(90 + ITERATIONS * 54).all()
     assert final["f1_macro"].min() > 0.8  # a CNN on digits learns, whatever the strategy
     assert (
         digits_run / "results" / "figures" / "digits_images__cnn__default.png"
@@ -53,7 +56,7 @@ def test_digits_cnn_example_produces_curves_figures_and_maps(digits_run):
     comparison = pd.read_csv(digits_run / "results" / "summary" / "comparison.csv")
     assert set(comparison["strategy"]) == set(STRATEGIES)
     maps = sorted((digits_run / "results" / "figures" / "embeddings").rglob("*.png"))
-    expected = len(STRATEGIES) * len(config["embedding_maps"]["iterations"])
+    expected = len(STRATEGIES) * len(MAPPED)
     assert len(maps) == expected
     assert all(path.stat().st_size > 10_000 for path in maps)
 

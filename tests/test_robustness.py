@@ -31,6 +31,10 @@ CONFIG = {
 }
 
 
+# SlowClassifier's seconds per fit: long enough to act while a run is busy.
+FAST = {"seconds": 0.4}
+
+
 def pool_processes_in(workdir: Path) -> list[int]:
     """PIDs of albench.run.pool processes (server or workers) working in `workdir`."""
     found = []
@@ -73,16 +77,16 @@ def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path, po
 
 
 def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
-    # Two cells of a model that takes a second per fit: the first run lasts 12 s or more.
+    # Two cells of a model that takes 0.4 s per fit: the first run lasts 9 s or more.
     slow = {
         **CONFIG,
-        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
+        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier", "params": FAST}},
         "strategies": {
             "random": {"query": "RandomSampling"},
             "entropy": {"query": "UncertaintySampling", "params": {"method": "entropy"}},
         },
         "seeds": 1,
-        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 5},
+        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 10},
     }
     write_config(tmp_path, slow)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
@@ -255,10 +259,10 @@ def verdict_groups(text: str) -> dict[str, list[str]]:
 def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path):
     import signal
 
-    # One cell of a model that takes a second per fit, checkpointing after every iteration.
+    # One cell of a model that takes 0.4 s per fit, checkpointing after every iteration.
     config = {
         **CONFIG,
-        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier"}},
+        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier", "params": FAST}},
         "strategies": {
             "random": {"query": "RandomSampling"},
             "entropy": {"query": "UncertaintySampling"},
@@ -292,7 +296,7 @@ def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path
     while not list(checkpoints.rglob(".seed0.checkpoint.pkl")):
         assert run.poll() is None and time.monotonic() < deadline
         time.sleep(0.2)
-    time.sleep(2.5)  # a few more iterations
+    time.sleep(1.0)  # a few more iterations
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     (checkpoint,) = checkpoints.rglob(".seed0.checkpoint.pkl")
