@@ -366,3 +366,15 @@ def test_a_function_runs_on_a_subsampled_pool(project):
     cell["protocol"]["candidate_subsample"] = 5
     result, roles = run_cell_of(blob_dataset(80), cell)
     assert len(result.selection) == 6 and set(result.selection["index"]) <= set(roles["pool"])
+
+
+def test_a_tuple_of_row_indices_is_a_batch_not_a_pair_with_utilities(project):
+    source = (
+        "import numpy as np\n\n\n"
+        "def query(X, y, batch_size):\n"
+        "    first, second = np.flatnonzero(np.isnan(y))[:2]\n"
+        "    return int(first), int(second)\n"
+    )
+    cell = make_cell("mine", {"query": f"{module(project, source)}.query"}, LOGREG, batch=2)
+    result, roles = run_cell_of(blob_dataset(60), cell)
+    assert len(result.selection) == 4

@@ -189,6 +189,16 @@ def needs_probabilities(cls: Any) -> bool:
     return bool({"clf", "estimator", "ensemble"} & set(inspect.signature(cls.query).parameters))
 
 
+def _wrappable(qs: Any, query_args: dict[str, inspect.Parameter]) -> bool:
+    """Return whether scikit-activeml's SubSamplingWrapper can call user strategy `qs` (whose
+    query takes `query_args`): it passes candidates, and return_utilities to classes."""
+    if "candidates" not in query_args:
+        return False
+    if isinstance(qs, QueryFunction):
+        return True
+    return isinstance(qs, SingleAnnotatorPoolQueryStrategy) and "return_utilities" in query_args
+
+
 class QueryContractError(AlbenchError, RuntimeError):
     """A user's strategy returned something that is not a batch of row indices (`reason`)."""
 
@@ -286,14 +296,7 @@ class Strategy:
             qs = QueryFunction(cls, params, n_classes, embeddings, random_state=random_state)
         subsample = spec.get("candidate_subsample")
         if subsample is not None:
-            wrappable = isinstance(qs, QueryFunction) or {"return_utilities"} <= set(
-                self._query_args
-            )
-            if self.builtin is None and (
-                not isinstance(qs, SingleAnnotatorPoolQueryStrategy)
-                or "candidates" not in self._query_args
-                or not wrappable
-            ):
+            if self.builtin is None and not _wrappable(qs, self._query_args):
                 raise ConfigError(
                     f"strategies.{name}: protocol.candidate_subsample needs a strategy whose "
                     "query takes candidates (a SingleAnnotatorPoolQueryStrategy with its query's "
@@ -427,7 +430,11 @@ class Strategy:
 
     def _indices(self, returned: Any) -> np.ndarray:
         """Return a user strategy's answer as row indices, or raise QueryContractError."""
-        if isinstance(returned, tuple) and len(returned) == 2:
+        if (
+            isinstance(returned, tuple)
+            and len(returned) == 2
+            and all(np.ndim(part) >= 1 for part in returned)
+        ):
             raise QueryContractError(
                 self.name, "returned a pair (indices and utilities?); return only the indices"
             )
