@@ -78,12 +78,16 @@ def job_error(jobid: int, rule: str) -> logging.LogRecord:
     )
 
 
-def run(h: LogHandler, fail: int | None = None) -> None:
-    """Feed `h` a run of 3 cells and 1 summary (job 1 to 4); job `fail` fails."""
-    stats = {"al_cell": 3, "summarise": 1, "total": 4}
+def run(h: LogHandler, fail: int | None = None, mapped: bool = False) -> None:
+    """Feed `h` a run of 3 cells and 1 summary (job 1 to 4); job `fail` fails. With `mapped`,
+    one of the cells records embeddings (rule al_cell_mapped)."""
+    third = "al_cell_mapped" if mapped else "al_cell"
+    stats = {"al_cell": 2 if mapped else 3, "summarise": 1, "total": 4}
+    if mapped:
+        stats["al_cell_mapped"] = 1
     h.handle(record("Job stats:\njob  count\n...", event=LogEvent.RUN_INFO, stats=stats))
     h.handle(record("Select jobs to execute..."))
-    for jobid, rule in [(1, "al_cell"), (2, "al_cell"), (3, "al_cell"), (4, "summarise")]:
+    for jobid, rule in [(1, "al_cell"), (2, "al_cell"), (3, third), (4, "summarise")]:
         h.handle(record(event=LogEvent.JOB_STARTED, jobs=[jobid]))  # as Snakemake: first
         h.handle(job_info(jobid, rule))
         if jobid == fail:
@@ -103,6 +107,12 @@ def test_a_run_shows_counts_not_job_blocks():
     assert "albench: cells 3/3 (100 %) · jobs 4/4" in text
     assert "Select jobs" not in text and "Finished jobid" not in text
     assert "out1" not in text and "Missing output" not in text  # no job block
+
+
+def test_cells_that_record_embeddings_count_as_cells():
+    out = io.StringIO()
+    run(handler(out), mapped=True)
+    assert "albench: cells 3/3 (100 %) · jobs 4/4" in out.getvalue()
 
 
 def test_full_output_is_one_flag_away():

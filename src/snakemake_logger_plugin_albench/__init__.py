@@ -23,8 +23,9 @@ from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 from snakemake_interface_logger_plugins.settings import LogHandlerSettingsBase
 
-# The rule whose jobs the progress view counts and times.
-CELL_RULE = "al_cell"
+# The rules whose jobs the progress view counts and times as cells (al_cell_mapped: the cells
+# that also record embeddings, where the config has embedding_maps).
+CELL_RULES = ("al_cell", "al_cell_mapped")
 # Snakemake's messages that say nothing a person acts on once the progress view is shown.
 CHATTER = (
     "Building DAG of jobs",
@@ -126,7 +127,7 @@ class Progress:
             rate = (now - self.finished_at[0]) / (len(self.finished_at) - 1)
         else:
             rate = (now - self.first_cell_start) / self.cells_done
-        unfinished = self.cells_total - self.cells_done - self.failed.count(CELL_RULE)
+        unfinished = self.cells_total - self.cells_done - sum(map(self.failed.count, CELL_RULES))
         return rate * max(0, unfinished)
 
     def line(self, now: float, started: float) -> str:
@@ -217,22 +218,22 @@ class LogHandler(LogHandlerBase):
         progress = self.progress
         if event == LogEvent.RUN_INFO:
             stats = getattr(record, "stats", {}) or {}
-            progress.cells_total = int(stats.get(CELL_RULE, 0))
+            progress.cells_total = sum(int(stats.get(rule, 0)) for rule in CELL_RULES)
             progress.jobs_total = int(stats.get("total", 0))
             self.show(record)
         elif event == LogEvent.JOB_INFO:
             progress.rule_of_job[record.jobid] = record.rule_name
             # Snakemake announces a started job (JOB_STARTED) before describing it (JOB_INFO).
-            if record.rule_name == CELL_RULE and progress.first_cell_start is None:
+            if record.rule_name in CELL_RULES and progress.first_cell_start is None:
                 progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_STARTED:
             jobs = getattr(record, "jobs", []) or []
             if progress.first_cell_start is None and any(
-                progress.rule_of_job.get(job) == CELL_RULE for job in jobs
+                progress.rule_of_job.get(job) in CELL_RULES for job in jobs
             ):
                 progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_FINISHED:
-            if progress.rule_of_job.get(record.job_id) == CELL_RULE:
+            if progress.rule_of_job.get(record.job_id) in CELL_RULES:
                 progress.cell_finished(time.monotonic())
             self.update()
         elif event == LogEvent.PROGRESS:
