@@ -182,6 +182,7 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     )
     ax.set_xlabel("strategy")
     ax.set_ylabel("data set")
+    ax.tick_params(axis="y", rotation=0)  # data set names read across, not on top of each other
     ax.set_title(
         f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
         fontsize=10,
