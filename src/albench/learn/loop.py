@@ -39,7 +39,7 @@ from albench.learn.models import (
 )
 from albench.learn.oracle import oracle_labels
 from albench.learn.setup import cell_model, learnable_rows_and_scaler, validation_kwargs
-from albench.learn.strategies import Strategy
+from albench.learn.strategies import Strategy, batch_fault
 from albench.protocol import resolve_protocol
 from albench.seeding import derive_seed
 from albench.specs import CellSpec
@@ -326,15 +326,9 @@ def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int
 
 
 def _check_query(query: np.ndarray, y_seen: np.ndarray, batch_size: int, name: str, it: int):
-    if len(query) != batch_size or len(np.unique(query)) != batch_size:
-        raise RuntimeError(
-            f"strategy {name!r} returned {len(query)} indices ({len(np.unique(query))} distinct) "
-            f"at iteration {it}, expected {batch_size} distinct"
-        )
-    if not np.isnan(y_seen[query]).all():
-        raise RuntimeError(
-            f"strategy {name!r} queried an already labelled sample at iteration {it}"
-        )
+    fault = batch_fault(query, y_seen, batch_size)
+    if fault is not None:
+        raise RuntimeError(f"strategy {name!r} {fault} at iteration {it}")
 
 
 def run_cell(

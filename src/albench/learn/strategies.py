@@ -199,6 +199,33 @@ def _wrappable(qs: Any, query_args: dict[str, inspect.Parameter]) -> bool:
     return isinstance(qs, SingleAnnotatorPoolQueryStrategy) and "return_utilities" in query_args
 
 
+def batch_fault(
+    picked: np.ndarray, y: np.ndarray, batch: int, candidates: np.ndarray | None = None
+) -> str | None:
+    """Return how `picked` is not a batch of `batch` distinct unlabelled rows of `y` (among
+    `candidates` when given), or None: what every query must return (checked by the loop at
+    every query, by the probe and by the conformance check)."""
+    if len(picked) != batch:
+        return f"returned {len(picked)} indices for a batch of {batch}"
+    values, counts = np.unique(picked, return_counts=True)
+    if (counts > 1).any():
+        return f"returned row {values[counts > 1][0]} {counts.max()} times in one batch"
+    outside = picked[(picked < 0) | (picked >= len(y))]
+    if len(outside):
+        return (
+            f"returned row {outside[0]}, which is not a row of X ({len(y)} rows: the labelled "
+            "set and the pool; test rows are never given)"
+        )
+    labelled = picked[~np.isnan(y[picked])]
+    if len(labelled):
+        return f"returned labelled row {labelled[0]}"
+    if candidates is not None:
+        foreign = picked[~np.isin(picked, candidates)]
+        if len(foreign):
+            return f"returned row {foreign[0]}, which is not among the candidates it was given"
+    return None
+
+
 class QueryContractError(AlbenchError, RuntimeError):
     """A user's strategy returned something that is not a batch of row indices (`reason`)."""
 
@@ -309,6 +336,11 @@ class Strategy:
                 random_state=random_state,
             )
         self.qs = qs
+
+    @property
+    def takes_candidates(self) -> bool:
+        """Whether the strategy's query takes `candidates`."""
+        return "candidates" in self._query_args
 
     def _instance(self, cls: type, params: dict[str, Any], embeddings: bool) -> Any:
         """Return strategy class `cls` built with `params` and what albench fills in."""

@@ -65,7 +65,7 @@ def probe(
     `probe_grid` fills).
     """
     from albench.learn.models import build_estimator, gives_embeddings, wrap_classifier
-    from albench.learn.strategies import Strategy, builtin_name
+    from albench.learn.strategies import Strategy, batch_fault, builtin_name
 
     user = builtin_name(strategy_spec["query"]) is None
     batch = min(batch, MAX_CHECK_BATCH) if user else PROBE_BATCH
@@ -92,9 +92,8 @@ def probe(
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the query raises is the reason
             return f"{type(exc).__name__}: {exc}"
-    if len(set(picked.tolist())) != batch or not np.isnan(y_seen[picked]).all():
-        return f"its query returned {picked.tolist()}, not {batch} distinct pool rows"
-    return None
+    fault = batch_fault(picked, y_seen, batch)
+    return None if fault is None else f"its query {fault}"
 
 
 def _fit(clf: Any, X: np.ndarray, y_seen: np.ndarray, model: str, initial: int, shape: Shape):
@@ -119,7 +118,7 @@ def conformance(
     return the same indices again from a fresh strategy with the same random_state, and, when
     it takes `candidates`, pick only among those.
     """
-    from albench.learn.strategies import QueryContractError
+    from albench.learn.strategies import QueryContractError, batch_fault
 
     def ask(strategy: Any, candidates: np.ndarray | None = None) -> tuple[str | None, Any]:
         X_given, y_given = X.copy(), y.copy()
@@ -135,7 +134,7 @@ def conformance(
             return "changed X (a query must leave the data it is given as it was)", None
         if not np.array_equal(y_given, y, equal_nan=True):
             return "changed y (a query must leave the labels it is given as they were)", None
-        return _batch_fault(picked, y, batch, candidates), picked
+        return batch_fault(picked, y, batch, candidates), picked
 
     first = build()
     fault, picked = ask(first)
@@ -147,39 +146,13 @@ def conformance(
             f"not deterministic for random_state 0: two fresh instances returned "
             f"{picked.tolist()} and {again.tolist()} on the same data"
         )
-    if fault is None and "candidates" in first._query_args:
+    if fault is None and first.takes_candidates:
         unlabelled = np.flatnonzero(np.isnan(y))
         candidates = np.sort(np.random.default_rng(1).permutation(unlabelled)[: 2 * batch])
         fault, _ = ask(build(), candidates)
         if fault is not None:
             fault += f" (given candidates {candidates.tolist()})"
     return fault
-
-
-def _batch_fault(
-    picked: np.ndarray, y: np.ndarray, batch: int, candidates: np.ndarray | None
-) -> str | None:
-    """Return how `picked` is not a batch of `batch` distinct unlabelled rows of `y` (among
-    `candidates` when given), or None."""
-    if len(picked) != batch:
-        return f"returned {len(picked)} indices for a batch of {batch}"
-    values, counts = np.unique(picked, return_counts=True)
-    if (counts > 1).any():
-        return f"returned row {values[counts > 1][0]} {counts.max()} times in one batch"
-    outside = picked[(picked < 0) | (picked >= len(y))]
-    if len(outside):
-        return (
-            f"returned row {outside[0]}, which is not a row of X ({len(y)} rows: the labelled "
-            "set and the pool; test rows are never given)"
-        )
-    labelled = picked[~np.isnan(y[picked])]
-    if len(labelled):
-        return f"returned labelled row {labelled[0]}"
-    if candidates is not None:
-        foreign = picked[~np.isin(picked, candidates)]
-        if len(foreign):
-            return f"returned row {foreign[0]}, which is not among the candidates it was given"
-    return None
 
 
 def probe_grid(
