@@ -8,9 +8,10 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from albench.errors import ConfigError
-from albench.learn.metrics import METRICS
+from albench.learn.metrics import METRICS, REGRESSION_METRICS
 from albench.plan.checks import check_config, design_warnings
-from albench.plan.grid import cell_spec, cells, reference_spec, seed_list
+from albench.plan.grid import cell_spec, cells, metrics_of, reference_spec, seed_list
+from albench.tasks import TASK_METRICS
 from albench.protocol import check_protocol_fits, resolve_protocol, resolve_size
 
 
@@ -25,15 +26,25 @@ def test_schema_fills_protocol_defaults():
     del config["protocol"], config["baseline"]
     config = validated(config)
     assert config["protocol"]["test_size"] == 0.25
-    assert config["protocol"]["metrics"] == ["accuracy", "balanced_accuracy", "f1_macro"]
+    # Metrics default per task, where a data set's cells are planned.
+    assert "metrics" not in config["protocol"]
+    assert metrics_of(config, "iris") == ["accuracy", "balanced_accuracy", "f1_macro"]
+    assert cell_spec(config, "iris", "logreg", "random", 0).protocol["metrics"] == [
+        "accuracy",
+        "balanced_accuracy",
+        "f1_macro",
+    ]
     assert config["baseline"] == "random"
 
 
 def test_schema_metrics_match_the_library():
     schema = yaml.safe_load(SCHEMA.read_text())
-    assert set(schema["properties"]["protocol"]["properties"]["metrics"]["items"]["enum"]) == set(
-        METRICS
-    )
+    one_list, per_task = schema["properties"]["protocol"]["properties"]["metrics"]["oneOf"]
+    assert set(one_list["allOf"][1]["items"]["enum"]) == set(METRICS) | set(REGRESSION_METRICS)
+    for task, names in TASK_METRICS.items():
+        assert per_task["properties"][task]["allOf"][1]["items"]["enum"] == list(names)
+    assert set(TASK_METRICS["classification"]) == set(METRICS)
+    assert set(TASK_METRICS["regression"]) == set(REGRESSION_METRICS)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ def test_known_sizes_match_the_bundled_loaders(name):
     spec = {"source": "sklearn", "name": name}
     data = load_dataset(name, spec)
     assert len(data.y) == known_size(spec) == BUNDLED[name][0]
-    assert data.y.min() == 0 and data.y.max() == data.n_classes - 1
+    if BUNDLED[name][1].n_classes == 0:  # a regression target
+        assert data.task == "regression" and data.n_classes == 0 and data.y.dtype == float
+    else:
+        assert data.y.min() == 0 and data.y.max() == data.n_classes - 1
 
 
 def test_synthetic_size_and_seed():

@@ -59,8 +59,6 @@ def test_epistemic_uncertainty_refuses_multiclass_with_its_reason():
 @pytest.mark.parametrize(
     ("spec", "pattern"),
     [
-        ({"query": "GreedySamplingTarget"}, "regression strategy"),
-        ({"query": "ExpectedModelChangeMaximization"}, "regression strategy"),
         ({"query": "SubSamplingWrapper"}, "use candidate_subsample"),
         ({"query": "ExpectedErrorReduction"}, "abstract base"),
         ({"query": "Entropy"}, "not a query strategy"),
@@ -180,7 +178,10 @@ def test_pipeline_model_from_steps():
 
 def test_pipeline_whose_last_step_is_no_classifier_is_refused():
     spec = {"steps": [{"estimator": "sklearn.preprocessing.StandardScaler"}]}
-    with pytest.raises(ConfigError, match="models.p: sklearn.preprocessing.StandardScaler is not"):
+    with pytest.raises(
+        ConfigError,
+        match="models.p: sklearn.preprocessing.StandardScaler is neither a classifier nor a regr",
+    ):
         build_estimator("models.p", spec, 0)
 
 

@@ -150,12 +150,22 @@ class SummarySpec(Spec):
 class VerdictSpec(Spec):
     """What the end-of-run verdict states: the baseline, the metric of its comparisons (the
     first of the protocol's), the strategies in config order, and the share of the full-pool
-    score whose label savings it quotes."""
+    score whose label savings it quotes. A config of both tasks names the metric of its
+    regression data sets in `regression_metric` (`metric` is then the classification one)."""
 
     baseline: str
     metric: str
     strategies: list[str]
     threshold: float = 0.95
+    regression_metric: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as plain data; without `regression_metric` when there is none, so
+        that the verdicts of configs of one task keep their params."""
+        spec = super().to_dict()
+        if spec["regression_metric"] is None:
+            del spec["regression_metric"]
+        return spec
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ from albench.plan.grid import (
     cell_spec,
     cells,
     code_files,
+    dataset_models,
     dataset_spec,
     embedding_maps,
     figure_spec,
     map_spec,
     mapped_cells,
+    model_pairs,
     protocol_names,
     reference_spec,
     seed_list,
@@ -59,6 +61,7 @@ os.environ.update(
 )
 
 CELLS = cells(config)
+MODEL_PAIRS = model_pairs(config)  # (data set, model) of one task
 SEEDS = seed_list(config)
 PROTOCOLS = protocol_names(config)
 EMBEDDING_MAPS = embedding_maps(config)
@@ -166,7 +169,7 @@ def get_dataset_full_pools(wildcards):
         FULL_POOL,
         dataset=wildcards.dataset,
         protocol=PROTOCOLS,
-        model=config["models"],
+        model=dataset_models(config, wildcards.dataset),
         seed=SEEDS,
     )
 
@@ -222,12 +225,11 @@ def summary_tables():
 
 def get_final_output():
     return [
-        *expand(
-            LEARNING_CURVES,
-            dataset=config["datasets"],
-            model=config["models"],
-            protocol=PROTOCOLS,
-        ),
+        *[
+            LEARNING_CURVES.format(dataset=d, model=m, protocol=p)
+            for d, m in MODEL_PAIRS
+            for p in PROTOCOLS
+        ],
         *expand(
             [HEATMAP, COST_BENEFIT, CRITICAL_DIFFERENCE],
             model=config["models"],
@@ -235,7 +237,7 @@ def get_final_output():
         ),
         *[EMBEDDING_MAP.format(**m) for m in mapped_cells(config)],
         *(
-            expand(PROTOCOL_FIGURE, dataset=config["datasets"], model=config["models"])
+            [PROTOCOL_FIGURE.format(dataset=d, model=m) for d, m in MODEL_PAIRS]
             if len(PROTOCOLS) > 1
             else []
         ),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from albench.analysis.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
 from albench.analysis.tables import COMPARED
+from albench.directions import higher_is_better
 from albench.io.files import write_text
 from albench.specs import VerdictSpec
 
@@ -27,29 +28,46 @@ WHERE = (
 def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
     the config's budgets), data frames of the overall tables, ending with `where` (where the
-    figures and tables are)."""
-    metric, baseline, share = spec.metric, spec.baseline, f"{spec.threshold:g}"
+    figures and tables are). Each data set is judged on its task's metric: `spec.metric`, or
+    `spec.regression_metric` for the regression data sets of a config of both tasks."""
+    baseline, share = spec.baseline, f"{spec.threshold:g}"
     compared = comparison[comparison["strategy"] != baseline]
+    groups = [
+        (key, rows, _metric_of(rows, spec)) for key, rows in compared.groupby(COMPARED, sort=True)
+    ]
+    metrics = list(dict.fromkeys(metric for _, _, metric in groups)) or [spec.metric]
     n_strategies = compared["strategy"].nunique()
-    low, high = (int(compared[f"{metric}_n_pairs"].agg(f)) for f in ("min", "max"))
+    pairs = _concat([rows[f"{metric}_n_pairs"] for _, rows, metric in groups])
+    low, high = (int(pairs.agg(f)) for f in ("min", "max"))
     seeds = f"{low}" if low == high else f"{low} to {high}"
-    savings_metric = savings["metric"].iloc[0] if len(savings) else metric
+    savings_metrics = list(dict.fromkeys(savings["metric"])) if len(savings) else metrics
     plural = "strategy" if n_strategies == 1 else "strategies"
     intro = (
-        f"AUBC (area under the learning curve) of {metric} minus {baseline}'s over {seeds} "
-        f"paired seeds, mean [95 % CI]; better or worse: two-sided Wilcoxon signed-rank test, "
-        f"Holm over {n_strategies} {plural}, alpha {ALPHA}. Labels saved to reach "
-        f"{spec.threshold * 100:g} % of the full-pool {savings_metric}: {baseline}'s minus the "
-        "strategy's, paired, mean [95 % CI]."
+        f"AUBC (area under the learning curve) of {_listed(metrics)} minus {baseline}'s over "
+        f"{seeds} paired seeds, mean [95 % CI]; better or worse: two-sided Wilcoxon signed-rank "
+        f"test, Holm over {n_strategies} {plural}, alpha {ALPHA}. Labels saved to reach "
+        f"{spec.threshold * 100:g} % of the full-pool {_listed(savings_metrics)}"
+        + (
+            f" (an error: 1/{spec.threshold:g} of it)"
+            if not all(higher_is_better(m) for m in savings_metrics)
+            else ""
+        )
+        + f": {baseline}'s minus the strategy's, paired, mean [95 % CI]."
     )
-    budgets = _budget_rows(at_budget, metric)
-    if not budgets.empty:
+    falling = [m for m in metrics if not higher_is_better(m)]
+    if falling:
         intro += (
-            f" At N labels: {metric} minus {baseline}'s at the first iteration with at least N "
-            "labels, the same test."
+            f" Lower {_listed(falling)} is better: there a better strategy's difference is "
+            "negative."
+        )
+    budgets = {metric: _budget_rows(at_budget, metric) for metric in metrics}
+    if any(not rows.empty for rows in budgets.values()):
+        intro += (
+            f" At N labels: {_listed(metrics)} minus {baseline}'s at the first iteration with at "
+            "least N labels, the same test."
         )
     lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
-    if (compared[f"{metric}_verdict"] == TOO_FEW_SEEDS).any():
+    if any((rows[f"{metric}_verdict"] == TOO_FEW_SEEDS).any() for _, rows, metric in groups):
         lines += textwrap.wrap(
             f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
             "are needed): the differences are estimates, not verdicts.",
@@ -59,21 +77,41 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
     order = {name: i for i, name in enumerate(spec.strategies)}
     width = max(len(name) for name in spec.strategies)
     several = compared["protocol"].nunique() > 1
-    for (dataset, model, protocol), rows in compared.groupby(COMPARED, sort=True):
+    for (dataset, model, protocol), rows, metric in groups:
         lines.append(f"{dataset} × {model}" + (f" × {protocol}:" if several else ":"))
         for kind, found in _by_verdict(rows, f"{metric}_verdict", order):
             if kind in DECIDED:  # one line each, with the difference and the labels saved
                 for _, row in found.iterrows():
                     difference = _estimate(row, f"{metric}_diff", " ")
                     lines.append(
-                        f"  {kind:6s} {row['strategy']:{width}s} {difference}"
+                        f"  {kind:6s} {row['strategy']:{width}s} {metric} AUBC {difference}"
                         f"{_saving(saved, row, share)}"
                     )
             else:
                 lines += _wrapped(f"{kind}: {_names(found, kind, f'{metric}_diff')}")
-        lines += _budget_lines(budgets, (dataset, model, protocol), order)
+        lines += _budget_lines(budgets[metric], (dataset, model, protocol), order)
     lines.append(where)
     return "\n".join(lines) + "\n"
+
+
+def _metric_of(rows, spec: VerdictSpec) -> str:
+    """The metric data set x model x protocol `rows` are judged on: the spec's, or its
+    regression metric where the rows have no verdict of the former (a regression data set)."""
+    column = f"{spec.metric}_verdict"
+    if spec.regression_metric is None or (column in rows and rows[column].notna().any()):
+        return spec.metric
+    return spec.regression_metric
+
+
+def _listed(names) -> str:
+    return " / ".join(names)
+
+
+def _concat(series):
+    # pandas is imported here: see the module's note.
+    import pandas as pd
+
+    return pd.concat(series) if series else pd.Series([0])
 
 
 def _budget_rows(at_budget, metric: str):

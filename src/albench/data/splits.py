@@ -14,8 +14,25 @@ from albench.io.parquet import read_table, write_table
 from albench.protocol import resolve_size
 from albench.seeding import derive_seed
 from albench.specs import SplitSpec
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 ROLES = ("initial", "pool", "test", "validation")
+# A regression target is stratified by this many bins of equal count (fewer for small sets).
+TARGET_BINS = 10
+
+
+def target_bins(y: np.ndarray, n_held_out: int, n_bins: int = TARGET_BINS) -> np.ndarray | None:
+    """Return each row's quantile bin of the numeric targets `y`, the strata of a regression
+    split holding out `n_held_out` rows: rows ranked by target (ties in row order) and cut into
+    bins of equal count, so that the held-out rows span the target's range as the data set does.
+    None where fewer than two bins fit (each needs two rows and a held-out and a kept row)."""
+    n = len(y)
+    bins = min(n_bins, n_held_out, n - n_held_out, n // 2)
+    if bins < 2:
+        return None
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(y, kind="stable")] = np.arange(n)
+    return rank * bins // n
 
 
 def make_split(
@@ -26,10 +43,12 @@ def make_split(
     name: str = "data",
     validation_size: int = 0,
     label_names: list[str] | None = None,
+    task: str = CLASSIFICATION,
 ) -> pd.DataFrame:
     """Return a frame of `index` (row of the data set) and `role` for every row of `y`.
 
     Errors name classes by `label_names` (the original labels of the encoded `y`) when given.
+    A regression `task` (numeric `y`) is split by `regression_split`.
 
     The test set is a stratified `test_size` fraction, then a stratified validation set of
     `validation_size` rows (if any) is drawn from the rest. The initial labelled set is drawn
@@ -39,6 +58,8 @@ def make_split(
     from sklearn.model_selection import train_test_split
 
     y = np.asarray(y)
+    if task == REGRESSION:
+        return regression_split(y, test_size, initial_size, random_state, name, validation_size)
     classes, counts = np.unique(y, return_counts=True)
     too_small = classes[counts < 2].tolist()
     if label_names:
@@ -93,6 +114,63 @@ def make_split(
     return pd.DataFrame({"index": rows, "role": role})
 
 
+def regression_split(
+    y: np.ndarray,
+    test_size: float,
+    initial_size: int,
+    random_state: int,
+    name: str = "data",
+    validation_size: int = 0,
+) -> pd.DataFrame:
+    """Return the split of a regression data set (numeric targets `y`), as `make_split` does for
+    classes: the test set, then the validation set, stratified by quantile bins of the target
+    (`target_bins`): with the few hundred rows of typical regression benchmarks a plain random
+    test set can miss a tail of the target, and the RMSE of every strategy then swings with the
+    seed. The initial labelled set is a uniform draw from the rest (no class to cover)."""
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(random_state)
+    rows = np.arange(len(y))
+    n_test = int(np.ceil(test_size * len(y)))
+    try:
+        train, test = train_test_split(
+            rows,
+            test_size=test_size,
+            stratify=target_bins(y, n_test),
+            random_state=int(rng.integers(2**31)),
+        )
+    except ValueError as exc:
+        raise DataError(
+            f"data set {name!r}: cannot split with test_size={test_size}: {exc}"
+        ) from exc
+    train = np.sort(train)
+    validation = np.array([], dtype=np.int64)
+    if validation_size:
+        try:
+            train, validation = train_test_split(
+                train,
+                test_size=validation_size,
+                stratify=target_bins(y[train], validation_size),
+                random_state=int(rng.integers(2**31)),
+            )
+        except ValueError as exc:
+            raise DataError(
+                f"data set {name!r}: cannot draw a validation set of {validation_size}: {exc}"
+            ) from exc
+        train = np.sort(train)
+    if initial_size > len(train):
+        raise DataError(
+            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
+            "outside the test and validation sets"
+        )
+    initial = rng.choice(train, size=initial_size, replace=False)
+    role = np.full(len(y), "pool", dtype=object)
+    role[test] = "test"
+    role[validation] = "validation"
+    role[initial] = "initial"
+    return pd.DataFrame({"index": rows, "role": role})
+
+
 def write_split(split: pd.DataFrame, path: str | Path) -> None:
     """Write a split frame to Parquet at `path`."""
     table = pa.table(
@@ -133,6 +211,7 @@ def split_dataset(data: str | Path, split: str | Path, spec: SplitSpec) -> pd.Da
         spec.dataset,
         validation_size=validation,
         label_names=dataset.class_names,
+        task=dataset.task,
     )
     write_split(frame, split)
     return frame

@@ -55,6 +55,17 @@ SELECTION_SCHEMA = pa.schema(
 )
 
 
+# A regression cell's labels are the revealed and the true targets.
+REGRESSION_SELECTION_SCHEMA = pa.schema(
+    [
+        ("iteration", pa.int64()),
+        ("index", pa.int64()),
+        ("label", pa.float64()),
+        ("true_label", pa.float64()),
+    ]
+)
+
+
 def provenance(cell: CellSpec) -> dict[str, str]:
     """Return the metadata every cell output carries: its config, a hash of it, versions, and
     the code its model and strategy name (`albench.usercode.code_record`)."""
@@ -94,8 +105,11 @@ def write_curve(curve: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
 
 
 def write_selection(selection: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
-    """Write the queried samples of a cell to `path` with provenance metadata."""
-    table = pa.Table.from_pandas(selection, schema=SELECTION_SCHEMA, preserve_index=False)
+    """Write the queried samples of a cell to `path` with provenance metadata (numeric labels:
+    the targets of a regression cell)."""
+    floats = pd.api.types.is_float_dtype(selection["label"])
+    schema = REGRESSION_SELECTION_SCHEMA if floats else SELECTION_SCHEMA
+    table = pa.Table.from_pandas(selection, schema=schema, preserve_index=False)
     write_table(table, path, provenance(cell))
 
 

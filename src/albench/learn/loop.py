@@ -151,7 +151,9 @@ def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[st
     fit_error = fit_or_fallback(learner.clf, learner.X_train, state.y_seen, **learner.fit_kwargs)
     fit_seconds = time.perf_counter() - start
     if fit_error is not None:
-        _check_cold_start(fit_error, state.y_seen, learner.cell.model, iteration)
+        _check_cold_start(
+            fit_error, state.y_seen, learner.cell.model, iteration, learner.n_classes == 0
+        )
     start = time.perf_counter()
     with warnings.catch_warnings():
         # A fallback model warns on every prediction; the curve records it instead.
@@ -184,12 +186,13 @@ def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int
     """Reveal the queried rows' labels (the oracle's); they count from iteration
     `iteration + 1` on."""
     state.y_seen[query] = learner.y_oracle[query]
+    label = float if learner.n_classes == 0 else int  # a regression target, or a class
     state.selected.extend(
         (
             iteration + 1,
             int(learner.train_rows[i]),
-            int(learner.y_oracle[i]),
-            int(learner.y_true[i]),
+            label(learner.y_oracle[i]),
+            label(learner.y_true[i]),
         )
         for i in query
     )
@@ -307,9 +310,18 @@ def empty_embeddings() -> pd.DataFrame:
     )
 
 
-def _check_cold_start(error: str, y_seen: np.ndarray, model: str, iteration: int) -> None:
-    """Accept a failed fit only as a cold start (fewer than two classes labelled)."""
-    n_labels, n_classes = int(np.sum(~np.isnan(y_seen))), labelled_classes(y_seen)
+def _check_cold_start(
+    error: str, y_seen: np.ndarray, model: str, iteration: int, regression: bool = False
+) -> None:
+    """Accept a failed fit only as a cold start (fewer than two classes labelled); a
+    regressor's failed fit is always an error (any labelled set has a target to fit)."""
+    n_labels = int(np.sum(~np.isnan(y_seen)))
+    if regression:
+        raise ModelFitError(
+            f"model {model!r} could not be fitted at iteration {iteration} on {n_labels} "
+            f"labels: {error}"
+        )
+    n_classes = labelled_classes(y_seen)
     if n_classes >= 2:
         raise ModelFitError(
             f"model {model!r} could not be fitted at iteration {iteration} on {n_labels} "

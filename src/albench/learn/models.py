@@ -8,15 +8,17 @@ import warnings
 from typing import Any
 
 import numpy as np
-from skactiveml.base import SkactivemlClassifier
+from skactiveml.base import SkactivemlClassifier, SkactivemlRegressor
 from skactiveml.classifier import SklearnClassifier
-from sklearn.base import BaseEstimator, is_classifier
+from skactiveml.regressor import SklearnNormalRegressor, SklearnRegressor
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from albench.errors import AlbenchError, ConfigError
+from albench.tasks import CLASSIFICATION, REGRESSION
 from albench.usercode import import_object
 
 MISSING_LABEL = np.nan
@@ -35,12 +37,16 @@ def _instantiate(key: str, spec: dict[str, Any], random_state: int) -> BaseEstim
     return estimator
 
 
-def build_estimator(key: str, spec: dict[str, Any], random_state: int) -> BaseEstimator:
-    """Return the classifier of model spec `spec` (config key `key`), seeded with `random_state`.
+def build_estimator(
+    key: str, spec: dict[str, Any], random_state: int, task: str | None = CLASSIFICATION
+) -> BaseEstimator:
+    """Return the model of spec `spec` (config key `key`), seeded with `random_state`: a
+    classifier, or a regressor for a regression `task` (None: either).
 
     `spec` names one `estimator` with `params`, or a pipeline as a list of `steps`, each an
-    estimator with params, the last a classifier. The seed is set only where an estimator takes
-    one and the user did not set it: scikit-activeml's wrapper does not pass its seed on.
+    estimator with params, the last a classifier or regressor. The seed is set only where an
+    estimator takes one and the user did not set it: scikit-activeml's wrapper does not pass its
+    seed on.
     """
     if "steps" in spec:
         steps = [
@@ -52,9 +58,28 @@ def build_estimator(key: str, spec: dict[str, Any], random_state: int) -> BaseEs
     else:
         estimator = _instantiate(key, spec, random_state)
         described = spec["estimator"]
-    if not is_classifier(estimator):
-        raise ConfigError(f"{key}: {described} is not a classifier")
+    kind = estimator_task(estimator)
+    if kind is None:
+        raise ConfigError(f"{key}: {described} is neither a classifier nor a regressor")
+    if task is not None and kind != task:
+        wanted = "classifier" if task == CLASSIFICATION else "regressor"
+        raise ConfigError(f"{key}: {described} is not a {wanted} (it is a {kind} model)")
     return estimator
+
+
+def estimator_task(estimator: BaseEstimator) -> str | None:
+    """Return the task `estimator` learns (`albench.tasks`), or None if neither."""
+    if is_classifier(estimator) or isinstance(estimator, SkactivemlClassifier):
+        return CLASSIFICATION
+    if is_regressor(estimator) or isinstance(estimator, SkactivemlRegressor):
+        return REGRESSION
+    return None
+
+
+def model_task(key: str, spec: dict[str, Any]) -> str:
+    """Return the task of model spec `spec` (config key `key`): classification for a
+    classifier, regression for a regressor; ConfigError naming `key` for anything else."""
+    return estimator_task(build_estimator(key, spec, random_state=0, task=None))
 
 
 def gives_probabilities(estimator: BaseEstimator) -> bool:
@@ -125,6 +150,36 @@ def wrap_classifier(estimator: BaseEstimator, n_classes: int, random_state: int)
         missing_label=MISSING_LABEL,
         random_state=random_state,
     )
+
+
+def gives_std(estimator: BaseEstimator) -> bool:
+    """Return whether regressor `estimator` predicts a standard deviation (`predict` takes
+    `return_std`, as GaussianProcessRegressor and BayesianRidge): a normal predictive
+    distribution for the strategies that need one."""
+    if isinstance(estimator, SkactivemlRegressor):
+        return hasattr(estimator, "predict_target_distribution")
+    parameters = inspect.signature(estimator.predict).parameters
+    return "return_std" in parameters
+
+
+def wrap_regressor(estimator: BaseEstimator, random_state: int):
+    """Return regressor `estimator` wrapped for scikit-activeml: scikit-activeml's own
+    regressors (NICKernelRegressor) as they are, a regressor with a predictive standard
+    deviation (`gives_std`) as SklearnNormalRegressor (a normal predictive distribution, which
+    ExpectedModelVarianceReduction, KLDivergenceMaximization and ExpectedModelOutputChange
+    need), any other as SklearnRegressor."""
+    if isinstance(estimator, SkactivemlRegressor):
+        return estimator.set_params(missing_label=MISSING_LABEL)
+    wrapper = SklearnNormalRegressor if gives_std(estimator) else SklearnRegressor
+    return wrapper(estimator, missing_label=MISSING_LABEL, random_state=random_state)
+
+
+def wrap_model(estimator: BaseEstimator, n_classes: int, random_state: int):
+    """Return `estimator` wrapped for scikit-activeml: as a classifier of `n_classes` classes,
+    or as a regressor when `n_classes` is 0 (a regression task)."""
+    if n_classes == 0:
+        return wrap_regressor(estimator, random_state)
+    return wrap_classifier(estimator, n_classes, random_state)
 
 
 class ModelFitError(AlbenchError, RuntimeError):

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from albench.data.datasets import Dataset
-from albench.learn.models import build_estimator, takes_validation, wrap_classifier
+from albench.learn.models import build_estimator, takes_validation, wrap_model
 from albench.seeding import derive_seed
 
 
@@ -35,20 +35,21 @@ def cell_model(
     seed: int,
     threads: int = 1,
 ) -> tuple[Any, Any]:
-    """Return (estimator, scikit-activeml classifier) of a model, seeded by data set, model, seed.
+    """Return (estimator, scikit-activeml classifier or regressor, by the data set's task) of a
+    model, seeded by data set, model, seed.
 
     Every strategy of one data set x model x seed, and its full-pool reference, get the same.
     Estimators with an `image_shape` or `threads` parameter the config left unset (such as
     `albench.torch.CNNClassifier`) get the data set's image shape and the job's threads.
     """
     model_seed = derive_seed("model", seed, dataset_name, model)
-    estimator = build_estimator(f"models.{model}", model_spec, model_seed)
+    estimator = build_estimator(f"models.{model}", model_spec, model_seed, dataset.task)
     params = estimator.get_params(deep=False)
     if params.get("image_shape", False) is None and dataset.image_shape is not None:
         estimator.set_params(image_shape=dataset.image_shape)
     if params.get("threads", False) is None:
         estimator.set_params(threads=threads)
-    return estimator, wrap_classifier(estimator, dataset.n_classes, model_seed)
+    return estimator, wrap_model(estimator, dataset.n_classes, model_seed)
 
 
 def validation_kwargs(

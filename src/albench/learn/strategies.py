@@ -9,7 +9,12 @@ A strategy's `query` signature says what it needs; this module supplies it:
 | `ensemble`               | the model itself when it is an ensemble (`estimators_`), else a  |
 |                          | bagging committee of it; configurable with `ensemble:`           |
 | `discriminator`          | a logistic regression, configurable with `discriminator:`        |
-| `reg` (regression only)  | refused: albench benchmarks classifiers                         |
+| `reg` / `fit_reg`        | the cell's regressor, already fitted this iteration (`fit_reg=False`)|
+
+A strategy runs on the data sets of the tasks its query fits (`strategy_tasks`): one that takes
+a regressor `reg` on regression data sets, one that takes a classifier (or needs classes) on
+classification data sets, one that reads only the features (random, GreedySamplingX, CoreSet,
+TypiClust) and QueryByCommittee (a committee of either) on both.
 
 Constructor arguments are filled where the class takes them and the config did not set them:
 `classes` (all classes of the data set), `n_classes`, and the seed of the clustering algorithm
@@ -34,7 +39,8 @@ from skactiveml.base import SingleAnnotatorPoolQueryStrategy
 from sklearn.base import clone
 
 from albench.errors import AlbenchError, ConfigError
-from albench.learn.models import EMBEDDING_FLAG, MISSING_LABEL, build_estimator, wrap_classifier
+from albench.learn.models import EMBEDDING_FLAG, MISSING_LABEL, build_estimator, wrap_model
+from albench.tasks import CLASSIFICATION, REGRESSION, TASKS
 from albench.usercode import BUILTIN_STRATEGIES, import_object
 
 # Query strategies whose cost grows with the cube of the pool (or worse): usable, with a warning.
@@ -48,9 +54,15 @@ NOT_STRATEGIES = {
     "SubSamplingWrapper": "a wrapper; use candidate_subsample instead",
     "ExpectedErrorReduction": "an abstract base; use MonteCarloEER or ValueOfInformationEER",
 }
+# What a query takes that makes it a strategy of one task only (`strategy_tasks`).
 REGRESSION_ARGS = {"reg", "fit_reg"}
-# Strategies whose batches can repeat a sample when their scores are degenerate.
-REPEATS_WHEN_DEGENERATE = {"Badge", "BatchBALD"}
+CLASSIFICATION_ARGS = {"clf", "fit_clf", "estimator", "discriminator", "ensemble"}
+CLASSIFICATION_INIT_ARGS = {"classes", "n_classes", "cost_matrix"}
+# Committee strategies whose committee may be regressors as well as classifiers.
+EITHER_TASK = {"QueryByCommittee"}
+# Strategies whose batches can repeat a sample, or come up short, when their scores are
+# degenerate.
+REPEATS_WHEN_DEGENERATE = {"Badge", "BatchBALD", "RegressionTreeBasedAL"}
 
 log = logging.getLogger("albench")
 
@@ -77,7 +89,6 @@ def strategy_class(name: str, spec: dict[str, Any]) -> Any:
         raise ConfigError(f"{key}: {query} is {NOT_STRATEGIES[query]}")
     if not inspect.isclass(cls) or not hasattr(cls, "query"):
         raise ConfigError(f"{key}: {query!r} is not a query strategy of skactiveml.pool")
-    _refuse_regression(key, query, cls.query)
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
     unknown = set(spec.get("params", {})) - accepted
     if unknown:
@@ -88,24 +99,37 @@ def strategy_class(name: str, spec: dict[str, Any]) -> Any:
     return cls
 
 
-def _refuse_regression(key: str, query: str, method: Any) -> None:
-    if set(inspect.signature(method).parameters) & REGRESSION_ARGS:
-        raise ConfigError(
-            f"{key}: {query} is a regression strategy (its query takes a regressor `reg`); "
-            "albench benchmarks classifiers"
-        )
+def strategy_tasks(name: str, spec: dict[str, Any]) -> tuple[str, ...]:
+    """Return the tasks (`albench.tasks`) strategy `name` can query on, from what its query
+    takes: a regressor `reg` (regression), a classifier or classes (classification), neither
+    (both; QueryByCommittee's committee may be either). ConfigError as `strategy_class`."""
+    cls = strategy_class(name, spec)
+    query = builtin_name(spec["query"])
+    if query in EITHER_TASK:
+        return TASKS
+    method = cls.query if inspect.isclass(cls) else cls
+    takes = set(signature_of(method))
+    if inspect.isclass(cls) and query is not None:
+        takes |= set(signature_of(cls.__init__)) & CLASSIFICATION_INIT_ARGS
+    if takes & REGRESSION_ARGS:
+        return (REGRESSION,)
+    if takes & (CLASSIFICATION_ARGS | CLASSIFICATION_INIT_ARGS):
+        return (CLASSIFICATION,)
+    return TASKS
 
 
 # What albench gives a user's query method (by name, where its signature takes them) ...
 METHOD_ARGS = {"X", "y", "clf", "fit_clf", "candidates", "batch_size", "return_utilities"}
 METHOD_ARGS |= {"estimator", "fit_estimator", "ensemble", "fit_ensemble", "discriminator"}
+METHOD_ARGS |= {"reg", "fit_reg"}
 # ... and a user's query function.
 FUNCTION_ARGS = {"X", "y", "clf", "batch_size", "random_state", "missing_label", "candidates"}
-FUNCTION_ARGS |= {"classes", "n_classes", "embeddings"}
+FUNCTION_ARGS |= {"classes", "n_classes", "embeddings", "reg"}
 INTERFACE = (
     "a strategy is a class whose query(X, y, clf, ..., batch_size) returns the row indices to "
     "label, as scikit-activeml's SingleAnnotatorPoolQueryStrategy, or a function "
-    "query(X, y, clf, batch_size, random_state, ...) that returns them"
+    "query(X, y, clf, batch_size, random_state, ...) that returns them (a regression strategy "
+    "takes the regressor as `reg` instead of `clf`)"
 )
 
 
@@ -130,7 +154,6 @@ def user_strategy(name: str, spec: dict[str, Any]) -> Any:
         method, supplied, takes_params = obj, FUNCTION_ARGS, obj
     else:
         raise ConfigError(f"{key}: {query} is neither a class nor a function; {INTERFACE}")
-    _refuse_regression(key, query, method)
     parameters = signature_of(method)
     params = set(spec.get("params", {}))
     required = [
@@ -238,11 +261,12 @@ class QueryFunction(SingleAnnotatorPoolQueryStrategy):
     """A user's query function behind scikit-activeml's interface (so that albench and
     scikit-activeml's SubSamplingWrapper call it as any strategy).
 
-    The function gets, where its signature takes them: `X`, `y` (NaN: unlabelled), the fitted
-    model `clf`, `batch_size`, `candidates` (None: every unlabelled row), `random_state` (an
-    int derived from the cell's seed and the number of labels, so each query draws afresh and
-    a rerun draws the same), `missing_label`, `classes`, `n_classes`, `embeddings` (the model's
-    learned representation of `X` when it gives one, else None), and the config's `params`.
+    The function gets, where its signature takes them: `X`, `y` (NaN: unlabelled), the fitted model
+    `clf` (a regressor also as `reg`), `batch_size`, `candidates` (None: every unlabelled row),
+    `random_state` (an int derived from the cell's seed and the number of labels, so each query
+    draws afresh and a rerun draws the same), `missing_label`, `classes`, `n_classes`, `embeddings`
+    (the model's learned representation of `X` when it gives one, else None), and the config's
+    `params`.
     """
 
     def __init__(
@@ -278,12 +302,13 @@ class QueryFunction(SingleAnnotatorPoolQueryStrategy):
             "X": X,
             "y": y,
             "clf": clf,
+            "reg": clf,
             "batch_size": batch_size,
             "candidates": candidates,
             "random_state": int(seed),
             "missing_label": self.missing_label,
-            "classes": np.arange(self.n_classes),
-            "n_classes": self.n_classes,
+            "classes": np.arange(self.n_classes) if self.n_classes else None,
+            "n_classes": self.n_classes or None,
         }
         if "embeddings" in signature_of(self.function):
             given["embeddings"] = (
@@ -303,7 +328,8 @@ class Strategy:
         n_classes: int,
         embeddings: bool = False,
     ):
-        """Build strategy `name` from its config `spec`.
+        """Build strategy `name` from its config `spec`, for data of `n_classes` classes (0: a
+        regression task).
 
         With `embeddings` (the model's predict_proba takes `return_embeddings`), strategies that
         accept learned representations get them unless the config set another flag.
@@ -345,9 +371,9 @@ class Strategy:
     def _instance(self, cls: type, params: dict[str, Any], embeddings: bool) -> Any:
         """Return strategy class `cls` built with `params` and what albench fills in."""
         accepted = inspect.signature(cls.__init__).parameters
-        if "classes" in accepted and "classes" not in params:
+        if self.n_classes and "classes" in accepted and "classes" not in params:
             params["classes"] = np.arange(self.n_classes)
-        if "n_classes" in accepted and "n_classes" not in params:
+        if self.n_classes and "n_classes" in accepted and "n_classes" not in params:
             params["n_classes"] = self.n_classes
         if embeddings and "clf_embedding_flag_name" in accepted:
             params.setdefault("clf_embedding_flag_name", EMBEDDING_FLAG)
@@ -390,11 +416,13 @@ class Strategy:
         if isinstance(option, dict) and "models" in option:
             key = f"strategies.{self.name}.ensemble.models"
             members = [
-                self._wrap(build_estimator(f"{key}[{i}]", spec, (self.random_state + i) % 2**32))
+                self._wrap(
+                    build_estimator(f"{key}[{i}]", spec, (self.random_state + i) % 2**32, self.task)
+                )
                 for i, spec in enumerate(option["models"])
             ]
             return members, True
-        from sklearn.ensemble import BaggingClassifier
+        from sklearn.ensemble import BaggingClassifier, BaggingRegressor
 
         members = option["bagging"] if isinstance(option, dict) else DEFAULT_BAGGING_MEMBERS
         base = getattr(clf, "estimator", None)
@@ -403,13 +431,18 @@ class Strategy:
                 f"strategies.{self.name}.ensemble: bagging needs a scikit-learn model; "
                 "give ensemble: {models: [...]} instead"
             )
-        bagging = BaggingClassifier(
+        bagging = (BaggingRegressor if self.task == REGRESSION else BaggingClassifier)(
             clone(base), n_estimators=members, random_state=self.random_state
         )
         return self._wrap(bagging), True
 
+    @property
+    def task(self) -> str:
+        """The task of the data this strategy queries (regression where it has no classes)."""
+        return REGRESSION if self.n_classes == 0 else CLASSIFICATION
+
     def _wrap(self, estimator: Any) -> Any:
-        return wrap_classifier(estimator, self.n_classes, self.random_state)
+        return wrap_model(estimator, self.n_classes, self.random_state)
 
     def _discriminator(self, clf: Any) -> Any:
         spec = self.spec.get("discriminator", DEFAULT_DISCRIMINATOR)
@@ -426,9 +459,9 @@ class Strategy:
     ) -> np.ndarray:
         """Return the row indices of `X` to label next, as an int array of `batch_size`.
 
-        `clf` has been fitted on exactly (X, y) this iteration: the strategy reuses it rather
-        than fitting again. `candidates` (row indices; None: every unlabelled row) only where
-        the strategy's query takes them.
+        `clf` (a classifier, or a regressor for a regression task) has been fitted on exactly (X, y)
+        this iteration: the strategy reuses it rather than fitting again. `candidates` (row indices;
+        None: every unlabelled row) only where the strategy's query takes them.
         """
         args = self._query_args
         kwargs: dict[str, Any] = {}
@@ -438,6 +471,10 @@ class Strategy:
             kwargs["clf"] = clf
             if "fit_clf" in args:
                 kwargs["fit_clf"] = self.builtin in FITS_OWN_CLF
+        if "reg" in args:
+            kwargs["reg"] = clf
+            if "fit_reg" in args:
+                kwargs["fit_reg"] = False
         if "estimator" in args:
             kwargs.update(estimator=clf, fit_estimator=False)
         if "ensemble" in args:
@@ -491,9 +528,12 @@ class Strategy:
         a model certain of every pool sample), but that fallback resets the distances of the
         centres already chosen, so later draws can repeat them. BatchBALD's greedy step takes
         the arg-max of utilities that are all NaN when every member is certain (a forest's 0/1
-        probabilities), and picks the same row again, or a labelled one. The intent of both is
-        a uniform draw among the unlabelled samples not yet chosen; this completes the batch
-        that way, seeded.
+        probabilities), and picks the same row again, or a labelled one. RegressionTreeBasedAL
+        spreads the batch over the tree's nodes by the target variance of their labelled rows:
+        where every leaf holds one labelled row (a fully grown tree) all variances are zero and
+        it spreads the batch over internal nodes too, which hold no candidate, and returns
+        fewer rows. The intent of all three is a uniform draw among the unlabelled samples not
+        yet chosen; this completes the batch that way, seeded.
         """
         unique = [i for i in dict.fromkeys(picked.tolist()) if np.isnan(y[i])]
         if len(unique) == batch_size:
@@ -502,8 +542,8 @@ class Strategy:
         rng = np.random.default_rng([self.random_state, int(np.sum(~np.isnan(y)))])
         extra = rng.choice(rest, size=batch_size - len(unique), replace=False)
         log.warning(
-            "strategy %r: %s repeated %d sample(s) or picked labelled ones (degenerate scores); "
-            "completed the batch uniformly at random",
+            "strategy %r: %s repeated, picked labelled or left unfilled %d row(s) of its batch "
+            "(degenerate scores); completed the batch uniformly at random",
             self.name,
             self.builtin,
             batch_size - len(unique),

@@ -13,11 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from albench.analysis.power import ALPHA, seeds_needed, smallest_p
-from albench.data.sources import dataset_shape, known_size
+from albench.data.sources import dataset_shape, known_size, task_hint
 from albench.errors import ConfigError
-from albench.plan.grid import embedding_maps, protocol_names, protocol_of, seed_list
+from albench.plan.grid import (
+    dataset_tasks,
+    embedding_maps,
+    metrics_of,
+    model_tasks,
+    protocol_names,
+    protocol_of,
+    runs,
+    seed_list,
+    strategy_tasks,
+)
 from albench.plan.probe import probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 
 def check_config(config: dict[str, Any], probe: bool = True) -> None:
@@ -40,11 +51,13 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
     from albench.learn.models import build_estimator, gives_embeddings, gives_probabilities
     from albench.learn.strategies import needs_probabilities, strategy_class
 
+    check_tasks(config)
     need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
     maps = embedding_maps(config)
+    kinds = model_tasks(config, lazy=False)
     for name, spec in config["models"].items():
-        estimator = build_estimator(f"models.{name}", spec, random_state=0)
-        if need_proba and not gives_probabilities(estimator):
+        estimator = build_estimator(f"models.{name}", spec, 0, kinds[name])
+        if kinds[name] == CLASSIFICATION and need_proba and not gives_probabilities(estimator):
             raise ConfigError(
                 f"models.{name}: {type(estimator).__name__} gives no class probabilities "
                 f"(predict_proba), which strategies {need_proba} need; enable them (e.g. "
@@ -80,7 +93,7 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
                 )
     if shapes:
         subsample = config["protocol"].get("candidate_subsample")
-        probe_grid(config["models"], strategies, shapes, subsample)
+        probe_grid(config["models"], strategies, shapes, subsample, runs(config))
     largest = {
         name: max(s.final_labelled for s in sizes) for name, sizes in protocol_sizes(config).items()
     }
@@ -93,6 +106,78 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
                 f"set is {most} (data set {name!r}, the protocol's last iteration); lower the "
                 "budgets or raise protocol.iterations, budget or batch_size"
             )
+
+
+NOUN = {CLASSIFICATION: "classifier", REGRESSION: "regressor"}
+
+
+def check_tasks(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the key unless every model and strategy runs on some data set
+    of its task, every data set has a model, the baseline and another strategy of its task,
+    its metrics are of its task, and no protocol adds label noise to a regression target."""
+    tasks = dataset_tasks(config)
+    present = set(tasks.values())
+    hint = {
+        REGRESSION: " (a data set is a regression task with task: regression)",
+        CLASSIFICATION: "",
+    }
+    for name, kind in model_tasks(config, lazy=False).items():
+        if kind not in present:
+            raise ConfigError(
+                f"models.{name}: {config['models'][name].get('estimator', 'the pipeline')} is "
+                f"a {NOUN[kind]}, but no data set is a {kind} task{hint[kind]}"
+            )
+    for name, kinds in strategy_tasks(config, lazy=False).items():
+        if not present & set(kinds):
+            query = config["strategies"][name]["query"]
+            raise ConfigError(
+                f"strategies.{name}: {query} is a {kinds[0]} strategy (its query takes a "
+                f"{NOUN[kinds[0]]}), but no data set is a {kinds[0]} task{hint[kinds[0]]}"
+            )
+    baseline = config["baseline"]
+    for dataset, (models, strategies) in runs(config).items():
+        task = tasks[dataset]
+        if not models:
+            raise ConfigError(
+                f"datasets.{dataset}: a {task} task, but no model is a {NOUN[task]}; add one "
+                "to models"
+            )
+        if baseline not in strategies:
+            raise ConfigError(
+                f"baseline: {baseline!r} cannot query on data set {dataset!r} (a {task} task)"
+            )
+        if len(strategies) < 2:
+            raise ConfigError(
+                f"datasets.{dataset}: a {task} task, but no strategy besides the baseline "
+                f"{baseline!r} queries on it; add a {task} strategy"
+                + (" (GreedySamplingX, GreedySamplingTarget, ...)" if task == REGRESSION else "")
+            )
+        metrics_of(config, dataset)
+        if task == REGRESSION:
+            for protocol in protocol_names(config):
+                if protocol_of(config, protocol).get("label_noise"):
+                    raise ConfigError(
+                        f"{protocol_key(config, protocol)}.label_noise: flips classes, but "
+                        f"data set {dataset!r} is a regression task (its target has none)"
+                    )
+
+
+def left_out(config: dict[str, Any]) -> list[str]:
+    """Return, for a config of both tasks, which models and strategies do not run on which
+    data sets (those of the other task), one line each."""
+    tasks = dataset_tasks(config)
+    if len(set(tasks.values())) < 2:
+        return []
+    lines = []
+    for dataset, (models, strategies) in runs(config).items():
+        skipped = [m for m in config["models"] if m not in models]
+        skipped += [s for s in config["strategies"] if s not in strategies]
+        if skipped:
+            lines.append(
+                f"tasks: data set {dataset!r} is a {tasks[dataset]} task: it runs without "
+                f"{skipped} (of the other task)"
+            )
+    return lines
 
 
 def protocol_key(config: dict[str, Any], name: str) -> str:
@@ -117,7 +202,11 @@ def design_warnings(config: dict[str, Any]) -> list[str]:
     """Return warnings about what the design cannot show, for the user before the run: seeds
     too few for any comparison with the baseline to be significant (`analysis.power`), budgets
     that some data sets never reach, and budgets within the initial labelled set."""
-    warnings = []
+    warnings = [*left_out(config)]
+    for name, spec in config["datasets"].items():
+        hint = task_hint(name, spec)
+        if hint is not None:
+            warnings.append(hint)
     if config.get("budgets"):
         sizes = protocol_sizes(config)
         largest = {name: max(s.final_labelled for s in each) for name, each in sizes.items()}

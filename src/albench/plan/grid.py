@@ -6,6 +6,7 @@ aggregating jobs receive their rule's input list itself.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from albench.errors import ConfigError
@@ -19,7 +20,9 @@ from albench.specs import (
     SplitSpec,
     SummarySpec,
     VerdictSpec,
+    canonical,
 )
+from albench.tasks import CLASSIFICATION, REGRESSION, TASKS, task_metrics
 from albench.usercode import imports_of, source_files
 
 
@@ -71,16 +74,97 @@ def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, An
     return {**protocol, **override}
 
 
+def dataset_tasks(config: dict[str, Any]) -> dict[str, str]:
+    """Return each data set's task (`albench.tasks`), from its config or its source."""
+    from albench.data.sources import dataset_task
+
+    return {name: dataset_task(name, spec) for name, spec in config["datasets"].items()}
+
+
+@functools.cache
+def _model_task(name: str, spec: str) -> str:
+    import json
+
+    from albench.learn.models import model_task
+
+    return model_task(f"models.{name}", json.loads(spec))
+
+
+@functools.cache
+def _strategy_tasks(name: str, spec: str) -> tuple[str, ...]:
+    import json
+
+    from albench.learn.strategies import strategy_tasks
+
+    return strategy_tasks(name, json.loads(spec))
+
+
+def model_tasks(config: dict[str, Any], lazy: bool = True) -> dict[str, str]:
+    """Return each model's task: classification for a classifier, regression for a regressor.
+    When `lazy`, a config of classification data sets only imports no model for it (all are
+    classifiers, as the config check, which is not lazy, makes sure)."""
+    if lazy and set(dataset_tasks(config).values()) == {CLASSIFICATION}:
+        return dict.fromkeys(config["models"], CLASSIFICATION)
+    return {name: _model_task(name, canonical(spec)) for name, spec in config["models"].items()}
+
+
+def strategy_tasks(config: dict[str, Any], lazy: bool = True) -> dict[str, tuple[str, ...]]:
+    """Return the tasks each strategy can query on (`albench.learn.strategies.strategy_tasks`);
+    as `model_tasks`, without imports for a config of classification data sets only when
+    `lazy`."""
+    if lazy and set(dataset_tasks(config).values()) == {CLASSIFICATION}:
+        return dict.fromkeys(config["strategies"], TASKS)
+    return {
+        name: _strategy_tasks(name, canonical(spec)) for name, spec in config["strategies"].items()
+    }
+
+
+def runs(config: dict[str, Any]) -> dict[str, tuple[list[str], list[str]]]:
+    """Return, per data set, the models and the strategies of its task, in config order: the
+    cells a data set runs (a classifier never meets a regression data set)."""
+    models, strategies = model_tasks(config), strategy_tasks(config)
+    return {
+        dataset: (
+            [m for m, kind in models.items() if kind == task],
+            [s for s, kinds in strategies.items() if task in kinds],
+        )
+        for dataset, task in dataset_tasks(config).items()
+    }
+
+
+def dataset_models(config: dict[str, Any], dataset: str) -> list[str]:
+    """Return the models that run on data set `dataset` (those of its task)."""
+    return runs(config)[dataset][0]
+
+
 def cells(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return one {dataset, model, protocol, strategy, seed} record per cell of the grid."""
+    """Return one {dataset, model, protocol, strategy, seed} record per cell of the grid: every
+    data set with each model and strategy of its task."""
     return [
         {"dataset": d, "model": m, "protocol": p, "strategy": s, "seed": seed}
-        for d in config["datasets"]
-        for m in config["models"]
+        for d, (models, strategies) in runs(config).items()
+        for m in models
         for p in protocol_names(config)
-        for s in config["strategies"]
+        for s in strategies
         for seed in seed_list(config)
     ]
+
+
+def model_pairs(config: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (data set, model) pairs that run, in config order."""
+    return [(d, m) for d, (models, _) in runs(config).items() for m in models]
+
+
+def metrics_of(config: dict[str, Any], dataset: str) -> list[str]:
+    """Return the metrics data set `dataset` is scored with: the protocol's for its task
+    (`albench.tasks.task_metrics`)."""
+    task = dataset_tasks(config)[dataset]
+    return task_metrics(config["protocol"], task, f"data set {dataset!r}")
+
+
+def model_metrics(config: dict[str, Any], model: str) -> list[str]:
+    """Return the metrics the data sets of model `model`'s task are scored with."""
+    return task_metrics(config["protocol"], model_tasks(config)[model], f"model {model!r}")
 
 
 def embedding_maps(config: dict[str, Any]) -> dict[str, Any] | None:
@@ -170,7 +254,7 @@ def cell_spec(
         seed=int(seed),
         model_spec=config["models"][model],
         strategy_spec=config["strategies"][strategy],
-        protocol=protocol_of(config, protocol),
+        protocol={**protocol_of(config, protocol), "metrics": metrics_of(config, dataset)},
         embedding_maps=recorded,
         protocol_name=protocol_name(config, protocol),
     )
@@ -186,7 +270,7 @@ def reference_spec(
         model=model,
         seed=int(seed),
         model_spec=config["models"][model],
-        metrics=config["protocol"]["metrics"],
+        metrics=metrics_of(config, dataset),
         label_noise=protocol_of(config, protocol).get("label_noise", 0.0),
         protocol_name=protocol_name(config, protocol),
     )
@@ -196,11 +280,12 @@ def figure_spec(
     config: dict[str, Any], model: str, dataset: str | None = None, protocol: str | None = None
 ) -> FigureSpec:
     """Return what a comparison figure of `model` (and `dataset`) under `protocol` needs."""
+    task = dataset_tasks(config)[dataset] if dataset else model_tasks(config)[model]
     return FigureSpec(
         model=model,
-        strategies=list(config["strategies"]),
+        strategies=[s for s, kinds in strategy_tasks(config).items() if task in kinds],
         baseline=config["baseline"],
-        metrics=config["protocol"]["metrics"],
+        metrics=metrics_of(config, dataset) if dataset else model_metrics(config, model),
         dataset=dataset,
         protocol=protocol_name(config, protocol),
     )
@@ -213,10 +298,13 @@ def summary_spec(config: dict[str, Any]) -> SummarySpec:
 
 def verdict_spec(config: dict[str, Any]) -> VerdictSpec:
     """Return what the end-of-run verdict needs of the config."""
+    tasks = [t for t in TASKS if t in dataset_tasks(config).values()]
+    first = {t: task_metrics(config["protocol"], t)[0] for t in tasks}
     return VerdictSpec(
         baseline=config["baseline"],
-        metric=config["protocol"]["metrics"][0],
+        metric=first[tasks[0]],
         strategies=list(config["strategies"]),
+        regression_metric=first[REGRESSION] if len(tasks) > 1 else None,
     )
 
 

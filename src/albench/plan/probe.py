@@ -32,12 +32,19 @@ def probe_data(
     shape: Shape, initial: int, random_state: int = 0, pool: int = PROBE_POOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (X, y, y_seen): Gaussian blobs of `shape`, `initial` rows labelled in `y_seen`
-    and `pool` unlabelled.
+    and `pool` unlabelled; for a regression shape (no classes), Gaussian features and a linear
+    target with noise.
 
     The labelled rows cover min(initial, classes) classes, as the protocol's initial set does.
     """
     rng = np.random.default_rng(random_state)
     n = initial + pool
+    if shape.n_classes == 0:
+        X = rng.normal(size=(n, shape.n_features))
+        y = X @ rng.normal(size=shape.n_features) + rng.normal(scale=0.1, size=n)
+        y_seen = np.full(n, np.nan)
+        y_seen[:initial] = y[:initial]
+        return X, y, y_seen
     y = np.arange(n) % shape.n_classes
     centres = rng.normal(scale=3.0, size=(shape.n_classes, shape.n_features))
     X = centres[y] + rng.normal(size=(n, shape.n_features))
@@ -64,17 +71,17 @@ def probe(
     at all raises ConfigError naming `models.<model>` (with a `{dataset}` placeholder that
     `probe_grid` fills).
     """
-    from albench.learn.models import build_estimator, gives_embeddings, wrap_classifier
+    from albench.learn.models import build_estimator, gives_embeddings, wrap_model
     from albench.learn.strategies import Strategy, batch_fault, builtin_name
 
     user = builtin_name(strategy_spec["query"]) is None
     batch = min(batch, MAX_CHECK_BATCH) if user else PROBE_BATCH
     X, y, y_seen = probe_data(shape, initial, pool=max(PROBE_POOL, batch * 5 // 2))
-    estimator = build_estimator(f"models.{model}", model_spec, random_state=0)
+    estimator = build_estimator(f"models.{model}", model_spec, 0, shape.task)
     params = estimator.get_params(deep=False)
     overrides = {"image_shape": shape.image_shape, "threads": 1, "epochs": 1}
     estimator.set_params(**{k: v for k, v in overrides.items() if k in params and v is not None})
-    clf = wrap_classifier(estimator, shape.n_classes, random_state=0)
+    clf = wrap_model(estimator, shape.n_classes, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _fit(clf, X, y_seen, model, initial, shape)
@@ -100,7 +107,7 @@ def _fit(clf: Any, X: np.ndarray, y_seen: np.ndarray, model: str, initial: int, 
     from albench.learn.models import fit_or_fallback, labelled_classes
 
     error = fit_or_fallback(clf, X, y_seen)
-    if error is not None and labelled_classes(y_seen) >= 2:
+    if error is not None and (shape.n_classes == 0 or labelled_classes(y_seen) >= 2):
         raise ConfigError(
             f"models.{model}: cannot be fitted on {initial} labels of data of the shape "
             f"of {{dataset}} ({shape.describe()}): {error}"
@@ -160,17 +167,19 @@ def probe_grid(
     strategies: dict[str, Any],
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any = None,
+    runs: dict[str, tuple[list[str], list[str]]] | None = None,
 ) -> None:
     """Raise ConfigError naming the first model x strategy x data set that cannot query.
 
     `shapes` maps data set names to (shape, initial labelled count, batch size); data sets of
     one shape and initial count share their probes (and of one batch size, for users'
-    strategies).
+    strategies). `runs` maps data set names to the models and strategies that run on them
+    (`albench.plan.grid.runs`; None: all of them).
     """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):  # tiny data: BLAS threads only cost start-up
-        _probe_each(models, strategies, shapes, candidate_subsample)
+        _probe_each(models, strategies, shapes, candidate_subsample, runs or {})
 
 
 def _probe_each(
@@ -178,13 +187,17 @@ def _probe_each(
     strategies: dict[str, Any],
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any,
+    runs: dict[str, tuple[list[str], list[str]]],
 ) -> None:
     from albench.learn.strategies import builtin_name
 
     done: set[tuple[str, str, Shape, int, int]] = set()
     for dataset, (shape, initial, batch) in shapes.items():
-        for model, model_spec in models.items():
-            for strategy, strategy_spec in strategies.items():
+        mine, theirs = runs.get(dataset, (list(models), list(strategies)))
+        for model in mine:
+            model_spec = models[model]
+            for strategy in theirs:
+                strategy_spec = strategies[strategy]
                 query = strategy_spec["query"]
                 user = builtin_name(query) is None
                 key = (model, strategy, shape, initial, batch if user else PROBE_BATCH)
@@ -210,7 +223,19 @@ def _probe_each(
                     )
 
 
+# What the regression strategies that need a predictive distribution are told.
+DISTRIBUTION = (
+    " (a regressor with a predictive distribution: one whose predict takes return_std, e.g. "
+    "sklearn.gaussian_process.GaussianProcessRegressor or sklearn.linear_model.BayesianRidge, "
+    "which albench wraps as scikit-activeml's SklearnNormalRegressor; or "
+    "skactiveml.regressor.NICKernelRegressor)"
+)
 HINTS = {
+    "ExpectedModelVarianceReduction": DISTRIBUTION,
+    "ExpectedModelOutputChange": DISTRIBUTION,
+    "KLDivergenceMaximization": DISTRIBUTION,
+    "RegressionTreeBasedAL": " (a sklearn.tree.DecisionTreeRegressor model, best with "
+    "min_samples_leaf of 2 or more)",
     "ProbabilisticAL": " (a model with predict_freq, e.g. skactiveml.classifier."
     "ParzenWindowClassifier, or params: {metric: rbf})",
     "EpistemicUncertaintySampling": " (a binary task, and a ParzenWindowClassifier, "

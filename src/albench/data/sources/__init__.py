@@ -46,6 +46,7 @@ __all__ = [
     "Source",
     "dataset_inputs",
     "dataset_shape",
+    "dataset_task",
     "download_openml",
     "image_files",
     "image_manifest",
@@ -61,6 +62,7 @@ __all__ = [
     "register",
     "table_columns",
     "table_features",
+    "task_hint",
     "write_image_manifest",
 ]
 
@@ -72,6 +74,18 @@ def known_size(spec: dict[str, Any], name: str = "data") -> int | None:
     column fails before any job runs.
     """
     return source_of(name, spec).size(name, spec)
+
+
+def dataset_task(name: str, spec: dict[str, Any]) -> str:
+    """Return data set `name`'s task (`albench.tasks`): its config's `task`, else its source's
+    (scikit-learn's diabetes and the regression generators are regression tasks)."""
+    return source_of(name, spec).task(spec)
+
+
+def task_hint(name: str, spec: dict[str, Any]) -> str | None:
+    """Return a warning when data set `name` has no `task` and its labels look like a numeric
+    target (cheap sources only), else None."""
+    return source_of(name, spec).task_hint(name, spec)
 
 
 def dataset_shape(name: str, spec: dict[str, Any]) -> Shape | None:

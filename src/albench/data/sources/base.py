@@ -15,17 +15,26 @@ from typing import Any, ClassVar
 
 from albench.data.datasets import Dataset
 from albench.errors import DataError
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 
 @dataclass(frozen=True)
 class Shape:
-    """What a probe needs to know of a data set: feature count, class count, image shape."""
+    """What a probe needs to know of a data set: feature count, class count (0: a regression
+    task), image shape."""
 
     n_features: int
     n_classes: int
     image_shape: tuple[int, int, int] | None = None
 
+    @property
+    def task(self) -> str:
+        """The data set's task: regression where it has no classes."""
+        return REGRESSION if self.n_classes == 0 else CLASSIFICATION
+
     def describe(self) -> str:
+        if self.task == REGRESSION:
+            return f"a numeric target, {self.n_features} features"
         if self.image_shape is not None:
             return f"{self.n_classes} classes, images of {'x'.join(map(str, self.image_shape))}"
         return f"{self.n_classes} classes, {self.n_features} features"
@@ -36,6 +45,11 @@ class Source:
 
     name: ClassVar[str]
 
+    def task(self, spec: dict[str, Any]) -> str:
+        """Return the task of a data set of this source: its config's `task`, else the
+        source's own (classification unless overridden)."""
+        return spec.get("task", CLASSIFICATION)
+
     def size(self, name: str, spec: dict[str, Any]) -> int | None:
         """Return the number of labelled rows, when it is cheap to know (else None). Checks
         what can be checked cheaply (files exist, columns are there) on the way."""
@@ -43,6 +57,11 @@ class Source:
 
     def shape(self, name: str, spec: dict[str, Any]) -> Shape | None:
         """Return the rows' shape, when it is cheap to know (else None)."""
+        return None
+
+    def task_hint(self, name: str, spec: dict[str, Any]) -> str | None:
+        """Return a warning when the data set has no `task` and its labels look like a numeric
+        target, when that is cheap to know (else None)."""
         return None
 
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from albench.data.datasets import Dataset, validate_dataset
+from albench.data.datasets import Dataset, regression_target, validate_dataset
 from albench.data.sources.base import Shape, Source, register
-from albench.data.sources.tabular import read_table_file, table_features, table_shape
+from albench.data.sources.tabular import (
+    read_table_file,
+    table_features,
+    table_shape,
+    task_hint,
+)
 from albench.errors import DataError
+from albench.tasks import REGRESSION
 
 
 @register
@@ -21,6 +27,8 @@ class File(Source):
                 f"datasets.{name}.label: column {spec['label']!r} of {spec['path']!r} holds "
                 "no label"
             )
+        if self.task(spec) == REGRESSION:
+            regression_target(name, labels.to_numpy())  # refused now, not in its job
         return int(labels.notna().sum())
 
     def shape(self, name: str, spec: dict[str, Any]) -> Shape | None:
@@ -28,9 +36,14 @@ class File(Source):
         labels = read_table_file(name, spec, columns=[label])[label]
         return table_shape(spec, spec["path"], labels, label)
 
+    def task_hint(self, name: str, spec: dict[str, Any]) -> str | None:
+        label = spec["label"]
+        return task_hint(name, spec, read_table_file(name, spec, columns=[label])[label])
+
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:
         frame = read_table_file(name, spec)
-        return validate_dataset(name, *table_features(name, frame, spec["label"], spec))
+        X, y, names = table_features(name, frame, spec["label"], spec)
+        return validate_dataset(name, X, y, names, task=self.task(spec))
 
     def inputs(self, name: str, spec: dict[str, Any], update: bool = True) -> list[str]:
         return [spec["path"]]

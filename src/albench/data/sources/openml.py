@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from albench.data.datasets import Dataset, validate_dataset
 from albench.data.sources.base import Shape, Source, register
-from albench.data.sources.tabular import table_features, table_shape
+from albench.data.sources.tabular import table_features, table_shape, task_hint
 from albench.errors import DataError
 from albench.io.parquet import write_table
 from albench.specs import DatasetSpec
@@ -36,9 +36,17 @@ class OpenML(Source):
         labels = pd.read_parquet(path, columns=[OPENML_LABEL])[OPENML_LABEL]
         return table_shape(spec, path, labels, OPENML_LABEL)
 
+    def task_hint(self, name: str, spec: dict[str, Any]) -> str | None:
+        path = openml_cache_path(spec)
+        if not path.exists():
+            return None
+        labels = pd.read_parquet(path, columns=[OPENML_LABEL])[OPENML_LABEL]
+        return task_hint(name, spec, labels)
+
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:
         frame = load_openml(name, spec)
-        return validate_dataset(name, *table_features(name, frame, OPENML_LABEL, spec))
+        X, y, names = table_features(name, frame, OPENML_LABEL, spec)
+        return validate_dataset(name, X, y, names, task=self.task(spec))
 
     def inputs(self, name: str, spec: dict[str, Any], update: bool = True) -> list[str]:
         return [str(openml_cache_path(spec))]

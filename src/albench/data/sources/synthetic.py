@@ -7,11 +7,25 @@ from typing import Any
 from albench.data.datasets import Dataset, validate_dataset
 from albench.data.sources.base import Shape, Source, register
 from albench.errors import DataError
+from albench.tasks import CLASSIFICATION, REGRESSION
+
+# The generators of a numeric target (the others draw classes).
+REGRESSION_GENERATORS = {
+    "make_regression",
+    "make_friedman1",
+    "make_friedman2",
+    "make_friedman3",
+    "make_sparse_uncorrelated",
+}
 
 
 @register
 class Synthetic(Source):
     name = "synthetic"
+
+    def task(self, spec: dict[str, Any]) -> str:
+        natural = REGRESSION if spec["generator"] in REGRESSION_GENERATORS else CLASSIFICATION
+        return spec.get("task", natural)
 
     def size(self, name: str, spec: dict[str, Any]) -> int | None:
         n = spec.get("params", {}).get("n_samples", 100)
@@ -20,7 +34,7 @@ class Synthetic(Source):
 
     def shape(self, name: str, spec: dict[str, Any]) -> Shape | None:
         data = self.load(name, spec)
-        return Shape(data.X.shape[1], data.n_classes)
+        return Shape(data.X.shape[1], data.n_classes)  # no classes: regression
 
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:
         import sklearn.datasets
@@ -43,4 +57,4 @@ class Synthetic(Source):
             raise DataError(
                 f"datasets.{name}.params: {generator} rejected the params: {exc}"
             ) from exc
-        return validate_dataset(name, out[0], out[1])
+        return validate_dataset(name, out[0], out[1], task=self.task(spec))

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 
 from albench.data.sources.base import Shape
 from albench.errors import DataError
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 log = logging.getLogger("albench")
 
@@ -77,12 +78,14 @@ def table_features(
     name: str, frame: pd.DataFrame, label: str, spec: dict[str, Any]
 ) -> tuple[np.ndarray, np.ndarray, None]:
     """Return (X, y, None) from a table: label rows kept, features encoded; the label values
-    name the classes (see `label_values`).
+    name the classes (see `label_values`), or are the targets of a regression task (`task:
+    regression` in `spec`).
 
-    Rows without a label are dropped and missing feature values imputed (median for numeric,
+    Rows without a label are dropped (refused for a regression task: a missing target is more likely
+    a data error than an unlabelled row) and missing feature values imputed (median for numeric,
     most frequent for categorical columns), each with a warning that counts them. Categorical
-    columns are one-hot encoded. A column that is mostly numbers but holds some text is refused:
-    it is almost always a data error, not a category.
+    columns are one-hot encoded. A column that is mostly numbers but holds some text is refused: it
+    is almost always a data error, not a category.
     """
     key = f"datasets.{name}"
     if label not in frame.columns:
@@ -92,6 +95,13 @@ def table_features(
     _check_columns(name, Path(spec.get("path", "the data")), frame.columns.tolist(), spec)
     features = spec.get("features") or [c for c in frame.columns if c != label]
     missing_label = frame[label].isna()
+    regression = spec.get("task", CLASSIFICATION) == REGRESSION
+    if regression and missing_label.any():
+        rows = frame.index[missing_label]
+        raise DataError(
+            f"{key}.label: data set {name!r} is a regression task, but {len(rows)} target(s) "
+            f"in column {label!r} are missing (rows {rows[:3].tolist()})"
+        )
     if missing_label.any():
         log.warning("data set %r: dropped %d row(s) without a label", name, missing_label.sum())
         frame = frame.loc[~missing_label]
@@ -126,7 +136,8 @@ def table_features(
     if not columns:
         raise DataError(f"{key}.features: no feature column left")
     X = pd.concat(columns, axis=1)
-    return X.to_numpy(dtype=np.float64), label_values(frame[label]), None
+    y = frame[label].to_numpy() if regression else label_values(frame[label])
+    return X.to_numpy(dtype=np.float64), y, None
 
 
 def label_values(labels: pd.Series) -> np.ndarray:
@@ -153,4 +164,31 @@ def table_shape(spec: dict[str, Any], path: str | Path, labels: pd.Series, label
     one-hot encoding (the probe needs the order of magnitude, not the encoded width), from the
     header only, so that a large file is not read whole at every start."""
     features = spec.get("features") or [c for c in table_columns(path) if c != label]
+    if spec.get("task", CLASSIFICATION) == REGRESSION:
+        return Shape(len(features), 0)
     return Shape(len(features), max(2, int(labels.nunique())))
+
+
+# A numeric label column with more distinct values than this (and than a tenth of its rows)
+# looks like a quantity to predict rather than classes.
+MANY_VALUES = 20
+
+
+def task_hint(name: str, spec: dict[str, Any], labels: pd.Series) -> str | None:
+    """Return a warning when data set `name` has no `task` and its `labels` look like a numeric
+    target (many distinct numbers), else None."""
+    if "task" in spec or pd.api.types.is_bool_dtype(labels):
+        return None
+    if not pd.api.types.is_numeric_dtype(labels):
+        return None
+    distinct = int(labels.nunique())
+    if distinct <= max(MANY_VALUES, len(labels) // 10):
+        return None
+    return (
+        f"datasets.{name}.task: not set, so its label column {spec.get('label', OPENML)!r} is "
+        f"read as {distinct} classes; if it is a quantity to predict, set "
+        f"datasets.{name}.task: regression (or task: classification to silence this)"
+    )
+
+
+OPENML = "the OpenML target"

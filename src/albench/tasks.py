@@ -1,0 +1,64 @@
+"""The two kinds of task a data set can be, and the metrics each is scored with.
+
+A data set is a classification task (classes, the default) or a regression task (a numeric
+target): its models, its strategies and its metrics follow from that. The planner reads a data
+set's task from its config (`task:`) or from its source (`albench.data.sources`: scikit-learn's
+diabetes and the `make_regression`/`make_friedman*` generators are regression tasks); this
+module holds what does not need the data: the names, the metrics of each task, and which metrics
+a protocol's `metrics` means for a task.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from albench.errors import ConfigError
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+TASKS = (CLASSIFICATION, REGRESSION)
+
+# The metrics each task can record (`albench.learn.metrics`), in the order the config lists
+# them, and those a protocol without `metrics` records.
+TASK_METRICS = {
+    CLASSIFICATION: ("accuracy", "balanced_accuracy", "f1_macro", "f1_weighted"),
+    REGRESSION: ("rmse", "mae", "r2", "p95_abs_error"),
+}
+DEFAULT_METRICS = {
+    CLASSIFICATION: ["accuracy", "balanced_accuracy", "f1_macro"],
+    REGRESSION: ["rmse", "mae", "r2"],
+}
+
+
+def metric_task(metric: str) -> str:
+    """Return the task `metric` scores; ValueError for an unknown metric."""
+    for task, names in TASK_METRICS.items():
+        if metric in names:
+            return task
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def task_metrics(protocol: dict[str, Any], task: str, where: str = "") -> list[str]:
+    """Return the metrics a protocol records on data sets of `task`.
+
+    The protocol's `metrics` is a list (every data set records it: all its metrics must be of
+    the data sets' task) or a mapping from task to list; a task it does not name records
+    DEFAULT_METRICS. `where` names the data set, for the error when a listed metric is of the
+    other task.
+    """
+    metrics = protocol.get("metrics")
+    if metrics is None:
+        return list(DEFAULT_METRICS[task])
+    if isinstance(metrics, dict):
+        return list(metrics.get(task) or DEFAULT_METRICS[task])
+    wrong = [m for m in metrics if metric_task(m) != task]
+    if wrong:
+        other = metric_task(wrong[0])
+        raise ConfigError(
+            f"protocol.metrics: {wrong} {'is a' if len(wrong) == 1 else 'are'} {other} "
+            f"metric{'s' * (len(wrong) > 1)}, but {where or 'a data set'} is a {task} task; "
+            f"name the metrics per task (metrics: {{{CLASSIFICATION}: [...], {REGRESSION}: "
+            "[...]}) or leave them out (defaults: "
+            f"{', '.join(f'{t}: {DEFAULT_METRICS[t]}' for t in TASKS)})"
+        )
+    return list(metrics)
