@@ -163,7 +163,8 @@ CASES = {
     ),
     "unknown metric": (
         config_edit(lambda c: c["protocol"].update(metrics=["auc"])),
-        "'auc' is not one of ['accuracy', 'balanced_accuracy', 'f1_macro', 'f1_weighted']",
+        "protocol.metrics: ['auc'] is no metric; the classification metrics are ['accuracy', "
+        "'balanced_accuracy', 'f1_macro', 'f1_weighted']; the regression metrics are ['rmse', ",
     ),
     "only the baseline": (
         config_edit(lambda c: c["strategies"].pop("entropy")),

@@ -93,3 +93,31 @@ def test_verdict_at_budgets_says_what_comparison_at_budget_says():
     # Without budgets the text is as before.
     plain = verdict_text(comparison, savings_for(comparison), SPEC)
     assert "labels:" not in plain and "At N labels" not in plain
+
+
+def test_a_verdict_of_both_tasks_judges_each_data_set_on_its_tasks_metric():
+    """Lower RMSE is better: the strategy whose error falls is `better`, its difference
+    negative, and the line names the metric; the classification data set keeps accuracy."""
+    base = np.linspace(50.0, 60.0, 10)
+    errors = aubc_rows({("r", "random"): base, ("r", "up"): base - 2.0, ("r", "down"): base + 1})
+    errors = errors.rename(columns={"aubc_accuracy": "aubc_rmse", "final_accuracy": "final_rmse"})
+    regression = comparison_table(errors, ["rmse"], "random")
+    comparison = pd.concat([comparison_of(10), regression], ignore_index=True)
+    savings = pd.concat(
+        [savings_for(comparison_of(10)), savings_for(regression).assign(metric="rmse")]
+    )
+    spec = VerdictSpec(
+        baseline="random",
+        metric="accuracy",
+        strategies=["random", "up", "down", "same"],
+        regression_metric="rmse",
+    )
+    text = verdict_text(comparison, savings, spec)
+    regression_part = text.split("r × m:")[1]
+    assert "  better up     rmse AUBC -2.000 [-2.000, -2.000]  labels saved +12" in regression_part
+    assert "  worse  down   rmse AUBC +1.000" in regression_part
+    assert "  better up     accuracy AUBC +0.050" in text.split("d × m:")[1].split("r × m:")[0]
+    flat = " ".join(text.split())
+    assert "AUBC (area under the learning curve) of accuracy / rmse minus random's" in flat
+    assert "Lower rmse is better: there a better strategy's difference is negative." in flat
+    assert "full-pool accuracy / rmse (an error: 1/0.95 of it)" in flat

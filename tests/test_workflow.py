@@ -241,8 +241,10 @@ def test_bad_config_stops_before_any_job(tmp_path, edit, message):
     assert not (tmp_path / "results").exists()
 
 
-def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
-    """A config mixing file, synthetic, sklearn and cached OpenML sets with two models."""
+def test_mixed_sources_and_tasks_run_end_to_end(tmp_path):
+    """A config mixing file, synthetic, sklearn and cached OpenML sets with two models, and a
+    regression data set with a regressor and a regression strategy: each cell runs on its
+    task, scored with its task's metrics, and the verdict judges each on its own."""
     from helpers import animal_table as table
 
     from albench.data.sources import OPENML_LABEL
@@ -262,6 +264,11 @@ def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
             },
             "wine": {"source": "sklearn", "name": "wine"},
             "cached": {"source": "openml", "id": 40, "cache_dir": "cache"},
+            "friedman": {
+                "source": "synthetic",
+                "generator": "make_friedman1",
+                "params": {"n_samples": 90},
+            },
         },
         "models": {
             "logreg": {"estimator": "sklearn.linear_model.LogisticRegression"},
@@ -269,17 +276,35 @@ def test_mixed_sources_with_mlp_and_logreg_run_end_to_end(tmp_path):
                 "estimator": "albench.models.EmbeddingMLPClassifier",
                 "params": {"hidden_layer_sizes": [8], "max_iter": 100},
             },
+            "ridge": {"estimator": "sklearn.linear_model.Ridge"},
         },
-        "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
+        "strategies": {
+            "random": {"query": "RandomSampling"},
+            "badge": {"query": "Badge"},
+            "gsy": {"query": "GreedySamplingTarget", "params": {"method": "GSy"}},
+        },
         "seeds": 1,
         "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 2},
     }
     write_config(tmp_path, config)
-    snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2")
+    proc = snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2")
+    assert "it runs without ['logreg', 'mlp', 'badge'] (of the other task)" in proc.stderr
     curves = pd.read_parquet(tmp_path / "results/summary/curves.parquet")
-    assert curves.groupby(["dataset", "model", "strategy"]).ngroups == 4 * 2 * 2
+    classified = curves[curves["dataset"] != "friedman"]
+    assert classified.groupby(["dataset", "model", "strategy"]).ngroups == 4 * 2 * 2
+    assert set(classified["strategy"]) == {"random", "badge"}
+    assert classified["rmse"].isna().all() and classified["accuracy"].notna().all()
+    regression = curves[curves["dataset"] == "friedman"]
+    assert set(regression["model"]) == {"ridge"} and set(regression["strategy"]) == {
+        "random",
+        "gsy",
+    }
+    assert regression["accuracy"].isna().all() and regression["rmse"].notna().all()
     assert set(curves["n_labeled"]) == {6, 10, 14}
-    assert len(list((tmp_path / "results/figures").glob("*.png"))) == 8
+    assert len(list((tmp_path / "results/figures").glob("*.png"))) == 4 * 2 + 1
+    verdict = (tmp_path / "results/verdict.txt").read_text()
+    assert "of accuracy / rmse minus random's" in " ".join(verdict.split())
+    assert "friedman × ridge:\n  too few seeds to tell: gsy " in verdict
 
 
 def chromium() -> str:

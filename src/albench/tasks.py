@@ -50,7 +50,20 @@ def task_metrics(protocol: dict[str, Any], task: str, where: str = "") -> list[s
     if metrics is None:
         return list(DEFAULT_METRICS[task])
     if isinstance(metrics, dict):
+        for kind, names in metrics.items():
+            unknown = [m for m in names if m not in TASK_METRICS[kind]]
+            if unknown:
+                raise ConfigError(
+                    f"protocol.metrics.{kind}: {unknown} {_not_metrics(unknown, kind)}; the "
+                    f"{kind} metrics are {list(TASK_METRICS[kind])}"
+                )
         return list(metrics.get(task) or DEFAULT_METRICS[task])
+    unknown = [m for m in metrics if not any(m in names for names in TASK_METRICS.values())]
+    if unknown:
+        raise ConfigError(
+            f"protocol.metrics: {unknown} {_not_metrics(unknown)}; "
+            + "; ".join(f"the {t} metrics are {list(TASK_METRICS[t])}" for t in TASKS)
+        )
     wrong = [m for m in metrics if metric_task(m) != task]
     if wrong:
         other = metric_task(wrong[0])
@@ -62,3 +75,8 @@ def task_metrics(protocol: dict[str, Any], task: str, where: str = "") -> list[s
             f"{', '.join(f'{t}: {DEFAULT_METRICS[t]}' for t in TASKS)})"
         )
     return list(metrics)
+
+
+def _not_metrics(names: list[str], task: str | None = None) -> str:
+    kind = f"{task} metric" if task else "metric"
+    return f"is no {kind}" if len(names) == 1 else f"are no {kind}s"

@@ -228,8 +228,7 @@ def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str 
     `protocol_agreement` (Kendall's tau-b between the protocols' rankings, `agreement`)
     from the joined comparisons.
     """
-    curves = pads.dataset([str(p) for p in parts["curves"]], format="parquet").to_table()
-    write_table(curves, tables["curves"])
+    write_table(_joined_tables(parts["curves"]), tables["curves"])
     joined = {
         name: pd.concat([_read_csv(p) for p in parts[name]], ignore_index=True)
         for name in DATASET_TABLES
@@ -237,11 +236,35 @@ def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str 
     }
     for name, frame in joined.items():
         _write_csv(frame, tables[name])
-    aubcs = joined["aubc"]
+    aubcs, comparison = joined["aubc"], joined["comparison"]
     metrics = [column.removeprefix("aubc_") for column in aubcs if column.startswith("aubc_")]
-    _write_csv(ranks_table(aubcs, metrics[0]), tables["ranks"])
-    agreement = ranking_agreement(joined["comparison"], metrics[0])
-    _write_csv(agreement, tables["protocol_agreement"])
+    ranks, agreement = [], []
+    for metric in primary_metrics(aubcs, metrics):
+        # Each data set is ranked on the first metric of its task.
+        ranks.append(ranks_table(aubcs[aubcs[f"aubc_{metric}"].notna()], metric))
+        judged = comparison[comparison[f"aubc_{metric}_mean"].notna()]
+        agreement.append(ranking_agreement(judged, metric))
+    _write_csv(pd.concat(ranks, ignore_index=True), tables["ranks"])
+    _write_csv(pd.concat(agreement, ignore_index=True), tables["protocol_agreement"])
+
+
+def primary_metrics(aubcs: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    """Return the metric each data set is ranked on: the first of its task's (the first of
+    `metrics` it has values of), once each in `metrics` order (one for a config of one task)."""
+    first = aubcs[[f"aubc_{m}" for m in metrics]].notna().to_numpy().argmax(axis=1)
+    return [metrics[i] for i in sorted(set(first.tolist()))]
+
+
+def _joined_tables(paths: Sequence[str | Path]) -> pa.Table:
+    """Return the Parquet tables at `paths` as one, columns unified: the curves of a config
+    of both tasks record different metrics (the missing ones are null)."""
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(p) for p in paths]
+    if all(schema.names == schemas[0].names for schema in schemas):
+        return pads.dataset([str(p) for p in paths], format="parquet").to_table()
+    schema = pa.unify_schemas([schema.remove_metadata() for schema in schemas])
+    return pads.dataset([str(p) for p in paths], schema=schema, format="parquet").to_table()
 
 
 def _read_csv(path: str | Path) -> pd.DataFrame:

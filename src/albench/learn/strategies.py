@@ -293,9 +293,12 @@ class QueryFunction(SingleAnnotatorPoolQueryStrategy):
         candidates: Any = None,
         batch_size: int = 1,
         return_utilities: bool = False,
+        reg: Any = None,
+        fit_reg: bool = False,
     ) -> Any:
         if return_utilities:
             raise NotImplementedError("a query function returns no utilities")
+        clf = reg if clf is None else clf  # a regressor arrives as either
         labelled = int(np.sum(~np.isnan(np.asarray(y, dtype=float))))
         seed = np.random.SeedSequence([int(self.random_state), labelled]).generate_state(1)[0]
         given = {
@@ -485,8 +488,10 @@ class Strategy:
         if candidates is not None and "candidates" in args:
             kwargs["candidates"] = candidates
         if self.builtin is not None:
-            # Badge returns a list, the other strategies an array.
+            # Badge returns a list, RegressionTreeBasedAL a list of 1-element arrays, the other
+            # strategies an array.
             picked = np.asarray(self.qs.query(X, y, batch_size=batch_size, **kwargs), np.int64)
+            picked = picked.reshape(-1)
             if self.builtin in REPEATS_WHEN_DEGENERATE:
                 picked = self._complete_batch(picked, y, batch_size)
             return picked
