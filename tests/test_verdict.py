@@ -121,3 +121,10 @@ def test_a_verdict_of_both_tasks_judges_each_data_set_on_its_tasks_metric():
     assert "AUBC (area under the learning curve) of accuracy / rmse minus random's" in flat
     assert "Lower rmse is better: there a better strategy's difference is negative." in flat
     assert "full-pool accuracy / rmse (an error: 1/0.95 of it)" in flat
+    # Where a cell of every seed never reaches the target, the saving is a bound: not quoted.
+    censored = savings.assign(
+        **{"saved_0.95_censored_seeds": np.where(savings["metric"] == "rmse", 10, 0)}
+    )
+    text = verdict_text(comparison, censored, spec)
+    assert "down   rmse AUBC +1.000 [+1.000, +1.000]  labels saved: unknown (95 % not reached)" in text
+    assert "labels saved -8 [-12, -4]" in text  # the classification data set's

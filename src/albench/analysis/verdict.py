@@ -197,6 +197,9 @@ def _saving(saved, row, share: str) -> str:
     )
     if mean != mean:  # NaN where the full-pool model could not be fitted
         return ""
+    censored = saved.loc[key].get(f"saved_{share}_censored_seeds", 0)
+    if censored >= row["n_seeds"]:  # a bound in every seed, not a saving
+        return f"  labels saved: unknown ({float(share) * 100:g} % not reached)"
     return f"  labels saved {mean:+.0f} [{low:+.0f}, {high:+.0f}]"
 
 
