@@ -44,8 +44,11 @@ run: $(BIN)/snakemake
 report: $(BIN)/snakemake
 	$(BIN)/snakemake --report results/report.html
 
+# Two workers (pytest-xdist), one test module each at a time: the end-to-end modules run beside
+# the unit tests (docs/development.md). `make test WORKERS=0` runs it in one process.
+WORKERS ?= 2
 test: $(BIN)/snakemake $(VENV)/.torch
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 
 lint: $(BIN)/snakemake
 	$(BIN)/ruff check src scripts tests benchmarks config

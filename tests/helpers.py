@@ -112,6 +112,26 @@ def snakemake(
     return proc
 
 
+# apt-get takes dpkg's lock: tests that install packages (chromium, SLURM) in parallel workers
+# take this one first, so that one waits for the other instead of failing (the SLURM scripts
+# in tests/slurm/ take the same).
+APT_LOCK = "/tmp/albench-tests-apt.lock"
+
+
+def apt_get(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `apt-get ARGS` non-interactively, holding APT_LOCK."""
+    import fcntl
+
+    with open(APT_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return subprocess.run(
+            ["apt-get", *args],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            capture_output=True,
+            check=check,
+        )
+
+
 def write_config(workdir: Path, config: dict, name: str = "bench.yaml") -> Path:
     path = workdir / name
     path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -11,7 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from helpers import REPO, planned_cells, planned_jobs, small_config, snakemake, write_config
+from helpers import (
+    REPO,
+    apt_get,
+    planned_cells,
+    planned_jobs,
+    small_config,
+    snakemake,
+    write_config,
+)
 
 from albench.analysis.verdict import verdict_text
 from albench.specs import VerdictSpec
@@ -311,10 +319,10 @@ def chromium() -> str:
     """Return the path of Debian's headless-capable Chromium, installing it if missing."""
     path = shutil.which("chromium")
     if path is None:
-        install = ["apt-get", "install", "-y", "-q", "chromium"]
-        if subprocess.run(install, capture_output=True).returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=True)
-            subprocess.run(install, capture_output=True, check=True)
+        install = ("install", "-y", "-q", "chromium")
+        if apt_get(*install, check=False).returncode != 0:
+            apt_get("update", "-q")
+            apt_get(*install)
         path = shutil.which("chromium")
     assert path, "chromium could not be installed"
     return path

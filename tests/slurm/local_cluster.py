@@ -19,6 +19,10 @@ from pathlib import Path
 
 import yaml
 
+# apt-get one at a time with other test workers that install packages (tests/helpers.py, and
+# start_local_slurm.sh, which takes the same lock).
+APT_LOCK = "/tmp/albench-tests-apt.lock"
+
 SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parents[1]
 PARTITION = "debug"
@@ -63,7 +67,8 @@ def local_slurm(min_job_age: int = 300) -> Iterator[None]:
         )
         if installs:
             subprocess.run(
-                ["apt-get", "remove", "-y", "-qq", "slurmctld", "slurmd", "slurm-client"],
+                ["flock", APT_LOCK, "apt-get", "remove", "-y", "-qq"]
+                + ["slurmctld", "slurmd", "slurm-client"],
                 env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
                 capture_output=True,
                 timeout=300,
