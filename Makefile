@@ -48,7 +48,7 @@ report: $(BIN)/snakemake
 # the unit tests (docs/development.md). `make test WORKERS=0` runs it in one process.
 WORKERS ?= 2
 test: $(BIN)/snakemake $(VENV)/.torch
-	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
+	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile --no-loadscope-reorder)
 
 lint: $(BIN)/snakemake
 	$(BIN)/ruff check src scripts tests benchmarks config

@@ -402,3 +402,15 @@ def test_a_users_regression_function_gets_the_fitted_regressor_as_reg(tmp_path, 
     classification["strategies"]["mine"] = {"query": "regstrats.highest"}
     with pytest.raises(ConfigError, match="strategies.mine: regstrats.highest is a regression"):
         check_config(classification, probe=False)
+
+
+def test_the_regression_example_is_valid_and_runs_every_pair():
+    import yaml
+    from helpers import REPO
+
+    example = REPO / "config" / "examples" / "regression.yaml"
+    config = validated(yaml.safe_load(example.read_text()))
+    check_config(config)  # schema, tasks and every model x strategy probe
+    assert not [w for w in design_warnings(config) if w.startswith("tasks:")]
+    assert len(cells(config)) == 3 * 2 * 5 * 10
+    assert figure_spec(config, "ridge").metrics == ["rmse", "mae", "r2"]
