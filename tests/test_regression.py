@@ -414,3 +414,46 @@ def test_the_regression_example_is_valid_and_runs_every_pair():
     assert not [w for w in design_warnings(config) if w.startswith("tasks:")]
     assert len(cells(config)) == 3 * 2 * 5 * 10
     assert figure_spec(config, "ridge").metrics == ["rmse", "mae", "r2"]
+
+
+BAYES = {"estimator": "sklearn.linear_model.BayesianRidge"}
+TREE = {"estimator": "sklearn.tree.DecisionTreeRegressor", "params": {"min_samples_leaf": 2}}
+FOREST = {"estimator": "sklearn.ensemble.RandomForestRegressor", "params": {"n_estimators": 10}}
+
+
+@pytest.mark.parametrize(
+    ("query", "model"),
+    [
+        ("RandomSampling", RIDGE),
+        ("GreedySamplingX", RIDGE),
+        ("GreedySamplingTarget", RIDGE),
+        ("QueryByCommittee", FOREST),
+        ("ExpectedModelChangeMaximization", RIDGE),
+        ("ExpectedModelOutputChange", BAYES),
+        ("ExpectedModelVarianceReduction", BAYES),
+        ("KLDivergenceMaximization", BAYES),
+        ("RegressionTreeBasedAL", TREE),
+        ("CoreSet", RIDGE),
+        ("TypiClust", RIDGE),
+        ("MaxHerding", RIDGE),
+    ],
+)
+def test_every_regression_strategy_runs_a_cell_with_a_model_it_fits(query, model):
+    X, y = make_friedman1(n_samples=60, n_features=5, random_state=1)
+    data = validate_dataset("f", X, y, task="regression")
+    roles = split_indices(make_split(data.y, 0.25, 6, 0, task="regression"))
+    protocol = {"test_size": 0.25, "initial_size": 6, "batch_size": 3, "iterations": 2}
+    cell = CellSpec(
+        dataset="f",
+        model="m",
+        strategy="s",
+        seed=0,
+        model_spec=model,
+        strategy_spec={"query": query},
+        protocol={**protocol, "metrics": ["rmse", "r2"]},
+    )
+    result = run_al_loop(data, roles, cell)
+    assert list(result.curve["n_labeled"]) == [6, 9, 12]
+    picked = result.selection["index"].to_numpy()
+    assert len(set(picked)) == 6 and set(picked) <= set(roles["pool"])
+    assert result.curve["rmse"].notna().all()
