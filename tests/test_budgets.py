@@ -23,7 +23,9 @@ def test_each_strategy_is_compared_with_the_baseline_where_the_budget_is_reached
     assert ahead["mean"] == pytest.approx(AHEAD[:, 1].mean())
     assert ahead["baseline_mean"] == pytest.approx(BASE[:, 1].mean())
     assert list(table["p_holm"]) == pytest.approx(list(holm([ahead["p_wilcoxon"], 1.0])))
-    assert list(table["verdict"]) == ["better", "no significant difference"]
+    # "same" is the baseline itself: within any margin, equivalent (Holm over the two).
+    assert list(table["verdict"]) == ["better", "equivalent"]
+    assert table.iloc[1]["margin"] == 0.01 and table.iloc[1]["p_equivalence_holm"] < 0.05
     assert ahead["n_pairs"] == 8 and ahead["smallest_p_holm"] == pytest.approx(2 * 2 / 2**8)
 
 

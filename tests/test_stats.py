@@ -41,12 +41,15 @@ def test_mean_ci_degenerate_cases():
     assert mean == 0.4 and np.isnan(low) and np.isnan(high)
 
 
-def test_identical_to_baseline_is_no_significant_difference():
+def test_identical_to_baseline_is_equivalent_only_where_the_equivalence_test_says_so():
     base = np.array([0.70, 0.72, 0.69, 0.75, 0.71, 0.73, 0.68, 0.74, 0.70, 0.72])
     result = paired_comparison(base.copy(), base)
     assert result.mean_difference == 0 and result.p_value == 1.0
     assert (result.ci_low, result.ci_high) == (0.0, 0.0)
-    assert verdict(result.mean_difference, result.p_value) == "no significant difference"
+    assert verdict(result.mean_difference, result.p_value) == "undecided"  # no margin given
+    assert verdict(result.mean_difference, result.p_value, equivalence_p=0.01) == "equivalent"
+    assert verdict(result.mean_difference, result.p_value, equivalence_p=0.2) == "undecided"
+    assert verdict(0.05, 0.01, equivalence_p=0.01) == "better"  # a difference comes first
 
 
 def test_constant_shift_is_better_with_the_right_interval():

@@ -82,7 +82,9 @@ def test_comparison_verdicts_and_holm_over_strategies():
         }
     )
     table = comparison_table(aubcs, ["accuracy"], "random").set_index("strategy")
-    assert table.loc["same", "accuracy_verdict"] == "no significant difference"
+    assert table.loc["same", "accuracy_verdict"] == "equivalent"  # the baseline's own values
+    assert table.loc["same", "accuracy_margin"] == 0.01
+    assert table.loc["same", "accuracy_p_equivalence_holm"] == pytest.approx(3 / 1024)
     assert table.loc["up", "accuracy_verdict"] == "better"
     assert table.loc["down", "accuracy_verdict"] == "worse"
     # Holm over the three compared strategies: the two smallest p (2/1024) times 3 and 2

@@ -103,7 +103,8 @@ def test_every_output_exists_with_its_schema(finished):
         "baseline",
         "better",
         "worse",
-        "no significant difference",
+        "equivalent",
+        "undecided",
         "too few seeds to tell",
     }
     assert len(pd.read_csv(results / "summary/cost.csv")) == 6

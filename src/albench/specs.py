@@ -139,11 +139,20 @@ class FigureSpec(Spec):
 
 @dataclass(frozen=True)
 class SummarySpec(Spec):
-    """What a data set's summary tables compare: the baseline, and the labelled-set sizes of
-    `budgets` (the config's)."""
+    """What a data set's summary tables compare: the baseline, the labelled-set sizes of
+    `budgets` (the config's), and the config's `equivalence_margin` (None: the defaults)."""
 
     baseline: str
     budgets: list[int]
+    equivalence_margin: float | dict[str, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as plain data; without `equivalence_margin` when the config sets
+        none, so that summaries of configs without one keep their params."""
+        spec = super().to_dict()
+        if spec["equivalence_margin"] is None:
+            del spec["equivalence_margin"]
+        return spec
 
 
 @dataclass(frozen=True)

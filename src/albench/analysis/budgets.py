@@ -8,11 +8,11 @@ comparison is (BCa CI of the mean difference, two-sided Wilcoxon, Holm over the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from albench.analysis.compare import compare_with_baseline, pair_with_baseline
+from albench.analysis.compare import Margins, compare_with_baseline, pair_with_baseline
 from albench.analysis.power import ALPHA
 from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
@@ -20,7 +20,8 @@ from albench.directions import higher_is_better
 COLUMNS = [
     *("strategy", "budget", "metric", "iteration", "n_labeled", "n_pairs", "mean"),
     *("baseline_mean", "diff", "diff_ci_low", "diff_ci_high", "p_wilcoxon", "p_holm"),
-    *("smallest_p_holm", "verdict"),
+    *("smallest_p_holm", "margin", "p_equivalence_holm", "verdict", "seeds_to_decide"),
+    "seeds_would_show",
 ]
 
 
@@ -38,11 +39,13 @@ def comparison_at_budget(
     budgets: Sequence[int],
     group: Sequence[str] = tuple(COMPARED),
     alpha: float = ALPHA,
+    margins: Mapping[str, Margins] | None = None,
 ) -> pd.DataFrame:
     """Return, per `group` x strategy x budget x metric, the paired comparison with `baseline`
     at the budget: mean score, difference with its 95 % CI, Wilcoxon p, Holm-adjusted p over
     the strategies of one group x budget x metric, the smallest adjusted p the design allows,
-    and the verdict (as in `albench.analysis.summary.comparison_table`).
+    the equivalence test within the metric's margin (`margins`: per metric, one number or one
+    per `group` key) and the verdict (as in `albench.analysis.summary.comparison_table`).
 
     A group x budget that the baseline's cells never reach has no rows; only seeds that both
     the strategy and the baseline reached are paired.
@@ -53,9 +56,20 @@ def comparison_at_budget(
         or [curves.iloc[:0].assign(budget=0)]
     )
     family = [*group, "budget"]
+    budget_list = sorted(set(budgets))
+    if margins is None:
+        from albench.analysis.equivalence import margin_of
+
+        margins = {m: margin_of(m) for m in metrics if higher_is_better(m)}
     decisions = {
         metric: compare_with_baseline(
-            reached, metric, baseline, family, alpha, higher_is_better(metric)
+            reached,
+            metric,
+            baseline,
+            family,
+            alpha,
+            higher_is_better(metric),
+            _per_budget((margins or {}).get(metric), budget_list),
         )
         for metric in metrics
     }
@@ -86,7 +100,25 @@ def comparison_at_budget(
                         "p_wilcoxon": test.p_value,
                         "p_holm": decision.p_holm,
                         "smallest_p_holm": decision.smallest_p_holm,
+                        "margin": decision.margin,
+                        "p_equivalence_holm": decision.p_equivalence_holm,
                         "verdict": decision.verdict,
+                        "seeds_to_decide": _seeds(decision),
+                        "seeds_would_show": decision.seeds.by if decision.seeds else None,
                     }
                 )
     return pd.DataFrame.from_records(records, columns=[*group, *COLUMNS])
+
+
+def _per_budget(margins: Margins, budgets: Sequence[int]) -> Margins:
+    """The margins of groups (one number, or one per group key) as margins of group x budget."""
+    if not isinstance(margins, Mapping):
+        return margins
+    return {(*key, budget): value for key, value in margins.items() for budget in budgets}
+
+
+def _seeds(decision) -> float:
+    """The seeds that would likely decide an undecided comparison (NaN otherwise, or beyond
+    reach)."""
+    fewest = decision.seeds.fewest if decision.seeds is not None else None
+    return float("nan") if fewest is None else float(fewest)

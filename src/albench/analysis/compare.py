@@ -5,22 +5,23 @@ not have shown a difference (`albench.analysis.power`).
 
 `comparison_table` (AUBC), `comparison_at_budget` (scores at chosen budgets) and the label
 savings (`savings`, which pairs but does not test) all pair through `on_shared_seeds`; the
-tests go through `compare_with_baseline` and `decide`. Another comparison (an equivalence
-test) is one more function here; a metric where lower is better passes `higher_is_better`
-(`albench.directions`).
+tests go through `compare_with_baseline` and `decide`, which runs the equivalence test too
+(`albench.analysis.equivalence`, Holm over the same family) where a margin is given; a metric
+where lower is better passes `higher_is_better` (`albench.directions`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from albench.analysis.equivalence import SeedsToDecide, equivalence_p, seeds_to_decide
 from albench.analysis.power import ALPHA, smallest_p
-from albench.analysis.stats import PairedComparison, paired_comparison, verdict
+from albench.analysis.stats import UNDECIDED, PairedComparison, paired_comparison, verdict
 
 
 def holm(p_values: Sequence[float]) -> np.ndarray:
@@ -64,12 +65,29 @@ def pair_with_baseline(frame: pd.DataFrame, baseline: str, group: Sequence[str])
 
 @dataclass(frozen=True)
 class Decision:
-    """A strategy's paired test against the baseline and what it decides, within its family."""
+    """A strategy's paired test against the baseline and what it decides, within its family:
+    the difference test's Holm-adjusted p, the equivalence test's (within +-`margin`; NaN
+    without a margin), and for an undecided comparison the seeds that would likely decide it."""
 
     test: PairedComparison
     p_holm: float
     smallest_p_holm: float
     verdict: str
+    margin: float = float("nan")
+    p_equivalence_holm: float = float("nan")
+    seeds: SeedsToDecide | None = None
+
+
+# A family's margin: one number, or one per family key (NaN or missing: no equivalence test).
+Margins = float | Mapping[tuple, float] | None
+
+
+def _margin(margins: Margins, key: tuple) -> float:
+    if margins is None:
+        return float("nan")
+    if isinstance(margins, Mapping):
+        return float(margins.get(key, float("nan")))
+    return float(margins)
 
 
 def compare_with_baseline(
@@ -79,33 +97,49 @@ def compare_with_baseline(
     group: Sequence[str],
     alpha: float = ALPHA,
     higher_is_better: bool = True,
+    margins: Margins = None,
 ) -> dict[tuple, dict[str, Decision]]:
     """Return {group key: {strategy: Decision}}: column `value` of each strategy against the
     baseline's, paired by seed (`paired_comparison`: mean difference, BCa CI, two-sided
     Wilcoxon), Holm-corrected over the strategies of the group, with the smallest adjusted p
-    the design allows and the verdict (`too few seeds to tell` where that is not below
-    `alpha`). Where lower values of `value` are better (`higher_is_better` false), a negative
-    difference is the better one."""
+    the design allows, the equivalence test within the group's margin (`margins`) and the
+    verdict (`too few seeds to tell` where that smallest p is not below `alpha`). Where lower
+    values of `value` are better (`higher_is_better` false), a negative difference is the
+    better one."""
     tests: dict[tuple, dict[str, PairedComparison]] = {}
     for pair in pair_with_baseline(frame, baseline, group):
         tested = paired_comparison(pair.own[value].to_numpy(), pair.base[value].to_numpy())
         tests.setdefault(pair.key, {})[pair.strategy] = tested
-    return decide(tests, alpha, higher_is_better)
+    return decide(tests, alpha, higher_is_better, margins)
 
 
 def decide(
     tests: dict[tuple, dict[str, PairedComparison]],
     alpha: float = ALPHA,
     higher_is_better: bool = True,
+    margins: Margins = None,
 ) -> dict[tuple, dict[str, Decision]]:
     """Return each test's Decision: its p-value Holm-corrected over the strategies of its
-    group (a family), the smallest adjusted p the family's design allows, and the verdict."""
+    group (a family), the smallest adjusted p the family's design allows, the equivalence
+    p-value within the family's margin, Holm-corrected over the same family, the verdict, and
+    for an undecided one the seeds that would likely decide it (`seeds_to_decide`)."""
     decisions = {}
     for key, family in tests.items():
+        margin = _margin(margins, key)
         adjusted = holm([t.p_value for t in family.values()])
+        equivalent = holm([equivalence_p(t.differences, margin) for t in family.values()])
         decisions[key] = {}
-        for (strategy, test), p_holm in zip(family.items(), adjusted, strict=True):
+        for (strategy, test), p_holm, p_eq in zip(
+            family.items(), adjusted, equivalent, strict=True
+        ):
             floor = smallest_p(test.n, len(family))
-            decided = verdict(test.mean_difference, p_holm, alpha, floor < alpha, higher_is_better)
-            decisions[key][strategy] = Decision(test, float(p_holm), floor, decided)
+            decided = verdict(
+                test.mean_difference, p_holm, alpha, floor < alpha, higher_is_better, p_eq
+            )
+            seeds = None
+            if decided == UNDECIDED:
+                seeds = seeds_to_decide(test.mean_difference, test.sd, margin, len(family), alpha)
+            decisions[key][strategy] = Decision(
+                test, float(p_holm), floor, decided, margin, float(p_eq), seeds
+            )
     return decisions

@@ -24,6 +24,16 @@ import numpy as np
 from scipy import stats as sps
 
 from albench.analysis.power import ALPHA
+from albench.directions import higher_is_better
+
+# The default margin of a bounded metric, in AUBC units: one percentage point of accuracy
+# (balanced accuracy, F1, R²) averaged over the budget, about the run-to-run spread of a small
+# benchmark's mean and less than most practitioners would pay engineering for.
+DEFAULT_MARGIN = 0.01
+# The default margin of an error (RMSE, MAE, ...), which has no natural scale: this share of the
+# full-pool model's error on the same data set, model and protocol (1 % of the best error the
+# model reaches with every label).
+ERROR_SHARE = 0.01
 
 # The share of the t-test's efficiency the Wilcoxon signed-rank test keeps on normal data
 # (its asymptotic relative efficiency, 3/pi): the power calculation's seeds are divided by it.
@@ -32,12 +42,25 @@ POWER = 0.8  # the probability of a decision that "seeds to decide" aims at
 MOST_SEEDS = 10_000  # beyond this, a comparison is not worth deciding: reported as such
 
 
+def margin_of(
+    metric: str, margins: dict[str, float] | None = None, full_pool: float = float("nan")
+) -> float:
+    """Return the equivalence margin of `metric` in AUBC units: the config's
+    (`equivalence_margin`, in `margins`), else DEFAULT_MARGIN for a metric where higher is
+    better, else ERROR_SHARE of `full_pool` (the full-pool model's mean error; NaN unknown)."""
+    if margins and metric in margins:
+        return float(margins[metric])
+    if higher_is_better(metric):
+        return DEFAULT_MARGIN
+    return ERROR_SHARE * float(full_pool)
+
+
 def equivalence_p(differences: np.ndarray, margin: float) -> float:
     """Return the TOST p-value that the paired `differences` lie within +-`margin`: the larger
     of the two one-sided Wilcoxon signed-rank p-values (exact for small samples, as
     `scipy.stats.wilcoxon` chooses). 1.0 without differences or with a margin of 0."""
     d = np.asarray(differences, dtype=float)
-    if len(d) == 0 or margin <= 0:
+    if len(d) == 0 or not margin > 0:  # NaN: unknown
         return 1.0
     lower = _one_sided(d + margin, "greater")
     upper = _one_sided(d - margin, "less")

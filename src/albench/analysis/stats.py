@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,12 @@ class PairedComparison:
     ci_low: float
     ci_high: float
     p_value: float
+    differences: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+
+    @property
+    def sd(self) -> float:
+        """The standard deviation of the paired differences (NaN with fewer than two)."""
+        return float(np.std(self.differences, ddof=1)) if self.n > 1 else float("nan")
 
 
 def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedComparison:
@@ -104,7 +110,11 @@ def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedCompari
         p_value = 1.0
     else:
         p_value = float(sps.wilcoxon(differences).pvalue)
-    return PairedComparison(len(differences), mean, low, high, p_value)
+    return PairedComparison(len(differences), mean, low, high, p_value, differences)
+
+
+EQUIVALENT = "equivalent"
+UNDECIDED = "undecided"
 
 
 def verdict(
@@ -113,12 +123,16 @@ def verdict(
     alpha: float = ALPHA,
     decidable: bool = True,
     higher_is_better: bool = True,
+    equivalence_p: float = float("nan"),
 ) -> str:
-    """Return `better`, `worse` or `no significant difference` for a compared strategy, or
+    """Return `better`, `worse`, `equivalent` or `undecided` for a compared strategy, or
     TOO_FEW_SEEDS where no outcome could have been significant (`decidable` false: see
     `smallest_p`), so that the design's limit does not read as "no difference".
+
     `mean_difference` is the strategy's value minus the baseline's; where lower is better
-    (`higher_is_better` false) a negative difference is the better one."""
+    (`higher_is_better` false) a negative difference is the better one. Without a significant
+    difference, the strategy is `equivalent` when its Holm-adjusted equivalence p
+    (`albench.analysis.equivalence`) is below `alpha`, else `undecided` (neither shown)."""
     gain = mean_difference if higher_is_better else -mean_difference
     if adjusted_p < alpha and gain > 0:
         return "better"
@@ -126,4 +140,4 @@ def verdict(
         return "worse"
     if not decidable:
         return TOO_FEW_SEEDS
-    return "no significant difference"
+    return EQUIVALENT if equivalence_p < alpha else UNDECIDED

@@ -12,7 +12,8 @@ from scipy import stats as sps
 
 from albench.analysis.agreement import ranking_agreement
 from albench.analysis.budgets import comparison_at_budget
-from albench.analysis.compare import compare_with_baseline
+from albench.analysis.compare import Margins, compare_with_baseline
+from albench.analysis.equivalence import ERROR_SHARE, margin_of
 from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
 from albench.analysis.stats import aubc, mean_ci, mean_ranks
@@ -59,7 +60,11 @@ def aubc_summary(aubcs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
 
 
 def comparison_table(
-    aubcs: pd.DataFrame, metrics: Sequence[str], baseline: str, alpha: float = ALPHA
+    aubcs: pd.DataFrame,
+    metrics: Sequence[str],
+    baseline: str,
+    alpha: float = ALPHA,
+    margins: Mapping[str, Margins] | None = None,
 ) -> pd.DataFrame:
     """Return, per data set x model x protocol x strategy, the paired comparison with the
     baseline.
@@ -67,13 +72,25 @@ def comparison_table(
     For each metric: mean AUBC, mean final score, mean AUBC difference to the baseline with its
     95 % CI (paired by seed), the Wilcoxon signed-rank p-value, the Holm-adjusted p-value over
     the strategies of one data set x model x protocol, the smallest Holm-adjusted p-value any
-    data could have given with that many pairs and strategies, and a verdict (`too few seeds to
-    tell` where that smallest p is not below `alpha`). Only seeds the baseline also has are
-    paired.
+    data could have given with that many pairs and strategies, the equivalence margin and the
+    equivalence test's Holm-adjusted p-value (`albench.analysis.equivalence`; `margins` per
+    metric: one number, or one per data set x model x protocol; None: the defaults of scores,
+    `equivalence_margins`), a verdict (`better`, `worse`,
+    `equivalent`, `undecided`, or `too few seeds to tell` where that smallest p is not below
+    `alpha`) and, for an undecided one, the seeds that would likely decide it and which way
+    (`difference` or `equivalence`). Only seeds the baseline also has are paired.
     """
+    if margins is None:
+        margins = equivalence_margins(metrics, None, None)
     decisions = {
         metric: compare_with_baseline(
-            aubcs, f"aubc_{metric}", baseline, COMPARED, alpha, higher_is_better(metric)
+            aubcs,
+            f"aubc_{metric}",
+            baseline,
+            COMPARED,
+            alpha,
+            higher_is_better(metric),
+            (margins or {}).get(metric),
         )
         for metric in metrics
     }
@@ -99,9 +116,17 @@ def comparison_table(
                     row[f"{metric}_diff_ci_high"] = test.ci_high
                     row[f"{metric}_p_wilcoxon"] = test.p_value
             for strategy, decision in decided.items():
-                rows[strategy][f"{metric}_p_holm"] = decision.p_holm
-                rows[strategy][f"{metric}_smallest_p_holm"] = decision.smallest_p_holm
-                rows[strategy][f"{metric}_verdict"] = decision.verdict
+                row = rows[strategy]
+                row[f"{metric}_p_holm"] = decision.p_holm
+                row[f"{metric}_smallest_p_holm"] = decision.smallest_p_holm
+                row[f"{metric}_margin"] = decision.margin
+                row[f"{metric}_p_equivalence_holm"] = decision.p_equivalence_holm
+                row[f"{metric}_verdict"] = decision.verdict
+                seeds = decision.seeds
+                row[f"{metric}_seeds_to_decide"] = (
+                    float(seeds.fewest) if seeds and seeds.fewest else float("nan")
+                )
+                row[f"{metric}_seeds_would_show"] = seeds.by if seeds else None
             if baseline in rows:
                 rows[baseline][f"{metric}_verdict"] = "baseline"
         records.extend(rows.values())
@@ -172,6 +197,7 @@ def summarise(
     tables: Mapping[str, str | Path],
     baseline: str,
     budgets: Sequence[int] = (),
+    equivalence_margin: float | Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
@@ -187,7 +213,7 @@ def summarise(
     metrics = metric_columns(curves.columns)
     write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
     full_pool = read_curves(references) if references else None
-    compared = comparisons(curves, full_pool, baseline, budgets)
+    compared = comparisons(curves, full_pool, baseline, budgets, equivalence_margin)
     aubcs = compared["aubc"]
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
     _write_csv(cost_table(curves), tables["cost"])
@@ -201,22 +227,52 @@ def comparisons(
     references: pd.DataFrame | None,
     baseline: str,
     budgets: Sequence[int] = (),
+    equivalence_margin: float | Mapping[str, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Return the tables the verdict rests on, from `curves` (and the full-pool scores
     `references`): `aubc`, `comparison`, `comparison_at_budget` and, with references,
     `label_savings` (of the data set x model x protocol groups those cover; metric: accuracy
-    where recorded, else the first)."""
+    where recorded, else the first). Equivalence margins: the config's `equivalence_margin`,
+    else the defaults of `albench.analysis.equivalence.margin_of` (an error's from the
+    full-pool scores)."""
     metrics = metric_columns(curves.columns)
     aubcs = aubc_table(curves, metrics)
+    margins = equivalence_margins(metrics, equivalence_margin, references)
     tables = {
         "aubc": aubcs,
-        "comparison": comparison_table(aubcs, metrics, baseline),
-        "comparison_at_budget": comparison_at_budget(curves, metrics, baseline, budgets),
+        "comparison": comparison_table(aubcs, metrics, baseline, margins=margins),
+        "comparison_at_budget": comparison_at_budget(
+            curves, metrics, baseline, budgets, margins=margins
+        ),
     }
     if references is not None:
         metric = "accuracy" if "accuracy" in metrics else metrics[0]
         tables["label_savings"] = label_savings(curves, references, baseline, metric)
     return tables
+
+
+def equivalence_margins(
+    metrics: Sequence[str],
+    configured: float | Mapping[str, float] | None,
+    references: pd.DataFrame | None,
+) -> dict[str, Margins]:
+    """Return each metric's equivalence margin: the configured one (a number: every metric
+    where higher is better; a mapping: per metric), else the default (`margin_of`): one number
+    for a score, and for an error ERROR_SHARE of the mean full-pool error of each data set x
+    model x protocol (none without references: no equivalence can be shown)."""
+    by_metric = {}
+    if isinstance(configured, Mapping):
+        by_metric = dict(configured)
+    elif configured is not None:
+        by_metric = {m: float(configured) for m in metrics if higher_is_better(m)}
+    margins: dict[str, Margins] = {}
+    for metric in metrics:
+        if metric in by_metric or higher_is_better(metric):
+            margins[metric] = margin_of(metric, by_metric)
+        elif references is not None and metric in references:
+            means = references.groupby(list(COMPARED))[metric].mean()
+            margins[metric] = {key: ERROR_SHARE * value for key, value in means.items()}
+    return margins
 
 
 def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str | Path]) -> None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from albench.analysis.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
+from albench.analysis.stats import EQUIVALENT, UNDECIDED
 from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
 from albench.io.files import write_text
@@ -52,7 +53,10 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
             if not all(higher_is_better(m) for m in savings_metrics)
             else ""
         )
-        + f": {baseline}'s minus the strategy's, paired, mean [95 % CI]."
+        + f": {baseline}'s minus the strategy's, paired, mean [95 % CI]. Equivalent: within "
+        f"{_margins(groups)} of {baseline}'s AUBC by two one-sided Wilcoxon tests, Holm as "
+        "above; undecided: neither shown (with the seeds that would likely tell, by a power "
+        "calculation)."
     )
     falling = [m for m in metrics if not higher_is_better(m)]
     if falling:
@@ -66,7 +70,11 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
             f" At N labels: {_listed(metrics)} minus {baseline}'s at the first iteration with at "
             "least N labels, the same test."
         )
-    lines = [f"albench verdict: does any strategy beat {baseline}?", *textwrap.wrap(intro, WIDTH)]
+    lines = [
+        f"albench verdict: does any strategy beat {baseline}?",
+        *textwrap.wrap(summary_sentence(groups, baseline), WIDTH),
+        *textwrap.wrap(intro, WIDTH),
+    ]
     if any((rows[f"{metric}_verdict"] == TOO_FEW_SEEDS).any() for _, rows, metric in groups):
         lines += textwrap.wrap(
             f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
@@ -150,7 +158,7 @@ def _budget_lines(budgets, key: tuple[str, str, str], order: dict[str, int]) -> 
 
 # The verdicts in the order the text gives them; the first two with their estimates.
 DECIDED = ("better", "worse")
-VERDICTS = (*DECIDED, "no significant difference", TOO_FEW_SEEDS)
+VERDICTS = (*DECIDED, EQUIVALENT, UNDECIDED, TOO_FEW_SEEDS)
 # A no-break space keeps each name with its value when a line wraps.
 NBSP = "\xa0"
 
@@ -175,11 +183,81 @@ def _estimate(row, diff: str, space: str) -> str:
 
 def _names(rows, kind: str, diff: str) -> str:
     """The strategies of `rows` by name; with the estimate where too few seeds leave nothing
-    else to say."""
-    return ", ".join(
-        r["strategy"] + (f"{NBSP}{r[diff]:+.3f}" if kind == TOO_FEW_SEEDS else "")
-        for _, r in rows.iterrows()
+    else to say, and, where undecided, the seeds that would likely tell and which way."""
+
+    def named(row) -> str:
+        if kind == TOO_FEW_SEEDS:
+            return f"{row['strategy']}{NBSP}{row[diff]:+.3f}"
+        if kind == UNDECIDED:
+            return f"{row['strategy']}{NBSP}{_to_tell(row, diff)}"
+        return row["strategy"]
+
+    return ", ".join(named(row) for _, row in rows.iterrows())
+
+
+def _to_tell(row, diff: str) -> str:
+    """`(~N seeds: equivalent?)`: the seeds an undecided comparison would likely need."""
+    prefix = diff.removesuffix("diff")  # "accuracy_", or "" in the budgets' table
+    seeds = row.get(f"{prefix}seeds_to_decide", float("nan"))
+    if seeds != seeds:
+        return f"({row[diff]:+.3f}; no number of seeds would likely tell)"
+    way = row.get(f"{prefix}seeds_would_show", None)
+    guess = {"equivalence": "equivalent?", "difference": "a difference?"}.get(way, "")
+    return f"(~{int(seeds)}{NBSP}seeds" + (f":{NBSP}{guess})" if guess else ")").replace(" ", NBSP)
+
+
+def summary_sentence(groups, baseline: str) -> str:
+    """The answer in one sentence, before the detail: over the data set x model (x protocol)
+    groups, on how many the baseline is as good as every strategy (each equivalent or worse),
+    on how many some strategy beats it, and on how many it is undecided, with the seeds that
+    would likely tell."""
+    beaten = good = too_few = 0
+    undecided = []
+    for _, rows, metric in groups:
+        verdicts = rows[f"{metric}_verdict"]
+        if (verdicts == "better").any():
+            beaten += 1
+        elif verdicts.isin([EQUIVALENT, "worse"]).all():
+            good += 1
+        elif (verdicts == TOO_FEW_SEEDS).any():
+            too_few += 1
+        else:
+            needed = rows.loc[verdicts == UNDECIDED, f"{metric}_seeds_to_decide"]
+            more = needed - rows.loc[verdicts == UNDECIDED, f"{metric}_n_pairs"]
+            undecided.append(more.max() if len(more) and more.notna().all() else float("nan"))
+    total = len(groups)
+    parts = [
+        f"{baseline} is as good as every strategy on {good} of {total} data set × model "
+        f"{'pair' if total == 1 else 'pairs'} (within {_margins(groups)} AUBC)",
+        f"some strategy beats it on {beaten}",
+    ]
+    if undecided:
+        parts.append(f"undecided on {len(undecided)}{_more_seeds(undecided)}")
+    if too_few:
+        parts.append(f"too few seeds to tell on {too_few}")
+    return "; ".join(parts) + "."
+
+
+def _more_seeds(more: list[float]) -> str:
+    known = [int(m) for m in more if m == m]
+    if not known:
+        return " (no number of seeds would likely tell)"
+    low, high = max(1, min(known)), max(1, max(known))
+    span = f"about {high}" if low == high else f"{low} to {high}"
+    unknown = " on some" if len(known) < len(more) else ""
+    return f" (about {span[6:] if low == high else span} more seeds would tell{unknown})"
+
+
+def _margins(groups) -> str:
+    """The equivalence margins of `groups` in words: `±0.01`, or a range."""
+    values = sorted(
+        {float(v) for _, rows, metric in groups for v in rows.get(f"{metric}_margin", []) if v == v}
     )
+    if not values:
+        return "a margin (none known: no full-pool reference)"
+    if len(values) == 1:
+        return f"±{values[0]:.3g}"
+    return f"±{values[0]:.3g} to ±{values[-1]:.3g}"
 
 
 def _wrapped(text: str) -> list[str]:

@@ -148,7 +148,9 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     """Draw the mean AUBC difference to the baseline, data sets x strategies, of `spec`'s model
     (first metric) from table `comparison` to `figure`.
 
-    Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse. The
+    Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse; ≈
+    marks a strategy shown equivalent to the baseline (within the margin); unmarked cells are
+    undecided (or too few seeds). The
     diverging palette is centred on zero, so colour alone shows the direction: blue is better
     than the baseline, red worse, also where lower is better (an error: the palette flips).
     """
@@ -163,7 +165,7 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     order = [s for s in strategies if s in set(comparison["strategy"])]
     diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
     verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
-    marks = {"better": "▲", "worse": "▼"}
+    marks = {"better": "▲", "worse": "▼", "equivalent": "≈"}
     annotations = diff.map(lambda v: f"{v:+.3f}") + verdicts[order].map(
         lambda v: f" {marks[v]}" if v in marks else ""
     )
@@ -184,7 +186,8 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     ax.set_ylabel("data set")
     ax.tick_params(axis="y", rotation=0)  # data set names read across, not on top of each other
     ax.set_title(
-        f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05)",
+        f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05), "
+        "≈ equivalent (within the margin)",
         fontsize=10,
     )
     save_figure(fig, output)

@@ -52,6 +52,7 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
     from albench.learn.strategies import needs_probabilities, strategy_class
 
     check_tasks(config)
+    _check_margins(config.get("equivalence_margin"))
     need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
     maps = embedding_maps(config)
     kinds = model_tasks(config, lazy=False)
@@ -160,6 +161,18 @@ def check_tasks(config: dict[str, Any]) -> None:
                         f"{protocol_key(config, protocol)}.label_noise: flips classes, but "
                         f"data set {dataset!r} is a regression task (its target has none)"
                     )
+
+
+def _check_margins(margins: Any) -> None:
+    """Refuse an `equivalence_margin` mapping naming what is no metric."""
+    from albench.tasks import TASK_METRICS
+
+    known = [m for names in TASK_METRICS.values() for m in names]
+    if isinstance(margins, dict):
+        unknown = [m for m in margins if m not in known]
+        if unknown:
+            kind = "is no metric" if len(unknown) == 1 else "are no metrics"
+            raise ConfigError(f"equivalence_margin: {unknown} {kind}; the metrics are {known}")
 
 
 def left_out(config: dict[str, Any]) -> list[str]:

@@ -293,7 +293,11 @@ def figure_spec(
 
 def summary_spec(config: dict[str, Any]) -> SummarySpec:
     """Return what the summaries of a data set's cells need of the config."""
-    return SummarySpec(baseline=config["baseline"], budgets=list(config["budgets"]))
+    return SummarySpec(
+        baseline=config["baseline"],
+        budgets=list(config["budgets"]),
+        equivalence_margin=config.get("equivalence_margin"),
+    )
 
 
 def verdict_spec(config: dict[str, Any]) -> VerdictSpec:

@@ -170,6 +170,7 @@ def incomplete_verdict_text(
         read_curves(references) if references else None,
         spec.baseline,
         config.get("budgets", []),
+        config.get("equivalence_margin"),
     )
     savings = tables.get("label_savings", pd.DataFrame(columns=[*COMPARED, "strategy", "metric"]))
     verdict = verdict_text(

@@ -98,7 +98,14 @@ def summarise_dataset(job: Job) -> None:
     from albench.specs import SummarySpec
 
     spec = SummarySpec(**job.spec)
-    summarise(job.input.cells, job.input.references, job.output, spec.baseline, spec.budgets)
+    summarise(
+        job.input.cells,
+        job.input.references,
+        job.output,
+        spec.baseline,
+        spec.budgets,
+        spec.equivalence_margin,
+    )
 
 
 @register
