@@ -71,3 +71,52 @@ def test_bootstrap_band_is_seeded_and_brackets_the_mean():
     assert (low, high) == bootstrap_ci(values)
     assert bootstrap_ci(pd.Series([0.5, 0.5, 0.5])) == (0.5, 0.5)
     assert all(np.isnan(bootstrap_ci(pd.Series([0.5]))))
+
+
+def test_tied_ranks_are_named_because_they_share_one_marker():
+    from albench.figures.plots import _ties
+
+    ranks = pd.Series({"random": 4.0, "entropy": 2.6, "margin": 2.6, "badge": 1.2})
+    assert _ties(ranks) == "\ntied (one marker each): entropy = margin (2.60)"
+    assert _ties(pd.Series({"a": 1.0, "b": 2.0})) == ""
+
+
+def test_the_protocols_figure_draws_the_equivalence_margin(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from albench.figures import plots
+    from albench.specs import FigureSpec
+
+    rows = []
+    for protocol in ("a", "b"):
+        for strategy, diff in (("random", 0.0), ("up", 0.02)):
+            rows.append(
+                {
+                    "dataset": "d",
+                    "model": "m",
+                    "protocol": protocol,
+                    "strategy": strategy,
+                    "accuracy_diff": diff,
+                    "accuracy_diff_ci_low": diff - 0.01,
+                    "accuracy_diff_ci_high": diff + 0.01,
+                    "accuracy_verdict": "better" if diff else "baseline",
+                    "accuracy_margin": 0.01,
+                }
+            )
+    pd.DataFrame(rows).to_csv(tmp_path / "comparison.csv", index=False)
+    pd.DataFrame(columns=["dataset", "model", "protocol_a", "protocol_b", "kendall_tau_b"]).to_csv(
+        tmp_path / "agreement.csv", index=False
+    )
+    drawn = {}
+    monkeypatch.setattr(plots, "save_figure", lambda fig, output: drawn.update(fig=fig))
+    spec = FigureSpec(
+        model="m", strategies=["random", "up"], baseline="random", metrics=["accuracy"], dataset="d"
+    )
+    plots.plot_protocols(tmp_path / "comparison.csv", tmp_path / "agreement.csv", "x.png", spec)
+    ax = drawn["fig"].axes[0]
+    band = [p for p in ax.patches if p.get_alpha() == 0.08]
+    assert len(band) == 1
+    x0, x1 = band[0].get_x(), band[0].get_x() + band[0].get_width()
+    assert (x0, x1) == (-0.01, 0.01)
+    assert any("±0.01: equivalent" in t.get_text() for t in ax.texts)
+    plt.close(drawn["fig"])

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -218,6 +219,9 @@ def plot_cost_benefit(
         ax=ax,
     )
     ax.set_xscale("log")
+    # Labels at the decades only: matplotlib labels the minor ticks of a short log axis too,
+    # and "2×10⁻³3×10⁻³4×10⁻³" runs together.
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     ax.set_xlabel("median seconds per query (log scale)")
     ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
     ax.set_title(f"{subject(spec)}: cost against benefit, one point per data set × strategy")
@@ -270,14 +274,27 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
         significance,
         ax=ax,
         color_palette={s: colours[s] for s in ranks.index if s in colours},
+        # Every rank with two decimals: "(5)" beside "(3.4)" read as different precisions.
+        label_fmt_left="{label} ({rank:.2f})",
+        label_fmt_right="({rank:.2f}) {label}",
     )
     ax.set_title(
         f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
         f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
-        "different (Friedman + Nemenyi, α = 0.05)",
+        "different (Friedman + Nemenyi, α = 0.05)" + _ties(ranks),
         fontsize=9,
     )
     save_figure(fig, output)
+
+
+def _ties(ranks: pd.Series) -> str:
+    """A line naming the strategies that share a mean rank (they share one marker)."""
+    tied = [
+        f"{' = '.join(names)} ({rank:.2f})"
+        for rank, names in ranks.groupby(ranks.round(9)).groups.items()
+        if len(names) > 1
+    ]
+    return "\ntied (one marker each): " + "; ".join(tied) if tied else ""
 
 
 def plot_protocols(
@@ -320,6 +337,11 @@ def plot_protocols(
                 label=protocol if filled == significant.any() else None,
             )
     ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
+    margins = rows.get(f"{metric}_margin", pd.Series(dtype=float)).dropna().unique()
+    if len(margins):  # the region of practical equivalence, of the widest margin
+        margin = float(max(margins))
+        ax.axvspan(-margin, margin, color=BASELINE_COLOUR, alpha=0.08, lw=0)
+        ax.text(margin, -0.6, f" ±{margin:.3g}: equivalent", fontsize=7, va="bottom")
     ax.set_yticks(np.arange(len(order)), order)
     ax.invert_yaxis()
     ax.set_xlabel(f"AUBC minus {baseline} ({METRIC_LABELS.get(metric, metric)}), 95 % CI")
