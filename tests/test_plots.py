@@ -120,3 +120,79 @@ def test_the_protocols_figure_draws_the_equivalence_margin(tmp_path, monkeypatch
     assert (x0, x1) == (-0.01, 0.01)
     assert any("±0.01: equivalent" in t.get_text() for t in ax.texts)
     plt.close(drawn["fig"])
+
+
+def test_no_two_labels_overlap_with_twelve_strategies_of_long_names(tmp_path, monkeypatch):
+    """The overall figures and the protocols figure with 12 strategies and 6 data sets, every
+    name 30 characters long: no two tick labels, and no two texts, of an axis overlap."""
+    import itertools
+
+    from albench.analysis.agreement import ranking_agreement
+    from albench.analysis.summary import comparison_table
+    from albench.figures import plots
+    from albench.specs import FigureSpec
+
+    rng = np.random.default_rng(0)
+    names = [f"strategy_with_a_long_name_{i:03d}" for i in range(12)]
+    datasets = [f"dataset_with_a_very_long_nm_{i:02d}" for i in range(6)]
+    records = [
+        {"dataset": d, "model": "m", "protocol": p, "strategy": s, "seed": seed, "value": v}
+        for d in datasets
+        for p in ("default", "cold_start_protocol_long_name")
+        for s in names
+        for seed in range(8)
+        for v in [0.8 + rng.normal(0, 0.02)]
+    ]
+    aubc = pd.DataFrame(records).rename(columns={"value": "aubc_accuracy"})
+    aubc["final_accuracy"] = aubc["aubc_accuracy"]
+    comparison = comparison_table(aubc, ["accuracy"], names[0])
+    comparison.to_csv(tmp_path / "comparison.csv", index=False)
+    aubc.to_csv(tmp_path / "aubc.csv", index=False)
+    ranking_agreement(comparison, "accuracy").to_csv(tmp_path / "agreement.csv", index=False)
+    groups = aubc.groupby(["dataset", "model", "protocol", "strategy"])
+    summary = groups["aubc_accuracy"].mean().rename("aubc_accuracy_mean").reset_index()
+    summary.to_csv(tmp_path / "summary.csv", index=False)
+    cost = summary[["dataset", "model", "protocol", "strategy"]].assign(
+        median_fit_seconds=0.01,
+        median_query_seconds=rng.uniform(1e-3, 8e-3, len(summary)),
+        median_score_seconds=0.001,
+    )
+    cost.to_csv(tmp_path / "cost.csv", index=False)
+    drawn = {}
+
+    def capture(fig, output):
+        fig.tight_layout()
+        fig.canvas.draw()
+        drawn[str(output)] = fig
+
+    monkeypatch.setattr(plots, "save_figure", capture)
+    spec = FigureSpec(model="m", strategies=names, baseline=names[0], metrics=["accuracy"])
+    plots.plot_difference_heatmap(tmp_path / "comparison.csv", "heat map", spec)
+    plots.plot_cost_benefit(tmp_path / "cost.csv", tmp_path / "summary.csv", "cost", spec)
+    plots.plot_critical_difference(tmp_path / "aubc.csv", "critical difference", spec)
+    one = FigureSpec(
+        model="m", strategies=names, baseline=names[0], metrics=["accuracy"], dataset=datasets[0]
+    )
+    plots.plot_protocols(tmp_path / "comparison.csv", tmp_path / "agreement.csv", "protocols", one)
+    assert len(drawn) == 4
+    for name, fig in drawn.items():
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            groups = [ax.texts]
+            groups += [
+                [t for t in axis.get_ticklabels(which="both") if t.get_visible()]
+                for axis in (ax.xaxis, ax.yaxis)
+            ]
+            for texts in groups:
+                boxes = [
+                    (t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()
+                ]
+                for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+                    assert not box_a.overlaps(box_b), f"{name}: {a!r} overlaps {b!r}"
+        plt_close(fig)
+
+
+def plt_close(fig):
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
