@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,6 @@ def make_split(
     from what remains so that every class appears at least once when
     `initial_size >= n_classes`; the remaining rows form the pool.
     """
-    from sklearn.model_selection import train_test_split
 
     y = np.asarray(y)
     if task == REGRESSION:
@@ -70,31 +70,9 @@ def make_split(
             "too few for a stratified test split"
         )
     rng = np.random.default_rng(random_state)
-    rows = np.arange(len(y))
-    try:
-        train, test = train_test_split(
-            rows, test_size=test_size, stratify=y, random_state=int(rng.integers(2**31))
-        )
-    except ValueError as exc:
-        raise DataError(
-            f"data set {name!r}: cannot split with test_size={test_size}: {exc}"
-        ) from exc
-    train = np.sort(train)
-    validation = np.array([], dtype=np.int64)
-    if validation_size:
-        try:
-            train, validation = train_test_split(
-                train,
-                test_size=validation_size,
-                stratify=y[train],
-                random_state=int(rng.integers(2**31)),
-            )
-        except ValueError as exc:
-            raise DataError(
-                f"data set {name!r}: cannot draw a stratified validation set of "
-                f"{validation_size}: {exc}"
-            ) from exc
-        train = np.sort(train)
+    train, test, validation = _held_out(
+        y, lambda rows, _: y[rows], test_size, validation_size, rng, name, "a stratified"
+    )
     if initial_size > len(train):
         raise DataError(
             f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
@@ -107,11 +85,7 @@ def make_split(
             initial.append(int(rng.choice(train[y[train] == c])))
     rest = np.setdiff1d(train, initial)
     initial.extend(rng.choice(rest, size=initial_size - len(initial), replace=False).tolist())
-    role = np.full(len(y), "pool", dtype=object)
-    role[test] = "test"
-    role[validation] = "validation"
-    role[np.asarray(initial, dtype=int)] = "initial"
-    return pd.DataFrame({"index": rows, "role": role})
+    return _roles(len(y), test, validation, np.asarray(initial, dtype=int))
 
 
 def regression_split(
@@ -127,16 +101,41 @@ def regression_split(
     (`target_bins`): with the few hundred rows of typical regression benchmarks a plain random
     test set can miss a tail of the target, and the RMSE of every strategy then swings with the
     seed. The initial labelled set is a uniform draw from the rest (no class to cover)."""
-    from sklearn.model_selection import train_test_split
 
     rng = np.random.default_rng(random_state)
+    train, test, validation = _held_out(
+        y, lambda rows, k: target_bins(y[rows], k), test_size, validation_size, rng, name, "a"
+    )
+    if initial_size > len(train):
+        raise DataError(
+            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
+            "outside the test and validation sets"
+        )
+    initial = rng.choice(train, size=initial_size, replace=False)
+    return _roles(len(y), test, validation, initial)
+
+
+def _held_out(
+    y: np.ndarray,
+    strata: Any,
+    test_size: float,
+    validation_size: int,
+    rng: np.random.Generator,
+    name: str,
+    kind: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the sorted (train, test, validation) rows of `y`: the test set, then the
+    validation set (if any) from the rest, each stratified by `strata(rows, n_held_out)` and
+    drawn with a seed from `rng`; DataError naming the data set if a split cannot be drawn."""
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(y))
     n_test = int(np.ceil(test_size * len(y)))
     try:
         train, test = train_test_split(
             rows,
             test_size=test_size,
-            stratify=target_bins(y, n_test),
+            stratify=strata(rows, n_test),
             random_state=int(rng.integers(2**31)),
         )
     except ValueError as exc:
@@ -150,25 +149,25 @@ def regression_split(
             train, validation = train_test_split(
                 train,
                 test_size=validation_size,
-                stratify=target_bins(y[train], validation_size),
+                stratify=strata(train, validation_size),
                 random_state=int(rng.integers(2**31)),
             )
         except ValueError as exc:
             raise DataError(
-                f"data set {name!r}: cannot draw a validation set of {validation_size}: {exc}"
+                f"data set {name!r}: cannot draw {kind} validation set of {validation_size}: {exc}"
             ) from exc
         train = np.sort(train)
-    if initial_size > len(train):
-        raise DataError(
-            f"data set {name!r}: initial_size {initial_size} exceeds the {len(train)} rows "
-            "outside the test and validation sets"
-        )
-    initial = rng.choice(train, size=initial_size, replace=False)
-    role = np.full(len(y), "pool", dtype=object)
+    return train, test, validation
+
+
+def _roles(n: int, test: np.ndarray, validation: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
+    """Return the split frame of `n` rows: the given test, validation and initial rows, the
+    rest the pool."""
+    role = np.full(n, "pool", dtype=object)
     role[test] = "test"
     role[validation] = "validation"
     role[initial] = "initial"
-    return pd.DataFrame({"index": rows, "role": role})
+    return pd.DataFrame({"index": np.arange(n), "role": role})
 
 
 def write_split(split: pd.DataFrame, path: str | Path) -> None:
