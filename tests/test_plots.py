@@ -1,3 +1,6 @@
+import dataclasses
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -118,27 +121,31 @@ def test_the_protocols_figure_draws_the_equivalence_margin(tmp_path, monkeypatch
     assert len(band) == 1
     x0, x1 = band[0].get_x(), band[0].get_x() + band[0].get_width()
     assert (x0, x1) == (-0.01, 0.01)
-    assert any("±0.01: equivalent" in t.get_text() for t in ax.texts)
+    assert "±0.01: equivalent" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(drawn["fig"])
 
 
 def test_no_two_labels_overlap_with_twelve_strategies_of_long_names(tmp_path, monkeypatch):
-    """The overall figures and the protocols figure with 12 strategies and 6 data sets, every
-    name 30 characters long: no two tick labels, and no two texts, of an axis overlap."""
-    import itertools
+    """Every figure with 12 strategies and 6 data sets, every name 30 characters long: no two
+    texts of a figure (titles, axis and tick labels, annotations, legend entries) overlap, and
+    none runs off the figure."""
+    from helpers import CELL
 
     from albench.analysis.agreement import ranking_agreement
     from albench.analysis.summary import comparison_table
     from albench.figures import plots
-    from albench.specs import FigureSpec
+    from albench.figures.embedding_maps import plot_embedding_map
+    from albench.io.curves import write_embeddings
+    from albench.specs import CellSpec, FigureSpec, MapSpec
 
     rng = np.random.default_rng(0)
     names = [f"strategy_with_a_long_name_{i:03d}" for i in range(12)]
     datasets = [f"dataset_with_a_very_long_nm_{i:02d}" for i in range(6)]
+    protocols = ("default", "cold_start_protocol_long_name")
     records = [
         {"dataset": d, "model": "m", "protocol": p, "strategy": s, "seed": seed, "value": v}
         for d in datasets
-        for p in ("default", "cold_start_protocol_long_name")
+        for p in protocols
         for s in names
         for seed in range(8)
         for v in [0.8 + rng.normal(0, 0.02)]
@@ -158,6 +165,29 @@ def test_no_two_labels_overlap_with_twelve_strategies_of_long_names(tmp_path, mo
         median_score_seconds=0.001,
     )
     cost.to_csv(tmp_path / "cost.csv", index=False)
+    curves = pd.DataFrame(
+        [
+            {"dataset": datasets[0], "model": "m", "protocol": protocols[1], "strategy": s}
+            | {"seed": seed, "iteration": i, "n_labeled": 10 + 5 * i}
+            | {"accuracy": 0.5 + 0.02 * i + rng.normal(0, 0.01), "f1_macro": 0.4 + 0.02 * i}
+            for s in names
+            for seed in range(3)
+            for i in range(12)
+        ]
+    )
+    curves.to_parquet(tmp_path / "curves.parquet")
+    n = 120
+    labels = rng.integers(0, 5, n)
+    status = np.where(
+        np.arange(n) < 20, "labelled", np.where(np.arange(n) < 25, "selected", "pool")
+    )
+    embeddings = pd.DataFrame({"iteration": 3, "index": np.arange(n), "label": labels})
+    embeddings = embeddings.assign(
+        status=status, e0=labels + rng.normal(size=n), e1=rng.normal(size=n)
+    )
+    classes = [f"class_with_a_long_name_{i:02d}_xxxxxx" for i in range(5)]
+    cell = CellSpec(**CELL, seed=0)
+    write_embeddings(embeddings, tmp_path / "embeddings.parquet", cell, classes)
     drawn = {}
 
     def capture(fig, output):
@@ -166,33 +196,80 @@ def test_no_two_labels_overlap_with_twelve_strategies_of_long_names(tmp_path, mo
         drawn[str(output)] = fig
 
     monkeypatch.setattr(plots, "save_figure", capture)
+    monkeypatch.setattr("albench.figures.embedding_maps.save_figure", capture)
     spec = FigureSpec(model="m", strategies=names, baseline=names[0], metrics=["accuracy"])
     plots.plot_difference_heatmap(tmp_path / "comparison.csv", "heat map", spec)
     plots.plot_cost_benefit(tmp_path / "cost.csv", tmp_path / "summary.csv", "cost", spec)
     plots.plot_critical_difference(tmp_path / "aubc.csv", "critical difference", spec)
-    one = FigureSpec(
-        model="m", strategies=names, baseline=names[0], metrics=["accuracy"], dataset=datasets[0]
-    )
+    one = dataclasses.replace(spec, dataset=datasets[0])
     plots.plot_protocols(tmp_path / "comparison.csv", tmp_path / "agreement.csv", "protocols", one)
-    assert len(drawn) == 4
+    for metrics in (["accuracy"], ["accuracy", "f1_macro"]):
+        update = {"metrics": metrics, "protocol": protocols[1]}
+        curve_spec = dataclasses.replace(one, **update)
+        plots.plot_learning_curves([tmp_path / "curves.parquet"], f"curves {metrics}", curve_spec)
+    title = " / ".join([datasets[0], "model_with_a_long_name_xxxxxxx", *protocols[1:], names[1]])
+    map_spec = MapSpec(title=f"{title} / seed 0: ", seed=0, iteration=3)
+    plot_embedding_map(tmp_path / "embeddings.parquet", "map", map_spec)
+    assert len(drawn) == 7
     for name, fig in drawn.items():
         renderer = fig.canvas.get_renderer()
-        for ax in fig.axes:
-            groups = [ax.texts]
-            groups += [
-                [t for t in axis.get_ticklabels(which="both") if t.get_visible()]
-                for axis in (ax.xaxis, ax.yaxis)
-            ]
-            for texts in groups:
-                boxes = [
-                    (t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()
-                ]
-                for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-                    assert not box_a.overlaps(box_b), f"{name}: {a!r} overlaps {b!r}"
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in figure_texts(fig)]
+        # Tick labels may reach past the figure's edge by a few pixels; titles may not.
+        page = fig.bbox.expanded(1.02, 1.02)
+        for text, box in boxes:
+            assert page.contains(box.x0, box.y0) and page.contains(box.x1, box.y1), (
+                f"{name}: {text!r} runs off the figure"
+            )
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+            assert not box_a.overlaps(box_b), f"{name}: {a!r} overlaps {b!r}"
         plt_close(fig)
+
+
+def figure_texts(fig) -> list:
+    """Every visible, non-empty text of `fig`: figure texts, and per axes its titles, axis
+    labels, tick labels, annotations and legend (title and entries); a colour bar's too."""
+    from matplotlib.legend import Legend
+
+    texts = list(fig.texts)
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = (high - low) * 1e-9
+            ticks = [*axis.get_major_ticks(), *axis.get_minor_ticks()]
+            texts += [axis.label]
+            texts += [t.label1 for t in ticks if low - slack <= t.get_loc() <= high + slack]
+        legends += [child for child in ax.get_children() if isinstance(child, Legend)]
+    for legend in legends:
+        texts += [legend.get_title(), *legend.get_texts()]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
 def plt_close(fig):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_a_log_axis_of_seconds_has_readable_labels_over_a_short_and_a_long_span():
+    import matplotlib.pyplot as plt
+
+    from albench.figures.plots import log_seconds_axis
+
+    for low, high, labelled in ((8e-4, 6e-3, ["0.001", "0.002", "0.005"]), (1e-5, 30.0, None)):
+        fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        ax.scatter([low, high], [0, 1])
+        ax.set_xscale("log")
+        log_seconds_axis(ax.xaxis)
+        fig.canvas.draw()
+        texts = [t for t in figure_texts(fig) if t in ax.xaxis.get_ticklabels(which="both")]
+        shown = [t.get_text() for t in texts]
+        if labelled:
+            assert shown == labelled
+        else:
+            assert len(shown) >= 5 and all("10^{" in text for text in shown)
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+        plt.close(fig)

@@ -70,6 +70,21 @@ def test_verdict_text_matches_the_comparison_table():
     assert "cannot be significant" not in text
 
 
+def test_several_protocols_get_one_summary_sentence_each():
+    import pandas as pd
+
+    one = comparison_of(10)
+    comparison = pd.concat([one.assign(protocol="cold"), one.assign(protocol="noisy")])
+    text = verdict_text(comparison, savings_for(comparison), SPEC)
+    lines = text.splitlines()
+    assert " ".join(lines[1:3]) == (
+        "Protocol cold: random is as good as every strategy on 0 of 1 data set × model"
+        "   pair (within ±0.01 AUBC); some strategy beats it on 1."
+    )
+    assert lines[3].startswith("Protocol noisy: random is as good as every strategy on 0 of 1")
+    assert "d × m × cold:" in text and "d × m × noisy:" in text
+
+
 def test_verdict_says_when_the_seeds_cannot_tell():
     comparison = comparison_of(4)
     text = verdict_text(comparison, savings_for(comparison), SPEC)

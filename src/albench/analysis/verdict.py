@@ -72,7 +72,7 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
         )
     lines = [
         f"albench verdict: does any strategy beat {baseline}?",
-        *textwrap.wrap(summary_sentence(groups, baseline), WIDTH),
+        *summary_lines(groups, baseline),
         *textwrap.wrap(intro, WIDTH),
     ]
     if any((rows[f"{metric}_verdict"] == TOO_FEW_SEEDS).any() for _, rows, metric in groups):
@@ -204,6 +204,20 @@ def _to_tell(row, diff: str) -> str:
     way = row.get(f"{prefix}seeds_would_show", None)
     guess = {"equivalence": "equivalent?", "difference": "a difference?"}.get(way, "")
     return f"(~{int(seeds)}{NBSP}seeds" + (f":{NBSP}{guess})" if guess else ")").replace(" ", NBSP)
+
+
+def summary_lines(groups, baseline: str) -> list[str]:
+    """The summary sentence of `groups`, wrapped; one per protocol where they are several (a
+    protocol is a question of its own: does AL pay under a cold start, with a noisy oracle)."""
+    protocols = list(dict.fromkeys(key[2] for key, _, _ in groups))
+    if len(protocols) < 2:
+        return textwrap.wrap(summary_sentence(groups, baseline), WIDTH)
+    lines = []
+    for protocol in protocols:
+        mine = [group for group in groups if group[0][2] == protocol]
+        sentence = f"Protocol {protocol}: {summary_sentence(mine, baseline)}"
+        lines += textwrap.wrap(sentence, WIDTH, subsequent_indent="  ")
+    return lines
 
 
 def summary_sentence(groups, baseline: str) -> str:

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from albench.errors import DataError  # noqa: E402
-from albench.figures.plots import save_figure  # noqa: E402
+from albench.figures.plots import save_figure, text_width, wrapped  # noqa: E402
 from albench.io.parquet import read_table  # noqa: E402
 from albench.specs import MapSpec  # noqa: E402
 
@@ -79,7 +79,9 @@ def plot_embedding_map(embeddings: str | Path, figure: str | Path, spec: MapSpec
     points = project(frame[columns].to_numpy(dtype=np.float64), method, seed)
     frame = frame[["index", "label", "status"]].assign(x=points[:, 0], y=points[:, 1])
     palette = sns.color_palette("colorblind", n_colors=len(class_names))
-    fig, ax = plt.subplots(figsize=(7, 6))
+    # Room on the right for the class legend, whatever the length of the class names.
+    width = 6.0 + text_width([*class_names, "class"])
+    fig, ax = plt.subplots(figsize=(width, 6))
     for status, (size, alpha, edge, order) in STATUS_STYLE.items():
         part = frame[frame["status"] == status]
         if part.empty:
@@ -99,17 +101,32 @@ def plot_embedding_map(embeddings: str | Path, figure: str | Path, spec: MapSpec
         plt.Line2D([], [], marker="o", linestyle="", color=palette[i], label=name)
         for i, name in enumerate(class_names)
     ]
-    statuses, labels = ax.get_legend_handles_labels()
-    ax.legend(handles=class_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="class")
-    fig.legend(
-        statuses,
-        labels,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncol=len(labels),
-        frameon=False,
+    # The status legend shows the marker styles in grey: a class colour there would read as a class.
+    status_handles = [
+        plt.Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=np.sqrt(size),
+            color="grey",
+            alpha=alpha,
+            markeredgecolor=edge,
+        )
+        for status, (size, alpha, edge, _) in STATUS_STYLE.items()
+        if (frame["status"] == status).any()
+    ]
+    _, labels = ax.get_legend_handles_labels()
+    # Both legends on the right, classes at the top and statuses at the bottom.
+    classes = ax.legend(
+        handles=class_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="class"
     )
-    ax.set_title(f"{title}iteration {iteration} ({method.upper()} of the model's embeddings)")
+    ax.add_artist(classes)
+    classes.set_clip_on(False)  # an added artist is clipped to the axes, and left out of layout
+    ax.legend(status_handles, labels, loc="lower left", bbox_to_anchor=(1.01, 0.0), title="rows")
+    ax.set_title(
+        wrapped(f"{title}iteration {iteration} ({method.upper()} of the model's embeddings)", 5.0)
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     save_figure(fig, output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,12 +51,30 @@ def subject(spec: FigureSpec) -> str:
 
 
 def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, object]:
-    """Return one colour-blind-safe colour per strategy, fixed by config order; baseline black."""
+    """Return one colour per strategy, fixed by config order, baseline black: colour-blind-safe
+    up to ten strategies; beyond (where that palette would repeat) evenly spaced hues."""
     others = [s for s in strategies if s != baseline]
-    palette = sns.color_palette("colorblind", n_colors=max(len(others), 1))
+    name = "colorblind" if len(others) <= 10 else "husl"
+    palette = sns.color_palette(name, n_colors=max(len(others), 1))
     colours: dict[str, object] = {s: palette[i % len(palette)] for i, s in enumerate(others)}
     colours[baseline] = BASELINE_COLOUR
     return colours
+
+
+def text_width(labels: Sequence[object], fontsize: float = 10.0) -> float:
+    """Return about how wide, in inches, the longest of `labels` is at `fontsize` points (an
+    average character of matplotlib's DejaVu Sans is about 0.55 em wide)."""
+    return max((len(str(label)) for label in labels), default=0) * fontsize * 0.55 / 72
+
+
+def wrapped(text: str, width: float, fontsize: float = 12.0) -> str:
+    """Return `text` broken into lines (between words) that fit `width` inches at `fontsize`;
+    its own line breaks stay."""
+    columns = max(20, int(width * 72 / (fontsize * 0.55)))
+    return "\n".join(
+        textwrap.fill(line, width=columns, break_long_words=False, break_on_hyphens=False)
+        for line in text.split("\n")
+    )
 
 
 def paired_differences(curves: pd.DataFrame, baseline: str, metrics: Sequence[str]) -> pd.DataFrame:
@@ -102,10 +121,12 @@ def plot_learning_curves(
     differences = paired_differences(curves, baseline, metrics)
     others = [s for s in order if s != baseline]
 
+    # Room on the right for the legend (its longest name, the line sample and margins).
+    width = 4.2 * len(metrics) + 1.0 + text_width([*order, "strategy"])
     fig, axes = plt.subplots(
         2,
         len(metrics),
-        figsize=(4.2 * len(metrics) + 1.8, 6.6),
+        figsize=(width, 6.6),
         squeeze=False,
         sharex=True,
         gridspec_kw={"height_ratios": [3, 2]},
@@ -134,14 +155,15 @@ def plot_learning_curves(
                 data=differences, y=metric, hue_order=others, ax=bottom, legend=False, **band
             )
         bottom.set_xlabel("labelled samples")
-        bottom.set_ylabel(f"difference to {baseline}")
+        bottom.set_ylabel(wrapped(f"difference to {baseline}", 2.4, 10))
         bottom.grid(alpha=0.3)
     last = axes[0][-1]
     last.legend(title="strategy", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    fig.suptitle(
+    title = (
         f"{dataset} · {subject(spec)} · {n_seeds} seeds · batch {batch} · mean with 95 % CI "
         f"(baseline: {baseline}, dashed)"
     )
+    fig.suptitle(wrapped(title, width - 0.4))
     save_figure(fig, output)
 
 
@@ -219,15 +241,25 @@ def plot_cost_benefit(
         ax=ax,
     )
     ax.set_xscale("log")
-    # Labels at the decades only: matplotlib labels the minor ticks of a short log axis too,
-    # and "2×10⁻³3×10⁻³4×10⁻³" runs together.
-    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+    log_seconds_axis(ax.xaxis)
     ax.set_xlabel("median seconds per query (log scale)")
     ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
     ax.set_title(f"{subject(spec)}: cost against benefit, one point per data set × strategy")
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
     save_figure(fig, output)
+
+
+def log_seconds_axis(axis) -> None:
+    """Label a log-scaled axis of seconds readably: at 1, 2 and 5 times each power of ten in
+    plain numbers where the data span under two decades (a single "10⁻³" says little), at the
+    decades only otherwise; never at matplotlib's minor ticks, whose labels on a short axis run
+    together ("2×10⁻³3×10⁻³4×10⁻³")."""
+    low, high = axis.get_view_interval()
+    if high / low < 100:
+        axis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(mticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(mticker.NullFormatter())
 
 
 def save_figure(fig, output: str | Path) -> None:
@@ -278,12 +310,12 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
         label_fmt_left="{label} ({rank:.2f})",
         label_fmt_right="({rank:.2f}) {label}",
     )
-    ax.set_title(
+    title = (
         f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
         f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
-        "different (Friedman + Nemenyi, α = 0.05)" + _ties(ranks),
-        fontsize=9,
+        "different (Friedman + Nemenyi, α = 0.05)" + _ties(ranks)
     )
+    ax.set_title(wrapped(title, 7.6, 9), fontsize=9)
     save_figure(fig, output)
 
 
@@ -334,18 +366,29 @@ def plot_protocols(
                 zorder=3,
                 edgecolors=palette[protocol],
                 facecolors=palette[protocol] if filled else "white",
-                label=protocol if filled == significant.any() else None,
             )
     ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
     margins = rows.get(f"{metric}_margin", pd.Series(dtype=float)).dropna().unique()
-    if len(margins):  # the region of practical equivalence, of the widest margin
+    # The legend names the protocols by colour (filled or open is the verdict, said in the
+    # title) and, where known, the region of practical equivalence of the widest margin.
+    handles = [
+        plt.Line2D([], [], marker="o", linestyle="", color=palette[p], label=p) for p in protocols
+    ]
+    if len(margins):
         margin = float(max(margins))
-        ax.axvspan(-margin, margin, color=BASELINE_COLOUR, alpha=0.08, lw=0)
-        ax.text(margin, -0.6, f" ±{margin:.3g}: equivalent", fontsize=7, va="bottom")
+        band = ax.axvspan(-margin, margin, color=BASELINE_COLOUR, alpha=0.08, lw=0)
+        band.set_label(f"±{margin:.3g}: equivalent")
+        handles.append(band)
     ax.set_yticks(np.arange(len(order)), order)
     ax.invert_yaxis()
     ax.set_xlabel(f"AUBC minus {baseline} ({METRIC_LABELS.get(metric, metric)}), 95 % CI")
-    ax.legend(title="protocol", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.legend(
+        handles=handles,
+        title="protocol",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+    )
     ax.grid(axis="x", alpha=0.3)
     agreement = pd.read_csv(agreement)
     agreement = agreement[(agreement["dataset"] == dataset) & (agreement["model"] == model)]
