@@ -221,6 +221,11 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     assert "4 of 16 cells have no up-to-date curve" in text
     assert "  moons × fragile: 4 of 4 cells\n" in text
     assert "covers the 3 of 4 data set × model pairs" in text
+    # Its summary sentence counts the pairs it covers, with the five answers as a full run's.
+    assert re.search(
+        r"random is as good as every strategy on \d of 3 data set × model pairs",
+        " ".join(text.split()),
+    )
     groups = verdict_groups(text)
     assert set(groups) == {"iris × logreg", "iris × fragile", "moons × logreg"}
     # Its numbers are those of the complete tables of the data set that finished.
