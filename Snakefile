@@ -2,11 +2,12 @@
 # The default config comes from profiles/default/profile.yaml (see there why not `configfile:`).
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from albench.analysis.verdict import show as show_verdict
 from albench.errors import AlbenchError
-from albench.plan.checks import check_config, check_config_files, design_warnings
+from albench.plan.checked import check_config_once, validate_once
+from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
 from albench.run.pool import start as start_pool
 from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
@@ -29,14 +30,15 @@ use_project_folders(workflow.overwrite_configfiles)
 
 
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
-# defaults), then what needs imports. A Snakemake that runs jobs for another one (cluster jobs,
-# --mode remote or subprocess) gets a config that was checked already: it only fills defaults.
+# defaults), then what needs imports, once per config and code (albench.plan.checked). A
+# Snakemake that runs jobs for another one (cluster jobs, --mode remote or subprocess) gets a
+# config that was checked already: it only fills defaults.
 try:
     if workflow.is_main_process:
         check_config_files(workflow.overwrite_configfiles)
-    validate(config, "workflow/schemas/config.schema.yaml")
+    validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     if workflow.is_main_process:
-        check_config(config)
+        check_config_once(config)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if workflow.is_main_process:

@@ -16,3 +16,6 @@ CHECKPOINT_SECONDS_ENV = "ALBENCH_CHECKPOINT_SECONDS"
 # The project folders a config's own code (strategies, models) is imported from, joined by
 # os.pathsep (set by the Snakefile; albench.usercode).
 CODE_PATH_ENV = "ALBENCH_CODE_PATH"
+# Set by a user or test: run the config check even where this config passed it before
+# (albench.plan.checked).
+RECHECK_ENV = "ALBENCH_RECHECK"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 ALPHA = 0.05  # significance level of the verdicts
 TOO_FEW_SEEDS = "too few seeds to tell"  # the verdict where no result could be significant
+EQUIVALENT = "equivalent"  # shown within the equivalence margin of the baseline
+UNDECIDED = "undecided"  # neither a difference nor equivalence shown
 
 
 def smallest_p(n_pairs: int, n_compared: int = 1) -> float:

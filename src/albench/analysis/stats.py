@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from albench.analysis.power import ALPHA, TOO_FEW_SEEDS
+from albench.analysis.power import ALPHA, EQUIVALENT, TOO_FEW_SEEDS, UNDECIDED
 
 CONFIDENCE = 0.95
 
@@ -111,10 +111,6 @@ def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedCompari
     else:
         p_value = float(sps.wilcoxon(differences).pvalue)
     return PairedComparison(len(differences), mean, low, high, p_value, differences)
-
-
-EQUIVALENT = "equivalent"
-UNDECIDED = "undecided"
 
 
 def verdict(

@@ -12,8 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from albench.analysis.power import ALPHA, TOO_FEW_SEEDS, seeds_needed
-from albench.analysis.stats import EQUIVALENT, UNDECIDED
+from albench.analysis.power import ALPHA, EQUIVALENT, TOO_FEW_SEEDS, UNDECIDED, seeds_needed
 from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
 from albench.io.files import write_text

@@ -1,0 +1,163 @@
+"""What a rerun costs: a call with nothing to do, and a call after editing one strategy's params,
+against Snakemake's own floor for as many finished jobs.
+
+Usage: python benchmarks/rerun.py [--cores 2] [--repeats 5] [--workdir DIR]
+
+In a copy of the repository's tracked files (or `--workdir`, a copy that has run before), the
+default config runs once to the end; then it prints:
+- no-op: the wall time of `snakemake --cores N` with nothing to do ("Nothing to be done"), the
+  median of `--repeats` calls, and the floor: a trivial workflow with as many finished
+  one-output jobs (`touch`), the same calls; and their ratio (goal: at most 1.5);
+- edit: after changing one strategy's params in the config (margin's method), the time from the
+  call until its first job starts (Snakemake marks the job's outputs incomplete as it starts
+  it: `.snakemake/incomplete/`), median of `--repeats` edits back and forth, each checked as a
+  config never seen before (`ALBENCH_RECHECK=1`: the config check and its probe run), against
+  the same floor; and that the edit reran exactly that strategy's cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from albench.env import RECHECK_ENV
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+TRIVIAL_SNAKEFILE = """
+rule all:
+    input: expand("out/{{i}}.txt", i=range({jobs}))
+rule make:
+    output: "out/{{i}}.txt"
+    shell: "touch {{output}}"
+"""
+
+
+def copy_repository(target: Path) -> None:
+    """Copy the repository's tracked files (the workflow, its config and profiles) to `target`."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        source = REPO / name.decode()
+        if source.is_file():
+            (target / name.decode()).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name.decode())
+
+
+def run(cmd: list[str], cwd: Path, nothing_to_do: bool = False) -> float:
+    """Run `cmd` in `cwd` to the end (it must succeed, and with `nothing_to_do` find nothing to
+    do); return its wall seconds."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[2:])} failed in {cwd}:\n{proc.stderr[-3000:]}")
+    if nothing_to_do and "Nothing to be done" not in proc.stdout + proc.stderr:
+        raise SystemExit(f"{' '.join(cmd[2:])} in {cwd} found work to do:\n{proc.stderr[-3000:]}")
+    return wall
+
+
+def until_first_job(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Run `cmd` in `cwd` with `env` to the end; return the seconds until it started its first
+    job."""
+    marks = cwd / ".snakemake" / "incomplete"
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+    first = None
+    while proc.poll() is None and first is None:
+        if marks.is_dir() and any(marks.iterdir()):
+            first = time.perf_counter() - start
+        time.sleep(0.005)
+    _, stderr = proc.communicate()
+    if proc.returncode != 0 or first is None:
+        raise SystemExit(f"{' '.join(cmd[2:])} failed or ran no job:\n{stderr.decode()[-3000:]}")
+    return first
+
+
+def jobs_of(workdir: Path, cmd: list[str]) -> int:
+    """The number of jobs of the whole workflow (`-n --forceall`)."""
+    proc = subprocess.run(
+        [*cmd, "-n", "--forceall", "--quiet", "rules"], cwd=workdir, capture_output=True, text=True
+    )
+    for line in (proc.stdout + proc.stderr).splitlines():
+        if line.startswith("total"):
+            return int(line.split()[1])
+    raise SystemExit(f"no job count in:\n{proc.stdout}\n{proc.stderr}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, help="a copy that has run before (reused)")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="albench-rerun-"))
+    workdir = args.workdir or base / "albench"
+    if not (workdir / "Snakefile").exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        copy_repository(workdir)
+    cmd = [*SNAKEMAKE, "--cores", str(args.cores)]
+    full = run(cmd, workdir)
+    print(f"first run (or its completion): {full:.1f} s")
+    jobs = jobs_of(workdir, cmd)
+
+    floor_dir = base / "floor"
+    floor_dir.mkdir()
+    (floor_dir / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs))
+    run(cmd, floor_dir)
+    noop, floor = [], []
+    for _ in range(args.repeats):  # in turns, so that the machine's drift hits both alike
+        noop.append(run(cmd, workdir, nothing_to_do=True))
+        floor.append(run(cmd, floor_dir, nothing_to_do=True))
+    albench, engine = statistics.median(noop), statistics.median(floor)
+    print(
+        f"no-op      albench {albench:5.2f} s  (runs {', '.join(f'{t:.2f}' for t in noop)})\n"
+        f"           floor   {engine:5.2f} s  ({jobs} finished trivial jobs; runs "
+        f"{', '.join(f'{t:.2f}' for t in floor)})\n"
+        f"           albench / floor = {albench / engine:.2f} (goal: at most 1.5)"
+    )
+
+    config_path = workdir / "config" / "config.yaml"
+    original = config_path.read_text()
+    config = yaml.safe_load(original)
+    starts = []
+    curves = workdir / "results" / "curves"
+    try:
+        for k in range(args.repeats):
+            method = "least_confident" if k % 2 == 0 else "margin_sampling"
+            config["strategies"]["margin"]["params"]["method"] = method
+            config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+            before = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}
+            # As a config never checked before (the check's record is of the same two configs).
+            starts.append(until_first_job(cmd, workdir, {**os.environ, RECHECK_ENV: "1"}))
+            rerun = {p.parts[-2] for p, t in before.items() if p.stat().st_mtime_ns != t}
+            if rerun != {"margin"}:
+                raise SystemExit(f"the edit reran the cells of {sorted(rerun)}, not margin's")
+    finally:
+        config_path.write_text(original)
+        run(cmd, workdir)
+    start = statistics.median(starts)
+    print(
+        f"edit       first job after {start:5.2f} s  (runs "
+        f"{', '.join(f'{t:.2f}' for t in starts)}); only margin's cells reran\n"
+        f"           first job / floor's no-op = {start / engine:.2f} (goal: at most 1.5)"
+    )
+    if args.workdir is None:
+        print(f"(work folder: {workdir}; rerun with --workdir to skip the first run)")
+    shutil.rmtree(floor_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The config check, once per config: a call whose config passed the check before is not
+validated, checked nor probed again.
+
+The full check (`albench.plan.checks.check_config`) imports every model and strategy, builds
+them, and runs every pair once on tiny data: about a second of every `snakemake` call, most of
+a rerun with nothing to do. Its answer depends only on the config, the code that runs (albench's
+own, the config's project code, the installed packages' versions, Python's) and the data files
+the data sets read. `check_config_once` runs the check when that fingerprint is new and records
+it under `.snakemake/albench/checked/` after it passed; a failed check records nothing, so it
+fails again on the next call. `ALBENCH_RECHECK=1` checks whatever the record says.
+
+The schema validation (Snakemake's `validate`, which also fills in the defaults) is kept the
+same way: `validate_once` stores the filled config by the hash of the config as given and of
+the schema, and a later call with both unchanged reads it back instead of importing jsonschema
+and validating again (a fifth of a second).
+
+Computing the fingerprint reads albench's sources and the config's project code, and stats the
+data files; it imports nothing (the packages' versions come from their installed metadata).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from albench.env import RECHECK_ENV
+from albench.usercode import BUILTIN_STRATEGIES, imports_of, project_folders
+
+# The installed packages whose versions can change what the check finds.
+PACKAGES = ("scikit-learn", "scikit-activeml", "numpy", "scipy", "pandas", "pyarrow", "torch")
+KEPT = 32  # the most recent fingerprints kept
+
+
+def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/albench") -> bool:
+    """Check `config` (`check_config`, raising ConfigError naming the key) unless a config of
+    the same fingerprint passed before, as recorded in `store`; return whether it was checked
+    now."""
+    from albench.plan.checks import check_config
+
+    folder = Path(store) / "checked"
+    record = folder / fingerprint(config)
+    if record.exists() and not os.environ.get(RECHECK_ENV):
+        return False
+    check_config(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    record.touch()
+    for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEPT]:
+        old.unlink(missing_ok=True)
+    return True
+
+
+def validate_once(
+    config: dict[str, Any], schema: str | Path, store: str | Path = ".snakemake/albench"
+) -> None:
+    """Validate `config` against `schema` and fill in its defaults, in place, as Snakemake's
+    `validate` does (raising its error), unless the same config and schema were validated
+    before: then fill it from the record in `store`."""
+    from albench.io.files import write_text
+
+    digest = hashlib.sha256()
+    for part in (json.dumps(config, sort_keys=True, default=repr), Path(schema).read_text()):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    folder = Path(store) / "validated"
+    record = folder / f"{digest.hexdigest()}.json"
+    if record.exists():
+        config.clear()
+        config.update(json.loads(record.read_text()))
+        return
+    from snakemake.utils import validate
+
+    validate(config, str(schema))
+    text = json.dumps(config, default=repr)  # key order kept: the config's order is meaningful
+    if json.loads(text) == config:  # only what JSON gives back as it was (not int keys, say)
+        write_text(record, text)
+        for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEPT]:
+            old.unlink(missing_ok=True)
+
+
+def fingerprint(config: dict[str, Any]) -> str:
+    """Return the SHA-256 of what the config check of `config` depends on (see the module)."""
+    digest = hashlib.sha256()
+    for part in _parts(config):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _parts(config: dict[str, Any]) -> Iterator[str]:
+    yield json.dumps(config, sort_keys=True, default=str)
+    yield sys.version
+    for package in PACKAGES:
+        try:
+            yield f"{package} {metadata.version(package)}"
+        except metadata.PackageNotFoundError:
+            yield f"{package} absent"
+    yield from _sources(Path(__file__).resolve().parents[1])  # albench's own code
+    specs = [*config.get("models", {}).values(), *config.get("strategies", {}).values()]
+    tops = {path.partition(".")[0] for spec in specs for path in imports_of(spec)}
+    tops.discard(BUILTIN_STRATEGIES.partition(".")[0])
+    for folder in project_folders():
+        for top in sorted(tops):
+            yield from _sources(Path(folder) / top)
+            yield from _sources(Path(folder) / f"{top}.py")
+    for name, spec in sorted(config.get("datasets", {}).items()):
+        yield from _data_files(name, spec)
+
+
+def _sources(path: Path) -> Iterator[str]:
+    """The path and content hash of each Python file at `path` (a file or a package)."""
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
+    else:
+        return
+    for file in files:
+        yield f"{file} {hashlib.sha256(file.read_bytes()).hexdigest()}"
+
+
+def _data_files(name: str, spec: dict[str, Any]) -> Iterator[str]:
+    """What data set `name` reads, by size and time: its source's input files
+    (`dataset_inputs`), and a folder's class sub-folders, whose times change as images come
+    and go."""
+    from albench.data.sources import dataset_inputs
+
+    paths = [Path(p) for p in dataset_inputs(name, spec, update=False)]
+    if "path" in spec and Path(spec["path"]).is_dir():
+        root = Path(spec["path"])
+        paths += [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            yield f"{name} {path} missing"
+            continue
+        yield f"{name} {path} {stat.st_size} {stat.st_mtime_ns}"
