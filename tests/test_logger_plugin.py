@@ -109,6 +109,22 @@ def test_a_run_shows_counts_not_job_blocks():
     assert "out1" not in text and "Missing output" not in text  # no job block
 
 
+def test_the_line_says_what_the_cluster_is_doing_until_its_submissions_end():
+    out = io.StringIO()
+    h = handler(out)
+    stats = {"al_cell": 8, "total": 10}
+    h.handle(record("Job stats:", event=LogEvent.RUN_INFO, stats=stats))
+    state = {"submitted": 4, "queued": 1, "running": 2, "finished": 1}
+    h.handle(record("albench-slurm: 1 queued, 2 running, 1 of 4", albench_cluster=state))
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith("albench: cells 0/8 (0 %) · jobs 0/10 · ")
+    assert lines[-1].endswith(" · on the cluster 1 queued, 2 running, 1 of 4 submissions finished")
+    assert not any(line.startswith("albench-slurm:") for line in lines)  # the line says it
+    # Once every submission ended, the cells' count says it all.
+    h.handle(record("albench-slurm: ...", albench_cluster={**state, "running": 0, "finished": 4}))
+    assert "on the cluster" not in out.getvalue().splitlines()[-1]
+
+
 def test_cells_that_record_embeddings_count_as_cells():
     out = io.StringIO()
     run(handler(out), mapped=True)

@@ -11,10 +11,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from helpers import (
     REPO,
     SNAKEMAKE,
@@ -144,6 +146,15 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     }
 
 
+def stock_status_key(profile: Path) -> Path:
+    """Rewrite `profile` as a user of the stock executor would have it: its status query named
+    with the stock key (`slurm-status-command`), which albench-slurm does not read."""
+    settings = yaml.safe_load((profile / "config.yaml").read_text())
+    settings["slurm-status-command"] = settings.pop("albench-slurm-status-command")
+    (profile / "config.yaml").write_text(yaml.safe_dump(settings))
+    return profile
+
+
 def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     config = {
         **CONFIG,
@@ -151,11 +162,22 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
         "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
     }
     write_config(tmp_path, config)
-    profile = cluster_profile(tmp_path / "profile", cores=2, retries=0)
+    # The profile of issue 26's hang: `slurm-status-command: squeue` under albench-slurm, on a
+    # cluster without accounting, where sacct (asked instead) cannot answer.
+    profile = stock_status_key(cluster_profile(tmp_path / "profile", cores=2, retries=0))
     # The cluster jobs inherit this environment (sbatch --export=ALL), the pool workers too.
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+    start = time.monotonic()
     run = run_on_cluster(tmp_path, profile, "--keep-going", env=env)
     assert run.returncode != 0
+    assert time.monotonic() - start < 240, "the run should end, not wait on sacct"
+    output = " ".join((run.stdout + run.stderr).split())
+    # Both said: the key that has no effect, and the fallback to squeue, each naming the key.
+    assert "`slurm-status-command` (" in output and "write `albench-slurm-status-command`" in output
+    assert "the status query `sacct` fails here" in output
+    assert "`albench-slurm-status-command: squeue`" in output
+    # The progress line said what the cluster was doing while no cell had come back.
+    assert re.search(r"on the cluster \d+ queued, \d+ running, \d+ of \d+ submissions", output)
     # FragileClassifier fails on moons' two features only: every other cell, those of the
     # groups that held the failing ones too, is there, and a rerun would compute just the
     # failed cells and references.
@@ -174,3 +196,37 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     planned = planned_jobs(plan)
     assert planned["al_cell"] == 2 * 3 and planned["full_pool"] == 3, planned
     assert "split" not in planned and "prepare_dataset" not in planned, planned
+
+
+def test_status_queries_that_cannot_answer_stop_the_run_within_a_minute(slurm_cluster, tmp_path):
+    # sacct cannot answer on this cluster (no accounting), and squeue is made to fail too.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "squeue").write_text(
+        "#!/bin/sh\necho 'squeue: error: cannot reach slurmctld' >&2\nexit 1\n"
+    )
+    (shim / "squeue").chmod(0o755)
+    config = {
+        **CONFIG,
+        "datasets": {"wine": CONFIG["datasets"]["wine"]},
+        "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
+        "seeds": 1,
+    }
+    write_config(tmp_path, config)
+    profile = cluster_profile(tmp_path / "profile", cores=2)
+    settings = yaml.safe_load((profile / "config.yaml").read_text())
+    settings["albench-slurm-status-command"] = "sacct"
+    (profile / "config.yaml").write_text(yaml.safe_dump(settings))
+    env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+    start = time.monotonic()
+    run = run_on_cluster(tmp_path, profile, env=env)
+    took = time.monotonic() - start
+    assert run.returncode != 0
+    output = " ".join((run.stdout + run.stderr).split())
+    assert "the cluster's job states cannot be read: `squeue` failed" in output, output[-3000:]
+    assert "squeue: error: cannot reach slurmctld" in output
+    assert "Set `albench-slurm-status-command`" in output
+    assert took < 90, f"stopped after {took:.0f} s"
+    # Nothing of the run is left on the cluster.
+    left = subprocess.run(["squeue", "--noheader"], capture_output=True, text=True).stdout
+    assert not left.strip(), left

@@ -16,6 +16,12 @@
 - The stock plugin waits 10 s longer after every status check that finds no job finished (up
   to 180 s), so a stage of short jobs is seen done long after it is. Here the wait never
   exceeds `--seconds-between-status-checks` (10 s unless the profile says otherwise).
+- A status query that fails is never waited on silently (`status.StatusWatch`): a failing
+  `sacct` falls back to `squeue` with a warning naming `albench-slurm-status-command`, and
+  queries that keep failing stop the run with that message; the submissions' states (queued,
+  running, finished) are logged as they change, for albench's progress view. The stock
+  executor's `slurm-*` settings in a profile of this executor, which have no effect here, are
+  warned about with the name to write.
 """
 
 from __future__ import annotations
@@ -23,6 +29,13 @@ from __future__ import annotations
 import threading
 
 from albench.env import GROUP_POOL_ENV
+from snakemake_executor_plugin_albench_slurm.status import (
+    StatusWatch,
+    counts,
+    describe,
+    stock_setting_warning,
+    stock_settings_in_use,
+)
 
 # What a grouped submission's Snakemake gets instead of `--executor slurm-jobstep --jobs 1`.
 GROUP_ARGS = "--executor local --keep-going"
@@ -45,6 +58,28 @@ if SlurmExecutor is not None:
         """SLURM submission whose grouped jobs run in parallel within their allocation."""
 
         _formatting = threading.local()  # submissions are formatted in several threads
+        # Set in __post_init__, which runs after the status thread started (RemoteExecutor).
+        _watch: StatusWatch | None = None
+        _cluster: dict | None = None
+
+        @property
+        def _submitted(self) -> set[str]:
+            return self.__dict__.setdefault("_submitted_ids", set())
+
+        def __post_init__(self, test_mode: bool = False) -> None:
+            super().__post_init__(test_mode)
+            import snakemake_executor_plugin_slurm as stock
+
+            for key, where in stock_settings_in_use():
+                self.logger.warning(stock_setting_warning(key, where))
+            # The stock executor looks its query function up in its module at every check.
+            self._watch = StatusWatch(
+                stock.query_job_status,
+                stock.query_job_status_squeue(self.run_uuid),
+                self.workflow.executor_settings,
+                self.logger,
+            )
+            stock.query_job_status = self._watch.query
 
         def format_job_exec(self, job) -> str:
             self._formatting.group = job.is_group()
@@ -66,12 +101,32 @@ if SlurmExecutor is not None:
             return f"{prefix} && {marker}" if prefix else marker
 
         async def check_active_jobs(self, active_jobs):
-            async for job in super().check_active_jobs(active_jobs):
-                yield job
+            self._submitted.update(job.external_jobid for job in active_jobs)
+            still = []
+            try:
+                async for job in super().check_active_jobs(active_jobs):
+                    still.append(job.external_jobid)
+                    yield job
+            except Exception:
+                # The run stops (status queries that cannot answer, `status`): Snakemake's
+                # shutdown does not cancel what is on the cluster, so cancel it here.
+                self.cancel_jobs(active_jobs)
+                raise
+            if self._watch is not None and not self._watch.answered:
+                # The stock executor drops every job of a check whose query failed: neither
+                # reported nor kept active, so Snakemake would wait on them forever.
+                for job in active_jobs:
+                    if job.external_jobid not in still:
+                        still.append(job.external_jobid)
+                        yield job
             longest = self.workflow.remote_execution_settings.seconds_between_status_checks
             self.next_seconds_between_status_checks = min(
                 self.next_seconds_between_status_checks, longest
             )
+            now = counts(self._submitted, still, self._watch.states if self._watch else {})
+            if now != self._cluster:  # said when it changes, not at every check
+                self._cluster = now
+                self.logger.info(f"albench-slurm: {describe(now)}", extra={"albench_cluster": now})
 
 else:
     # Snakemake imports every installed executor plugin at each start, so this module must

@@ -108,6 +108,8 @@ class Progress:
     # When the latest cells finished: the rate of the recent ones follows a run whose later
     # cells cost more (larger data sets) better than the rate since the start.
     finished_at: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_CELLS + 1))
+    # The cluster's submissions by state, as the albench-slurm executor last reported them.
+    cluster: dict[str, int] | None = None
 
     def cell_finished(self, now: float) -> None:
         """Count a finished cell at time `now`."""
@@ -143,6 +145,13 @@ class Progress:
         left = self.seconds_left(now)
         if left is not None and self.cells_done < self.cells_total:
             parts.append(f"about {duration(left)} left for the cells")
+        if self.cluster and self.cluster["finished"] < self.cluster["submitted"]:
+            # Cells on the cluster count as done when their submission ends: say it is moving.
+            c = self.cluster
+            parts.append(
+                f"on the cluster {c['queued']} queued, {c['running']} running, {c['finished']} "
+                f"of {c['submitted']} submissions finished"
+            )
         return "albench: " + " · ".join(parts)
 
 
@@ -247,6 +256,9 @@ class LogHandler(LogHandlerBase):
         elif event == LogEvent.GROUP_ERROR:
             progress.failed.extend(str(info["rule_name"]) for info in record.job_error_info)
             self.show(record)
+            self.update(force=True)
+        elif event is None and hasattr(record, "albench_cluster"):
+            progress.cluster = dict(record.albench_cluster)
             self.update(force=True)
         elif event is None:
             message = record.getMessage()
