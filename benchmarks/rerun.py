@@ -1,10 +1,11 @@
 """What a rerun costs: a call with nothing to do, and a call after editing one strategy's params,
 against Snakemake's own floor for as many finished jobs.
 
-Usage: python benchmarks/rerun.py [--cores 2] [--repeats 5] [--workdir DIR]
+Usage: python benchmarks/rerun.py [--cores 2] [--repeats 5] [--workdir DIR] [--code CHECKOUT]
 
 In a copy of the repository's tracked files (or `--workdir`, a copy that has run before), the
-default config runs once to the end; then it prints:
+default config runs once to the end; then it prints (`--code`: the workflow and library of
+another checkout, e.g. a `git worktree` of an older commit, for a before-and-after):
 - no-op: the wall time of `snakemake --cores N` with nothing to do ("Nothing to be done"), the
   median of `--repeats` calls, and the floor: a trivial workflow with as many finished
   one-output jobs (`touch`), the same calls; and their ratio (goal: at most 1.5);
@@ -42,23 +43,26 @@ rule make:
 """
 
 
-def copy_repository(target: Path) -> None:
-    """Copy the repository's tracked files (the workflow, its config and profiles) to `target`."""
+def copy_repository(target: Path, repo: Path = REPO) -> None:
+    """Copy the tracked files of `repo` (the workflow, its config and profiles) to `target`."""
     files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+        ["git", "ls-files", "-z"], cwd=repo, capture_output=True, check=True
     ).stdout.split(b"\0")
     for name in filter(None, files):
-        source = REPO / name.decode()
+        source = repo / name.decode()
         if source.is_file():
             (target / name.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name.decode())
+
+
+ENV = dict(os.environ)  # the workflow's environment (`--code` puts another library first)
 
 
 def run(cmd: list[str], cwd: Path, nothing_to_do: bool = False) -> float:
     """Run `cmd` in `cwd` to the end (it must succeed, and with `nothing_to_do` find nothing to
     do); return its wall seconds."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[2:])} failed in {cwd}:\n{proc.stderr[-3000:]}")
@@ -89,7 +93,11 @@ def until_first_job(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
 def jobs_of(workdir: Path, cmd: list[str]) -> int:
     """The number of jobs of the whole workflow (`-n --forceall`)."""
     proc = subprocess.run(
-        [*cmd, "-n", "--forceall", "--quiet", "rules"], cwd=workdir, capture_output=True, text=True
+        [*cmd, "-n", "--forceall", "--quiet", "rules"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=ENV,
     )
     for line in (proc.stdout + proc.stderr).splitlines():
         if line.startswith("total"):
@@ -102,12 +110,15 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workdir", type=Path, help="a copy that has run before (reused)")
+    parser.add_argument("--code", type=Path, help="another checkout's workflow and library")
     args = parser.parse_args()
+    if args.code is not None:
+        ENV["PYTHONPATH"] = str(args.code.resolve() / "src")
     base = Path(tempfile.mkdtemp(prefix="albench-rerun-"))
     workdir = args.workdir or base / "albench"
     if not (workdir / "Snakefile").exists():
         workdir.mkdir(parents=True, exist_ok=True)
-        copy_repository(workdir)
+        copy_repository(workdir, args.code.resolve() if args.code else REPO)
     cmd = [*SNAKEMAKE, "--cores", str(args.cores)]
     full = run(cmd, workdir)
     print(f"first run (or its completion): {full:.1f} s")
@@ -141,7 +152,7 @@ def main() -> None:
             config_path.write_text(yaml.safe_dump(config, sort_keys=False))
             before = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}
             # As a config never checked before (the check's record is of the same two configs).
-            starts.append(until_first_job(cmd, workdir, {**os.environ, RECHECK_ENV: "1"}))
+            starts.append(until_first_job(cmd, workdir, {**ENV, RECHECK_ENV: "1"}))
             rerun = {p.parts[-2] for p, t in before.items() if p.stat().st_mtime_ns != t}
             if rerun != {"margin"}:
                 raise SystemExit(f"the edit reran the cells of {sorted(rerun)}, not margin's")

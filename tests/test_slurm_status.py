@@ -114,3 +114,14 @@ def test_the_stock_executors_settings_are_found_in_the_profile_and_on_the_comman
     assert stock_settings_in_use(["--profile", str(profile).replace("cluster", "none")]) == []
     warning = stock_setting_warning(*found[1])
     assert "`slurm-status-command`" in warning and "write `albench-slurm-status-command`" in warning
+
+
+def test_the_stop_waits_as_long_as_the_variable_says(caplog, monkeypatch):
+    w, _ = watch({"sacct": None, "squeue": None}, caplog)
+    clock = iter([0.0, 4.0, 6.0])
+    monkeypatch.setattr(status, "_now", lambda: next(clock))
+    monkeypatch.setenv("ALBENCH_STATUS_FAILING_SECONDS", "5")
+    asyncio.run(w.query(SACCT, None))
+    asyncio.run(w.query(SACCT, None))
+    with pytest.raises(WorkflowError, match="failed 3 times in 6 s"):
+        asyncio.run(w.query(SACCT, None))

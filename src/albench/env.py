@@ -19,3 +19,6 @@ CODE_PATH_ENV = "ALBENCH_CODE_PATH"
 # Set by a user or test: run the config check even where this config passed it before
 # (albench.plan.checked).
 RECHECK_ENV = "ALBENCH_RECHECK"
+# Overrides the seconds of failing status queries after which an albench-slurm run stops (tests,
+# tuning; snakemake_executor_plugin_albench_slurm.status).
+STATUS_FAILING_SECONDS_ENV = "ALBENCH_STATUS_FAILING_SECONDS"

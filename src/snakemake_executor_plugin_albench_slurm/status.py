@@ -29,8 +29,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from albench.env import STATUS_FAILING_SECONDS_ENV
+
 SETTING = "albench-slurm-status-command"
-FAILING_SECONDS = 30.0  # status queries failing this long (and FAILING_CHECKS times) stop the run
+# Status queries failing this long (and FAILING_CHECKS times) stop the run: long enough for a
+# controller's restart, short enough that a run that cannot see its jobs says so within a minute.
+FAILING_SECONDS = 30.0
 FAILING_CHECKS = 3
 QUEUED = {"PENDING", "CONFIGURING", "REQUEUED", "RESIZING", "SUSPENDED", "REQUEUE_HOLD"}
 RUNNING = {"RUNNING", "COMPLETING", "STAGE_OUT", "SIGNALING"}
@@ -78,7 +82,8 @@ class StatusWatch:
         now = _now()
         self.failing_since = self.failing_since if self.failing_since is not None else now
         self.failed_checks += 1
-        if now - self.failing_since >= FAILING_SECONDS and self.failed_checks >= FAILING_CHECKS:
+        limit = float(os.environ.get(STATUS_FAILING_SECONDS_ENV, FAILING_SECONDS))
+        if now - self.failing_since >= limit and self.failed_checks >= FAILING_CHECKS:
             from snakemake_interface_common.exceptions import WorkflowError
 
             raise WorkflowError(
