@@ -214,7 +214,10 @@ def main() -> None:
 
     curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
     key = ["dataset", "model", "strategy", "seed", "iteration"]
-    metrics = filled_config(config)["protocol"]["metrics"]
+    from albench.plan.grid import metrics_of
+
+    filled = filled_config(config)
+    metrics = list(dict.fromkeys(m for d in filled["datasets"] for m in metrics_of(filled, d)))
     joined = curves.merge(bare, on=key, suffixes=("", "_bare"), validate="1:1")
     if len(joined) != len(curves) or len(joined) != len(bare):
         raise SystemExit(f"different cells: albench {len(curves)} rows, bare {len(bare)}")

@@ -124,7 +124,7 @@ if SlurmExecutor is not None:
                 self.next_seconds_between_status_checks, longest
             )
             now = counts(self._submitted, still, self._watch.states if self._watch else {})
-            if now != self._cluster:  # said when it changes, not at every check
+            if now != self._cluster and now["submitted"]:  # said when it changes, not always
                 self._cluster = now
                 self.logger.info(f"albench-slurm: {describe(now)}", extra={"albench_cluster": now})
 
