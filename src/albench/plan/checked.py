@@ -50,8 +50,7 @@ def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/al
     check_config(config)
     folder.mkdir(parents=True, exist_ok=True)
     record.touch()
-    for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEPT]:
-        old.unlink(missing_ok=True)
+    _prune(folder)
     return True
 
 
@@ -79,8 +78,21 @@ def validate_once(
     text = json.dumps(config, default=repr)  # key order kept: the config's order is meaningful
     if json.loads(text) == config:  # only what JSON gives back as it was (not int keys, say)
         write_text(record, text)
-        for old in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEPT]:
-            old.unlink(missing_ok=True)
+        _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the KEPT latest records of `folder`; safe beside other processes doing
+    the same (cluster submissions share the working directory)."""
+
+    def age(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:  # removed meanwhile by another process
+            return float("-inf")
+
+    for old in sorted(folder.iterdir(), key=age)[:-KEPT]:
+        old.unlink(missing_ok=True)
 
 
 def fingerprint(config: dict[str, Any]) -> str:
