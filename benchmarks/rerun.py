@@ -33,14 +33,11 @@ import yaml
 from albench.env import RECHECK_ENV
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from scale import TRIVIAL_SNAKEFILE  # noqa: E402
+
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-TRIVIAL_SNAKEFILE = """
-rule all:
-    input: expand("out/{{i}}.txt", i=range({jobs}))
-rule make:
-    output: "out/{{i}}.txt"
-    shell: "touch {{output}}"
-"""
 
 
 def copy_repository(target: Path, repo: Path = REPO) -> None:
@@ -126,7 +123,7 @@ def main() -> None:
 
     floor_dir = base / "floor"
     floor_dir.mkdir()
-    (floor_dir / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs))
+    (floor_dir / "Snakefile").write_text(TRIVIAL_SNAKEFILE.format(jobs=jobs, client=""))
     run(cmd, floor_dir)
     noop, floor = [], []
     for _ in range(args.repeats):  # in turns, so that the machine's drift hits both alike
