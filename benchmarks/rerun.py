@@ -12,8 +12,10 @@ another checkout, e.g. a `git worktree` of an older commit, for a before-and-aft
 - edit: after changing one strategy's params in the config (margin's method), the time from the
   call until its first job starts (Snakemake marks the job's outputs incomplete as it starts
   it: `.snakemake/incomplete/`), median of `--repeats` edits back and forth, each checked as a
-  config never seen before (`ALBENCH_RECHECK=1`: the config check and its probe run), against
-  the same floor; and that the edit reran exactly that strategy's cells.
+  config never seen before (the records of passed checks and probes made since the first run
+  are removed before each edit's call, `albench.plan.checked`: the config is checked and the
+  edited strategy's pairs probed again, the others' probes kept), against the same floor; and
+  that the edit reran exactly that strategy's cells.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ import time
 from pathlib import Path
 
 import yaml
-
-from albench.env import RECHECK_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -139,6 +139,8 @@ def main() -> None:
 
     config_path = workdir / "config" / "config.yaml"
     original = config_path.read_text()
+    records = workdir / ".snakemake" / "albench"
+    kept = set(records.rglob("*"))  # the first run's: the unedited config's check and probes
     config = yaml.safe_load(original)
     starts = []
     curves = workdir / "results" / "curves"
@@ -148,8 +150,11 @@ def main() -> None:
             config["strategies"]["margin"]["params"]["method"] = method
             config_path.write_text(yaml.safe_dump(config, sort_keys=False))
             before = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}
-            # As a config never checked before (the check's record is of the same two configs).
-            starts.append(until_first_job(cmd, workdir, {**ENV, RECHECK_ENV: "1"}))
+            # As a config never checked before: the records of the edits before are removed.
+            for path in set(records.rglob("*")) - kept:
+                if path.is_file():
+                    path.unlink()
+            starts.append(until_first_job(cmd, workdir, ENV))
             rerun = {p.parts[-2] for p, t in before.items() if p.stat().st_mtime_ns != t}
             if rerun != {"margin"}:
                 raise SystemExit(f"the edit reran the cells of {sorted(rerun)}, not margin's")

@@ -12,7 +12,7 @@ from helpers import SCHEMA, small_config, validated
 from albench.env import CODE_PATH_ENV, RECHECK_ENV
 from albench.errors import ConfigError
 from albench.plan import checked
-from albench.plan.checked import check_config_once, fingerprint, validate_once
+from albench.plan.checked import ProbeRecords, check_config_once, fingerprint, validate_once
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def calls(monkeypatch):
     """The configs `check_config` was called with (it passes unless a config has `fail`)."""
     seen = []
 
-    def check(config):
+    def check(config, probed=None):
         seen.append(copy.deepcopy(config))
         if config.get("fail"):
             raise ConfigError("fail: this config is bad")
@@ -51,6 +51,81 @@ def test_a_failed_check_is_not_recorded(tmp_path, calls):
             check_config_once(config, tmp_path)
     assert len(calls) == 2
     assert not list((tmp_path / "checked").glob("*"))
+
+
+@pytest.fixture
+def probes(monkeypatch):
+    """The (model, strategy, data set shape) of every probe run (the real probes)."""
+    from albench.plan import probe
+
+    seen = []
+    real = probe.probe
+
+    def counted(model, model_spec, strategy, strategy_spec, shape, *args):
+        seen.append((model, strategy, shape.n_features))
+        return real(model, model_spec, strategy, strategy_spec, shape, *args)
+
+    monkeypatch.setattr(probe, "probe", counted)
+    return seen
+
+
+def test_an_edited_strategy_probes_only_its_own_pairs_again(tmp_path, probes, monkeypatch):
+    monkeypatch.delenv(RECHECK_ENV, raising=False)
+    config = validated(small_config())  # logreg x 3 strategies on iris (4 features), moons (2)
+    check_config_once(config, tmp_path)
+    assert len(probes) == 6
+    edited = copy.deepcopy(config)
+    edited["strategies"]["entropy"]["params"] = {"method": "margin_sampling"}
+    probes.clear()
+    assert check_config_once(edited, tmp_path) is True  # a new config: checked
+    assert sorted(probes) == [("logreg", "entropy", 2), ("logreg", "entropy", 4)]
+    # A model's edit probes its pairs with every strategy; the protocol's candidate subsample
+    # is part of every strategy's probe.
+    probes.clear()
+    edited["models"]["logreg"]["params"]["C"] = 0.5
+    check_config_once(edited, tmp_path)
+    assert len(probes) == 6
+    probes.clear()
+    edited["protocol"]["candidate_subsample"] = 10
+    check_config_once(edited, tmp_path)
+    assert len(probes) == 6
+    # ALBENCH_RECHECK probes every pair again.
+    probes.clear()
+    monkeypatch.setenv(RECHECK_ENV, "1")
+    check_config_once(config, tmp_path)
+    assert len(probes) == 6
+
+
+def test_a_failed_probe_is_not_recorded(tmp_path, monkeypatch):
+    from albench.plan import probe
+
+    monkeypatch.setattr(probe, "probe", lambda *args: "ValueError: no")
+    records = ProbeRecords(tmp_path)
+    config = validated(small_config())
+    with pytest.raises(ConfigError, match="strategies.random: RandomSampling cannot query"):
+        from albench.plan.checks import check_config
+
+        check_config(config, probed=records)
+    assert not tmp_path.exists() or not list(tmp_path.iterdir())
+
+
+def test_a_probe_record_follows_the_specs_the_shape_and_the_code(tmp_path, monkeypatch):
+    package = tmp_path / "mystrats"
+    package.mkdir()
+    (package / "__init__.py").write_text("X = 1\n")
+    monkeypatch.setenv(CODE_PATH_ENV, str(tmp_path))
+    records = ProbeRecords(tmp_path / "probed")
+    model, mine = {"estimator": "sklearn.svm.SVC"}, {"query": "mystrats.Mine"}
+    first = records.key("shape", 6, 2, specs=[model, mine])
+    assert records.key("shape", 6, 2, specs=[dict(model), dict(mine)]) == first
+    assert records.key("shape", 7, 2, specs=[model, mine]) != first
+    assert records.key("shape", 6, 2, specs=[model, {"query": "mystrats.Other"}]) != first
+    assert not records.passed(first)
+    records.add(first)
+    assert records.passed(first)
+    assert not ProbeRecords(tmp_path / "probed", reuse=False).passed(first)
+    (package / "__init__.py").write_text("X = 2\n")  # the strategy's code changed
+    assert records.key("shape", 6, 2, specs=[model, mine]) != first
 
 
 def test_only_the_latest_records_are_kept(tmp_path, calls, monkeypatch):

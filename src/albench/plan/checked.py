@@ -14,6 +14,11 @@ same way: `validate_once` stores the filled config by the hash of the config as 
 the schema, and a later call with both unchanged reads it back instead of importing jsonschema
 and validating again (a fifth of a second).
 
+Within a check, each model x strategy probe (`albench.plan.probe`) that passed is recorded the
+same way (`ProbeRecords`, under `.snakemake/albench/probed/`), by the specs of its model and
+strategy, the data shape it ran on and the code: a config with one strategy edited probes only
+that strategy's pairs again.
+
 Computing the fingerprint reads albench's sources and the config's project code, and stats the
 data files; it imports nothing (the packages' versions come from their installed metadata).
 """
@@ -24,7 +29,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ from albench.usercode import BUILTIN_STRATEGIES, imports_of, project_folders
 # The installed packages whose versions can change what the check finds.
 PACKAGES = ("scikit-learn", "scikit-activeml", "numpy", "scipy", "pandas", "pyarrow", "torch")
 KEPT = 32  # the most recent fingerprints kept
+KEPT_PROBES = 4096  # the most recent probes kept (a config has one per model x strategy x shape)
 
 
 def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/albench") -> bool:
@@ -45,12 +51,16 @@ def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/al
 
     folder = Path(store) / "checked"
     record = folder / fingerprint(config)
-    if record.exists() and not os.environ.get(RECHECK_ENV):
+    recheck = bool(os.environ.get(RECHECK_ENV))
+    if record.exists() and not recheck:
         return False
-    check_config(config)
+    probed = ProbeRecords(Path(store) / "probed", reuse=not recheck)
+    check_config(config, probed=probed)
     folder.mkdir(parents=True, exist_ok=True)
     record.touch()
-    _prune(folder)
+    _prune(folder, KEPT)
+    if probed.folder.is_dir():
+        _prune(probed.folder, KEPT_PROBES)
     return True
 
 
@@ -78,11 +88,11 @@ def validate_once(
     text = json.dumps(config, default=repr)  # key order kept: the config's order is meaningful
     if json.loads(text) == config:  # only what JSON gives back as it was (not int keys, say)
         write_text(record, text)
-        _prune(folder)
+        _prune(folder, KEPT)
 
 
-def _prune(folder: Path) -> None:
-    """Remove all but the KEPT latest records of `folder`; safe beside other processes doing
+def _prune(folder: Path, kept: int) -> None:
+    """Remove all but the `kept` latest records of `folder`; safe beside other processes doing
     the same (cluster submissions share the working directory)."""
 
     def age(path: Path) -> float:
@@ -91,14 +101,53 @@ def _prune(folder: Path) -> None:
         except OSError:  # removed meanwhile by another process
             return float("-inf")
 
-    for old in sorted(folder.iterdir(), key=age)[:-KEPT]:
+    for old in sorted(folder.iterdir(), key=age)[:-kept]:
         old.unlink(missing_ok=True)
+
+
+class ProbeRecords:
+    """The probes that passed (`albench.plan.probe.probe_grid`), one empty file each in
+    `folder`, named by the SHA-256 of what the probe depends on: the model's and the
+    strategy's specs, the data shape, the labelled count and batch it ran with, and the code
+    (albench's, the specs' project code, the packages' versions, Python's). With `reuse`
+    false every probe runs again (and is recorded)."""
+
+    def __init__(self, folder: str | Path, reuse: bool = True) -> None:
+        self.folder = Path(folder)
+        self.reuse = reuse
+        self._code = "\n".join(_code_parts([]))  # albench and the packages, read once
+
+    def key(self, *what: Any, specs: list[dict[str, Any]]) -> str:
+        """The record name of a probe of `specs` (its model's and strategy's) on `what` (the
+        shape, labelled count, batch and whatever else its verdict depends on)."""
+        text = json.dumps([specs, what], sort_keys=True, default=repr)
+        return _digest([text, self._code, *_project_sources(specs)])
+
+    def passed(self, key: str) -> bool:
+        """Whether the probe of `key` passed before (and may be skipped); a record used is
+        kept as if new."""
+        if not self.reuse:
+            return False
+        try:
+            os.utime(self.folder / key)
+        except OSError:
+            return False
+        return True
+
+    def add(self, key: str) -> None:
+        """Record that the probe of `key` passed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / key).touch()
 
 
 def fingerprint(config: dict[str, Any]) -> str:
     """Return the SHA-256 of what the config check of `config` depends on (see the module)."""
+    return _digest(_parts(config))
+
+
+def _digest(parts: Iterable[str]) -> str:
     digest = hashlib.sha256()
-    for part in _parts(config):
+    for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -106,6 +155,15 @@ def fingerprint(config: dict[str, Any]) -> str:
 
 def _parts(config: dict[str, Any]) -> Iterator[str]:
     yield json.dumps(config, sort_keys=True, default=str)
+    specs = [*config.get("models", {}).values(), *config.get("strategies", {}).values()]
+    yield from _code_parts(specs)
+    for name, spec in sorted(config.get("datasets", {}).items()):
+        yield from _data_files(name, spec)
+
+
+def _code_parts(specs: list[dict[str, Any]]) -> Iterator[str]:
+    """The code a check of `specs` runs: Python's and the packages' versions, albench's
+    sources, and the project code the specs import."""
     yield sys.version
     for package in PACKAGES:
         try:
@@ -113,15 +171,16 @@ def _parts(config: dict[str, Any]) -> Iterator[str]:
         except metadata.PackageNotFoundError:
             yield f"{package} absent"
     yield from _sources(Path(__file__).resolve().parents[1])  # albench's own code
-    specs = [*config.get("models", {}).values(), *config.get("strategies", {}).values()]
+    yield from _project_sources(specs)
+
+
+def _project_sources(specs: list[dict[str, Any]]) -> Iterator[str]:
     tops = {path.partition(".")[0] for spec in specs for path in imports_of(spec)}
     tops.discard(BUILTIN_STRATEGIES.partition(".")[0])
     for folder in project_folders():
         for top in sorted(tops):
             yield from _sources(Path(folder) / top)
             yield from _sources(Path(folder) / f"{top}.py")
-    for name, spec in sorted(config.get("datasets", {}).items()):
-        yield from _data_files(name, spec)
 
 
 def _sources(path: Path) -> Iterator[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albench.analysis.power import ALPHA, seeds_needed, smallest_p
 from albench.data.sources import dataset_shape, known_size, task_hint
@@ -30,12 +30,19 @@ from albench.plan.probe import probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
 from albench.tasks import CLASSIFICATION, REGRESSION
 
+if TYPE_CHECKING:
+    from albench.plan.checked import ProbeRecords
 
-def check_config(config: dict[str, Any], probe: bool = True) -> None:
+
+def check_config(
+    config: dict[str, Any], probe: bool = True, probed: ProbeRecords | None = None
+) -> None:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run.
 
     With `probe`, every model x strategy pair also queries once on tiny data of each data
-    set's shape (`albench.plan.probe`), so no pair fails in its first query for a reason known now.
+    set's shape (`albench.plan.probe`), so no pair fails in its first query for a reason known
+    now; but not the pairs whose probe `probed` (`albench.plan.checked.ProbeRecords`) holds as
+    passed before.
     """
     seed_list(config)
     strategies = config["strategies"]
@@ -94,7 +101,7 @@ def check_config(config: dict[str, Any], probe: bool = True) -> None:
                 )
     if shapes:
         subsample = config["protocol"].get("candidate_subsample")
-        probe_grid(config["models"], strategies, shapes, subsample, runs(config))
+        probe_grid(config["models"], strategies, shapes, subsample, runs(config), probed)
     largest = {
         name: max(s.final_labelled for s in sizes) for name, sizes in protocol_sizes(config).items()
     }

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from albench.data.sources.base import Shape
 from albench.errors import ConfigError
+
+if TYPE_CHECKING:
+    from albench.plan.checked import ProbeRecords
 
 PROBE_BATCH = 2
 PROBE_POOL = 20
@@ -168,18 +171,20 @@ def probe_grid(
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any = None,
     runs: dict[str, tuple[list[str], list[str]]] | None = None,
+    probed: ProbeRecords | None = None,
 ) -> None:
     """Raise ConfigError naming the first model x strategy x data set that cannot query.
 
     `shapes` maps data set names to (shape, initial labelled count, batch size); data sets of
     one shape and initial count share their probes (and of one batch size, for users'
     strategies). `runs` maps data set names to the models and strategies that run on them
-    (`albench.plan.grid.runs`; None: all of them).
+    (`albench.plan.grid.runs`; None: all of them). A probe that `probed` holds as passed
+    before is not run again; one that passes now is added to it.
     """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):  # tiny data: BLAS threads only cost start-up
-        _probe_each(models, strategies, shapes, candidate_subsample, runs or {})
+        _probe_each(models, strategies, shapes, candidate_subsample, runs or {}, probed)
 
 
 def _probe_each(
@@ -188,6 +193,7 @@ def _probe_each(
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any,
     runs: dict[str, tuple[list[str], list[str]]],
+    probed: ProbeRecords | None,
 ) -> None:
     from albench.learn.strategies import builtin_name
 
@@ -205,10 +211,17 @@ def _probe_each(
                     continue
                 done.add(key)
                 spec = {"candidate_subsample": candidate_subsample, **strategy_spec}
+                record = None
+                if probed is not None:
+                    record = probed.key(*key[2:], specs=[model_spec, spec])
+                    if probed.passed(record):
+                        continue
                 try:
                     reason = probe(model, model_spec, strategy, spec, shape, initial, batch)
                 except ConfigError as error:
                     raise ConfigError(str(error).replace("{dataset}", repr(dataset))) from None
+                if reason is None and record is not None:
+                    probed.add(record)
                 if reason is not None and user:
                     raise ConfigError(
                         f"strategies.{strategy}: {query} fails the conformance check with "
