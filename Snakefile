@@ -6,7 +6,7 @@ from snakemake.utils import min_version
 
 from albench.analysis.verdict import show as show_verdict
 from albench.errors import AlbenchError
-from albench.plan.checked import check_config_once, validate_once
+from albench.plan.checked import check_config_once, validate_once, wait_for_check
 from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
 from albench.run.pool import start as start_pool
@@ -30,15 +30,16 @@ use_project_folders(workflow.overwrite_configfiles)
 
 
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
-# defaults), then what needs imports, once per config and code (albench.plan.checked). A
-# Snakemake that runs jobs for another one (cluster jobs, --mode remote or subprocess) gets a
-# config that was checked already: it only fills defaults.
+# defaults), then what needs imports, once per config and code (albench.plan.checked): outside
+# a dry run, in a process of its own while Snakemake builds its graph, waited for in `onstart`
+# before any job. A Snakemake that runs jobs for another one (cluster jobs, --mode remote or
+# subprocess) gets a config that was checked already: it only fills defaults.
 try:
     if workflow.is_main_process:
         check_config_files(workflow.overwrite_configfiles)
     validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     if workflow.is_main_process:
-        check_config_once(config)
+        check_config_once(config, background=not workflow.output_settings.dryrun)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if workflow.is_main_process:
@@ -71,6 +72,10 @@ if workflow.remote_exec and not DEPLOYMENT:
 
 
 onstart:
+    try:
+        wait_for_check()
+    except AlbenchError as error:
+        raise WorkflowError(f"invalid config: {error}") from None
     if not DEPLOYMENT:
         start_pool(
             pool_size(

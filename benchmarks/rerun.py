@@ -3,9 +3,10 @@ against Snakemake's own floor for as many finished jobs.
 
 Usage: python benchmarks/rerun.py [--cores 2] [--repeats 5] [--workdir DIR] [--code CHECKOUT]
 
-In a copy of the repository's tracked files (or `--workdir`, a copy that has run before), the
-default config runs once to the end; then it prints (`--code`: the workflow and library of
-another checkout, e.g. a `git worktree` of an older commit, for a before-and-after):
+In a copy of the repository's tracked files (into `--workdir`, a folder that has run before,
+the results kept), the default config runs once to the end; then it prints (`--code`: the
+workflow and library of another checkout, e.g. a `git worktree` of an older commit, for a
+before-and-after):
 - no-op: the wall time of `snakemake --cores N` with nothing to do ("Nothing to be done"), the
   median of `--repeats` calls, and the floor: a trivial workflow with as many finished
   one-output jobs (`touch`), the same calls; and their ratio (goal: at most 1.5);
@@ -106,16 +107,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--workdir", type=Path, help="a copy that has run before (reused)")
+    parser.add_argument("--workdir", type=Path, help="a folder that ran before")
     parser.add_argument("--code", type=Path, help="another checkout's workflow and library")
     args = parser.parse_args()
     if args.code is not None:
         ENV["PYTHONPATH"] = str(args.code.resolve() / "src")
     base = Path(tempfile.mkdtemp(prefix="albench-rerun-"))
     workdir = args.workdir or base / "albench"
-    if not (workdir / "Snakefile").exists():
-        workdir.mkdir(parents=True, exist_ok=True)
-        copy_repository(workdir, args.code.resolve() if args.code else REPO)
+    workdir.mkdir(parents=True, exist_ok=True)
+    # The workflow of the code measured (a `--workdir` may hold another's).
+    copy_repository(workdir, args.code.resolve() if args.code else REPO)
     cmd = [*SNAKEMAKE, "--cores", str(args.cores)]
     full = run(cmd, workdir)
     print(f"first run (or its completion): {full:.1f} s")
@@ -146,7 +147,8 @@ def main() -> None:
     curves = workdir / "results" / "curves"
     try:
         for k in range(args.repeats):
-            method = "least_confident" if k % 2 == 0 else "margin_sampling"
+            # Never the unedited method (margin_sampling), whose check the first run recorded.
+            method = "least_confident" if k % 2 == 0 else "entropy"
             config["strategies"]["margin"]["params"]["method"] = method
             config_path.write_text(yaml.safe_dump(config, sort_keys=False))
             before = {p: p.stat().st_mtime_ns for p in curves.rglob("*.parquet")}

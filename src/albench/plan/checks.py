@@ -39,27 +39,18 @@ def check_config(
 ) -> None:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run.
 
-    With `probe`, every model x strategy pair also queries once on tiny data of each data
-    set's shape (`albench.plan.probe`), so no pair fails in its first query for a reason known
-    now; but not the pairs whose probe `probed` (`albench.plan.checked.ProbeRecords`) holds as
-    passed before.
+    First what `check_design` checks without imports, then that every model and strategy can
+    be built and fits its data sets' tasks. With `probe`, every model x strategy pair also
+    queries once on tiny data of each data set's shape (`albench.plan.probe`), so no pair fails
+    in its first query for a reason known now; but not the pairs whose probe `probed`
+    (`albench.plan.checked.ProbeRecords`) holds as passed before.
     """
-    seed_list(config)
-    strategies = config["strategies"]
-    if config["baseline"] not in strategies:
-        raise ConfigError(
-            f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
-        )
-    if len(strategies) < 2:
-        raise ConfigError(
-            f"strategies: only the baseline {config['baseline']!r}; a benchmark compares at least "
-            "one other strategy with it"
-        )
+    check_design(config)
     from albench.learn.models import build_estimator, gives_embeddings, gives_probabilities
     from albench.learn.strategies import needs_probabilities, strategy_class
 
     check_tasks(config)
-    _check_margins(config.get("equivalence_margin"))
+    strategies = config["strategies"]
     need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
     maps = embedding_maps(config)
     kinds = model_tasks(config, lazy=False)
@@ -76,9 +67,30 @@ def check_config(
                 f"embedding_maps.models: model {name!r} ({type(estimator).__name__}) gives no "
                 "embeddings (its predict_proba takes no return_embeddings)"
             )
+    if probe:
+        _probe(config, probed)
+
+
+def check_design(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the key if the schema-valid `config` cannot run for a reason
+    known without importing any model or strategy: the seeds, the baseline, the equivalence
+    margins, the embedding maps' names, and the protocol's and budgets' fit to every data set
+    whose size is cheap to know."""
+    seed_list(config)
+    strategies = config["strategies"]
+    if config["baseline"] not in strategies:
+        raise ConfigError(
+            f"baseline: {config['baseline']!r} is not one of the strategies {sorted(strategies)}"
+        )
+    if len(strategies) < 2:
+        raise ConfigError(
+            f"strategies: only the baseline {config['baseline']!r}; a benchmark compares at least "
+            "one other strategy with it"
+        )
+    _check_margins(config.get("equivalence_margin"))
+    maps = embedding_maps(config)
     if maps:
         _check_embedding_maps(config, maps)
-    shapes = {}
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is None:
@@ -88,20 +100,12 @@ def check_config(
             protocol = protocol_of(config, protocol_name)
             check_protocol_fits(name, protocol, size, key)
             sizes = resolve_protocol(protocol, size, key)
-            if probe and (shape := dataset_shape(name, spec)) is not None:
-                # The probe's labelled set: the smallest initial set any protocol starts from;
-                # users' strategies are checked with the largest batch any protocol queries.
-                _, initial, batch = shapes.get(name, (shape, sizes.initial, sizes.batch))
-                shapes[name] = (shape, min(initial, sizes.initial), max(batch, sizes.batch))
             last = max(maps["iterations"]) if maps else 0
             if last > sizes.iterations:
                 raise ConfigError(
                     f"embedding_maps.iterations: {last} is past the last iteration "
                     f"({sizes.iterations}) of data set {name!r} under {key}"
                 )
-    if shapes:
-        subsample = config["protocol"].get("candidate_subsample")
-        probe_grid(config["models"], strategies, shapes, subsample, runs(config), probed)
     largest = {
         name: max(s.final_labelled for s in sizes) for name, sizes in protocol_sizes(config).items()
     }
@@ -114,6 +118,26 @@ def check_config(
                 f"set is {most} (data set {name!r}, the protocol's last iteration); lower the "
                 "budgets or raise protocol.iterations, budget or batch_size"
             )
+
+
+def _probe(config: dict[str, Any], probed: ProbeRecords | None) -> None:
+    """Probe every model x strategy pair on data of each data set's shape whose shape is cheap
+    to know (`albench.plan.probe.probe_grid`)."""
+    shapes = {}
+    for name, spec in config["datasets"].items():
+        size = known_size(spec, name)
+        if size is None or (shape := dataset_shape(name, spec)) is None:
+            continue
+        for protocol_name in protocol_names(config):
+            key = protocol_key(config, protocol_name)
+            sizes = resolve_protocol(protocol_of(config, protocol_name), size, key)
+            # The probe's labelled set: the smallest initial set any protocol starts from;
+            # users' strategies are checked with the largest batch any protocol queries.
+            _, initial, batch = shapes.get(name, (shape, sizes.initial, sizes.batch))
+            shapes[name] = (shape, min(initial, sizes.initial), max(batch, sizes.batch))
+    if shapes:
+        subsample = config["protocol"].get("candidate_subsample")
+        probe_grid(config["models"], config["strategies"], shapes, subsample, runs(config), probed)
 
 
 NOUN = {CLASSIFICATION: "classifier", REGRESSION: "regressor"}
