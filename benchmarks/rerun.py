@@ -13,10 +13,10 @@ before-and-after):
 - edit: after changing one strategy's params in the config (margin's method), the time from the
   call until its first job starts (Snakemake marks the job's outputs incomplete as it starts
   it: `.snakemake/incomplete/`), median of `--repeats` edits back and forth, each checked as a
-  config never seen before (the records of passed checks and probes made since the first run
-  are removed before each edit's call, `albench.plan.checked`: the config is checked and the
-  edited strategy's pairs probed again, the others' probes kept), against the same floor; and
-  that the edit reran exactly that strategy's cells.
+  config never seen before (the records of passed checks and probes other than the unedited
+  config's are removed before each edit's call, `albench.plan.checked`: the config is checked
+  and the edited strategy's pairs probed again, the others' probes kept), against the same
+  floor; and that the edit reran exactly that strategy's cells.
 """
 
 from __future__ import annotations
@@ -119,6 +119,13 @@ def main() -> None:
     copy_repository(workdir, args.code.resolve() if args.code else REPO)
     cmd = [*SNAKEMAKE, "--cores", str(args.cores)]
     full = run(cmd, workdir)
+    # The records of passed checks and probes (albench.plan.checked) of this config only, as
+    # after a first run: those of earlier runs' edits would spare the edits below their check.
+    records = workdir / ".snakemake" / "albench"
+    for kind in ("checked", "probed"):
+        shutil.rmtree(records / kind, ignore_errors=True)
+    run(cmd, workdir, nothing_to_do=True)
+    kept = set(records.rglob("*"))
     print(f"first run (or its completion): {full:.1f} s")
     jobs = jobs_of(workdir, cmd)
 
@@ -140,8 +147,6 @@ def main() -> None:
 
     config_path = workdir / "config" / "config.yaml"
     original = config_path.read_text()
-    records = workdir / ".snakemake" / "albench"
-    kept = set(records.rglob("*"))  # the first run's: the unedited config's check and probes
     config = yaml.safe_load(original)
     starts = []
     curves = workdir / "results" / "curves"

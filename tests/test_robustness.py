@@ -79,7 +79,8 @@ def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path, po
 
 
 def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
-    # Two cells of a model that takes 0.4 s per fit: the first run lasts 9 s or more.
+    # Two cells of a model that takes 0.4 s per fit: the first run (the cells, and the data
+    # preparation and splits they need) lasts 9 s or more.
     slow = {
         **CONFIG,
         "models": {"slow": {"estimator": "pool_helpers.SlowClassifier", "params": FAST}},
@@ -93,7 +94,7 @@ def test_a_second_run_on_the_same_directory_is_refused(tmp_path):
     write_config(tmp_path, slow)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
     first = subprocess.Popen(
-        [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1"],
+        [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "1", "--until", "al_cell"],
         cwd=tmp_path,
         env={**os.environ, **env},
         stdout=subprocess.PIPE,

@@ -85,14 +85,15 @@ def check_config_once(
     return True
 
 
-def wait_for_check() -> None:
+def wait_for_check(rerun: bool = True) -> None:
     """Wait for the check `check_config_once` started in the background, if any; raise its
-    ConfigError (or DataError) where it failed. Where it crashed, the check runs again here,
-    so that its traceback is this process's."""
+    ConfigError (or DataError) where it failed. Where it ended without a verdict (crashed,
+    killed), the check runs again here when `rerun`, so that its traceback is this
+    process's."""
     global _pending
     pending, _pending = _pending, None
     if pending is not None:
-        pending.wait()
+        pending.wait(rerun)
 
 
 _pending: _PendingCheck | None = None
@@ -113,7 +114,7 @@ class _PendingCheck:
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
             )
 
-    def wait(self) -> None:
+    def wait(self, rerun: bool = True) -> None:
         try:
             status = self.process.wait()
             failure = self.folder / "failure.json"
@@ -122,15 +123,17 @@ class _PendingCheck:
             shutil.rmtree(self.folder, ignore_errors=True)
         if error is not None:
             raise {"DataError": DataError}.get(error["type"], ConfigError)(error["message"])
-        if status != 0:  # crashed: the same check here gives the traceback
+        if status != 0 and rerun:  # no verdict: the same check here gives the traceback
             check_config_once(self.config, self.store)
 
 
 def _wait_at_exit() -> None:
-    """At exit of a process that did not wait for its background check (a dry run of the
-    graph, nothing to be done): wait, and where the check failed say so and exit with 1."""
+    """At exit of a process that did not wait for its background check (nothing to be done,
+    `--report`, an error or an interrupt before any job): wait, and where the check failed say
+    so and exit with 1. A check without a verdict (interrupted with this process) is left:
+    nothing was recorded, so the next call checks again."""
     try:
-        wait_for_check()
+        wait_for_check(rerun=False)
     except AlbenchError as error:
         print(f"albench: invalid config: {error}", file=sys.stderr, flush=True)
         sys.stdout.flush()
