@@ -6,7 +6,8 @@ Usage: python benchmarks/scale.py [--sizes 1000 5000 20000] [--skip-dag] [--skip
 For each size N (10 data sets x 2 models x 10 strategies x N/200 seeds) it prints:
 - dag: wall time and peak memory of `snakemake -n` on a config of N cells (targets: 20 000
   cells in under 30 s and 1 GB), and beside it the same number of trivial one-output jobs
-  (Snakemake's own floor on this machine);
+  (Snakemake's own floor on this machine), and as many jobs of albench's shape (its rules'
+  wildcards, inputs, outputs, logs, resources and params, each a `touch`; no albench code);
 - aggregate: N synthetic learning curves (21 iterations, 3 metrics, the real schema) are written,
   then the real jobs run each in a fresh process as the workflow runs them: one
   summarise_dataset per data set, the global aggregate, one learning-curve figure and the
@@ -109,6 +110,65 @@ rule make:
 """
 
 
+# The grid's jobs as Snakemake alone plans them: the same rules, wildcards, inputs, outputs,
+# logs, threads, resources and params (strings of a cell spec's length) as albench's data
+# preparation, splits, cells, full-pool references and per-data-set summaries, each job a
+# `touch`; no albench code runs. What planning costs for jobs of albench's shape.
+SHAPED_SNAKEFILE = """
+D, M, S, N = {datasets!r}, {models!r}, {strategies!r}, range({seeds})
+SPEC = "x" * 800
+rule all:
+    input: expand("results/summary/{{d}}.csv", d=D)
+rule summarise:
+    input:
+        cells=expand(
+            "results/curves/{{{{d}}}}/default/{{m}}/{{s}}/seed{{n}}.parquet", m=M, s=S, n=N
+        ),
+        references=expand(
+            "results/full_pool/{{{{d}}}}/default/{{m}}/seed{{n}}.parquet", m=M, n=N
+        ),
+    output: "results/summary/{{d}}.csv"
+    log: "logs/summarise/{{d}}.log"
+    params: spec=lambda w: SPEC
+    shell: "touch {{output}}"
+rule data:
+    output: "results/data/{{d}}.parquet"
+    log: "logs/data/{{d}}.log"
+    params: spec=lambda w: SPEC
+    shell: "touch {{output}}"
+rule split:
+    input: "results/data/{{d}}.parquet"
+    output: "results/splits/{{d}}/{{p}}/seed{{n}}.parquet"
+    log: "logs/split/{{d}}/{{p}}/seed{{n}}.log"
+    params: spec=lambda w: SPEC
+    shell: "touch {{output}}"
+rule cell:
+    input:
+        data="results/data/{{d}}.parquet",
+        split="results/splits/{{d}}/{{p}}/seed{{n}}.parquet",
+        code=lambda w: [],
+    output:
+        curve="results/curves/{{d}}/{{p}}/{{m}}/{{s}}/seed{{n}}.parquet",
+        selection="results/selections/{{d}}/{{p}}/{{m}}/{{s}}/seed{{n}}.parquet",
+    log: "logs/al_cell/{{d}}/{{p}}/{{m}}/{{s}}/seed{{n}}.log"
+    threads: 1
+    resources: mem_mb=2000, runtime=30
+    params: spec=lambda w: SPEC, io=lambda w: SPEC
+    shell: "touch {{output}}"
+rule full_pool:
+    input:
+        data="results/data/{{d}}.parquet",
+        split="results/splits/{{d}}/{{p}}/seed{{n}}.parquet",
+        code=lambda w: [],
+    output: "results/full_pool/{{d}}/{{p}}/{{m}}/seed{{n}}.parquet"
+    log: "logs/full_pool/{{d}}/{{p}}/{{m}}/seed{{n}}.log"
+    threads: 1
+    resources: mem_mb=2000, runtime=30
+    params: spec=lambda w: SPEC, io=lambda w: SPEC
+    shell: "touch {{output}}"
+"""
+
+
 def bench_dag(
     n_cells: int, workdir: Path, profile: Path | None, one_dataset: bool, floor: bool
 ) -> None:
@@ -140,6 +200,21 @@ def bench_dag(
     print(
         f"dag floor  {jobs:6d} trivial jobs: {floor_wall:6.1f} s  {floor_peak:6.0f} MB peak"
         f"  (albench / floor = {wall / floor_wall:.2f})"
+    )
+    shaped = workdir / "shaped"
+    shaped.mkdir()
+    (shaped / "Snakefile").write_text(
+        SHAPED_SNAKEFILE.format(
+            datasets=list(config["datasets"]),
+            models=list(config["models"]),
+            strategies=list(config["strategies"]),
+            seeds=config["seeds"],
+        )
+    )
+    shaped_wall, shaped_peak = measured(cmd, shaped)
+    print(
+        f"dag shaped {jobs:6d} jobs of albench's shape, no albench code: {shaped_wall:6.1f} s  "
+        f"{shaped_peak:6.0f} MB peak  (albench / shaped = {wall / shaped_wall:.2f})"
     )
 
 
