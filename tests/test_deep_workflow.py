@@ -19,18 +19,18 @@ pytestmark = pytest.mark.slow
 EXAMPLE = REPO / "config" / "examples" / "digits_cnn.yaml"
 # Two of the example's five strategies: random, and BADGE on the CNN's embeddings.
 STRATEGIES = ["random", "badge"]
-ITERATIONS = 10
+ITERATIONS = 6
 # The last-but-one, as the example maps 19 (and 0, 10) of 20: one t-SNE map per strategy (each
 # costs seconds); iteration 0's map is tested on an MLP (tests/test_embedding_maps.py).
-MAPPED = [9]
+MAPPED = [5]
 
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("digits_cnn")
     write_digits_folder(workdir / "resources" / "digits_images")
-    # The example as it is, with one seed of its three, two of its five strategies, half of
-    # its iterations and a third of its epochs (the protocol's sizes, the CNN and the maps are
+    # The example as it is, with one seed of its three, two of its five strategies, 6 of its
+    # 20 iterations and a third of its epochs (the protocol's sizes, the CNN and the maps are
     # the same; its training takes minutes otherwise).
     config = yaml.safe_load(EXAMPLE.read_text())
     config["seeds"] = 1
@@ -51,7 +51,8 @@ def test_digits_cnn_example_produces_curves_figures_and_maps(digits_run):
     # 1797 digits: 180 test, 180 validation, 90 initial, 54 per query.
     final = curves[curves["iteration"] == ITERATIONS]
     assert final["n_labeled"].eq(90 + ITERATIONS * 54).all()
-    assert final["f1_macro"].min() > 0.8  # a CNN on digits learns, whatever the strategy
+    # A CNN on digits learns, whatever the strategy (chance: 0.1; about 0.8 at 414 labels).
+    assert final["f1_macro"].min() > 0.7
     assert (
         digits_run / "results" / "figures" / "digits_images__cnn__default.png"
     ).stat().st_size > 0
