@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from albench.analysis.power import ALPHA, seeds_needed, smallest_p
 from albench.data.sources import dataset_shape, known_size, task_hint
@@ -26,16 +26,13 @@ from albench.plan.grid import (
     seed_list,
     strategy_tasks,
 )
-from albench.plan.probe import probe_grid
+from albench.plan.probe import PassedProbes, probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
 from albench.tasks import CLASSIFICATION, REGRESSION
 
-if TYPE_CHECKING:
-    from albench.plan.checked import ProbeRecords
-
 
 def check_config(
-    config: dict[str, Any], probe: bool = True, probed: ProbeRecords | None = None
+    config: dict[str, Any], probe: bool = True, probed: PassedProbes | None = None
 ) -> None:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run.
 
@@ -120,7 +117,7 @@ def check_design(config: dict[str, Any]) -> None:
             )
 
 
-def _probe(config: dict[str, Any], probed: ProbeRecords | None) -> None:
+def _probe(config: dict[str, Any], probed: PassedProbes | None) -> None:
     """Probe every model x strategy pair on data of each data set's shape whose shape is cheap
     to know (`albench.plan.probe.probe_grid`)."""
     shapes = {}

@@ -15,15 +15,23 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from albench.data.sources.base import Shape
 from albench.errors import ConfigError
 
-if TYPE_CHECKING:
-    from albench.plan.checked import ProbeRecords
+
+class PassedProbes(Protocol):
+    """Where the probes that passed are kept (`albench.plan.checked.ProbeRecords`)."""
+
+    def key(self, *what: Any, specs: list[dict[str, Any]]) -> str: ...
+
+    def passed(self, key: str) -> bool: ...
+
+    def add(self, key: str) -> None: ...
+
 
 PROBE_BATCH = 2
 PROBE_POOL = 20
@@ -171,7 +179,7 @@ def probe_grid(
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any = None,
     runs: dict[str, tuple[list[str], list[str]]] | None = None,
-    probed: ProbeRecords | None = None,
+    probed: PassedProbes | None = None,
 ) -> None:
     """Raise ConfigError naming the first model x strategy x data set that cannot query.
 
@@ -193,7 +201,7 @@ def _probe_each(
     shapes: dict[str, tuple[Shape, int, int]],
     candidate_subsample: Any,
     runs: dict[str, tuple[list[str], list[str]]],
-    probed: ProbeRecords | None,
+    probed: PassedProbes | None,
 ) -> None:
     from albench.learn.strategies import builtin_name
 
