@@ -1,6 +1,7 @@
 """Time albench's whole workflow against a bare AL loop over the same cells.
 
 Usage: python benchmarks/bare_loop.py [--grid small|heavy] [--seeds N] [--cores 2] [--keep]
+                                     [--references]
 
 The small grid is issue 14's (the cluster benchmark's): iris, wine, breast_cancer and digits x
 LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
@@ -17,7 +18,8 @@ both: the data sets are prepared first (`snakemake results/data/...`), then
   cell's model, strategy and scaled arrays (so that the loop does exactly a cell's model work),
   and then every iteration is `clf.fit`, `clf.predict` with scikit-learn's metric functions,
   `strategy.query` and revealing the batch; curves stay in memory, nothing is written, no
-  full-pool references, statistics or figures.
+  full-pool references (with `--references`: those too, fitted as albench fits them, so that
+  both do the same learning), statistics or figures.
 
 Printed: both walls and their ratio (albench / bare), and albench's breakdown over wall x cores:
 fit, query and score (from the curves), the rest of the cell jobs, the other jobs, and what lies
@@ -83,8 +85,13 @@ def snakemake(workdir: Path, cores: int, *targets: str) -> float:
     return time.perf_counter() - start
 
 
-def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
-    """Run `cells` one after another in this process, as a plain loop; return curve rows."""
+def bare_cells(
+    workdir: Path, config: dict, cells: list[dict], references: bool = False
+) -> list[dict]:
+    """Run `cells` one after another in this process, as a plain loop; return curve rows. With
+    `references`, each baseline cell's process also fits the full-pool reference of its data
+    set, model and seed (`albench.learn.reference.full_pool_scores`, as albench's `full_pool`
+    job does; one per data set x model x seed), its scores dropped."""
     import time
 
     import numpy as np
@@ -94,6 +101,7 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
     from albench.data.datasets import read_dataset
     from albench.data.splits import read_split, split_indices
     from albench.learn.loop import Learner
+    from albench.learn.reference import full_pool_scores
     from albench.plan.grid import cell_spec
 
     metrics = {
@@ -144,11 +152,24 @@ def bare_cells(workdir: Path, config: dict, cells: list[dict]) -> list[dict]:
                 query = strategy.query(learner.X_train, y, clf, learner.batch_size)
                 rows[-1]["query_seconds"] = time.perf_counter() - scored
                 y[query] = learner.y_true[query]
+            if references and cell["strategy"] == config["baseline"]:
+                full_pool_scores(
+                    datasets[name],
+                    splits[name, seed],
+                    cell["model"],
+                    config["models"][cell["model"]],
+                    learner.metrics,
+                    seed,
+                    name,
+                )
     return rows
 
 
-def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.DataFrame]:
-    """Run every cell in `processes` fresh processes; return the wall seconds and the curves."""
+def run_bare(
+    workdir: Path, config: dict, processes: int, references: bool = False
+) -> tuple[float, pd.DataFrame]:
+    """Run every cell in `processes` fresh processes (and with `references` the full-pool
+    references); return the wall seconds and the curves."""
     from albench.plan.grid import cells
 
     grid = cells(config)
@@ -156,7 +177,15 @@ def run_bare(workdir: Path, config: dict, processes: int) -> tuple[float, pd.Dat
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")  # fresh imports, as albench pays them
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        parts = list(pool.map(bare_cells, [workdir] * processes, [config] * processes, shares))
+        parts = list(
+            pool.map(
+                bare_cells,
+                [workdir] * processes,
+                [config] * processes,
+                shares,
+                [references] * processes,
+            )
+        )
     wall = time.perf_counter() - start
     return wall, pd.DataFrame([row for part in parts for row in part])
 
@@ -201,6 +230,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, help="default: 16 (small: 320 cells), 8 (heavy: 32)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    parser.add_argument(
+        "--references",
+        action="store_true",
+        help="the bare loop also fits albench's full-pool references (like for like)",
+    )
     args = parser.parse_args()
     grid, seeds, target = GRIDS[args.grid]
 
@@ -210,7 +244,8 @@ def main() -> None:
     snakemake(workdir, args.cores, *(f"results/data/{d}.parquet" for d in config["datasets"]))
     albench_wall = snakemake(workdir, args.cores)
     # The bare loop reads albench's prepared data and splits (a pure function of the config).
-    bare_wall, bare = run_bare(workdir, filled_config(config), args.cores)
+    bare_wall, bare = run_bare(workdir, filled_config(config), args.cores, args.references)
+    loop = "bare loop with references" if args.references else "bare loop"
 
     curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
     key = ["dataset", "model", "strategy", "seed", "iteration"]
@@ -235,7 +270,7 @@ def main() -> None:
     n_cells = curves.groupby(key[:-1]).ngroups
     print(f"cells: {n_cells}, cores: {args.cores}")
     print(
-        f"albench wall {albench_wall:7.1f} s   bare loop wall {bare_wall:7.1f} s   "
+        f"albench wall {albench_wall:7.1f} s   {loop} wall {bare_wall:7.1f} s   "
         f"ratio {albench_wall / bare_wall:5.2f}"
     )
     print(f"albench, of wall x cores = {capacity:.1f} core-s:")
@@ -273,7 +308,7 @@ def main() -> None:
             f"{allowed:.1f} = {albench_wall / allowed:.2f} (target: at most {target})"
         )
     else:
-        print(f"albench / bare loop = {albench_wall / bare_wall:.3f} (target: at most {target})")
+        print(f"albench / {loop} = {albench_wall / bare_wall:.3f} (target: at most {target})")
     if args.keep:
         print(f"kept in {workdir}")
     else:
