@@ -42,7 +42,7 @@ def check_config(
     in its first query for a reason known now; but not the pairs whose probe `probed`
     (`albench.plan.checked.ProbeRecords`) holds as passed before.
     """
-    check_design(config)
+    known = check_design(config)
     from albench.learn.models import build_estimator, gives_embeddings, gives_probabilities
     from albench.learn.strategies import needs_probabilities, strategy_class
 
@@ -65,14 +65,14 @@ def check_config(
                 "embeddings (its predict_proba takes no return_embeddings)"
             )
     if probe:
-        _probe(config, probed)
+        _probe(config, known, probed)
 
 
-def check_design(config: dict[str, Any]) -> None:
+def check_design(config: dict[str, Any]) -> dict[str, int]:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run for a reason
     known without importing any model or strategy: the seeds, the baseline, the equivalence
     margins, the embedding maps' names, and the protocol's and budgets' fit to every data set
-    whose size is cheap to know."""
+    whose size is cheap to know; return those sizes by data set."""
     seed_list(config)
     strategies = config["strategies"]
     if config["baseline"] not in strategies:
@@ -88,10 +88,12 @@ def check_design(config: dict[str, Any]) -> None:
     maps = embedding_maps(config)
     if maps:
         _check_embedding_maps(config, maps)
+    known = {}
     for name, spec in config["datasets"].items():
         size = known_size(spec, name)
         if size is None:
             continue
+        known[name] = size
         for protocol_name in protocol_names(config):
             key = protocol_key(config, protocol_name)
             protocol = protocol_of(config, protocol_name)
@@ -115,15 +117,15 @@ def check_design(config: dict[str, Any]) -> None:
                 f"set is {most} (data set {name!r}, the protocol's last iteration); lower the "
                 "budgets or raise protocol.iterations, budget or batch_size"
             )
+    return known
 
 
-def _probe(config: dict[str, Any], probed: PassedProbes | None) -> None:
-    """Probe every model x strategy pair on data of each data set's shape whose shape is cheap
-    to know (`albench.plan.probe.probe_grid`)."""
+def _probe(config: dict[str, Any], sizes: dict[str, int], probed: PassedProbes | None) -> None:
+    """Probe every model x strategy pair on data of each data set of a known size (`sizes`) and
+    a shape cheap to know (`albench.plan.probe.probe_grid`)."""
     shapes = {}
-    for name, spec in config["datasets"].items():
-        size = known_size(spec, name)
-        if size is None or (shape := dataset_shape(name, spec)) is None:
+    for name, size in sizes.items():
+        if (shape := dataset_shape(name, config["datasets"][name])) is None:
             continue
         for protocol_name in protocol_names(config):
             key = protocol_key(config, protocol_name)
