@@ -118,6 +118,31 @@ def test_a_job_gets_its_rules_named_files_spec_log_and_threads(tmp_path):
         run_job(unknown)
 
 
+def test_a_job_computes_on_the_threads_its_rule_asked_for(tmp_path, monkeypatch):
+    # A pool worker's BLAS and OpenMP libraries were loaded with one thread per core (the
+    # OMP_NUM_THREADS Snakemake sets is that of the job's client, not of the worker).
+    import sklearn.manifold  # noqa: F401  (loads scikit-learn's OpenMP runtime)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from albench.run import rules
+
+    seen = {}
+
+    def report(job):
+        seen[job.threads] = {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()}
+
+    monkeypatch.setitem(rules.FUNCTIONS, "report", report)
+    with threadpool_limits(limits=2):  # as a worker's on a 2-core machine
+        outside = {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()}
+        for threads in (1, 2):
+            run_job(job_argv("report", tmp_path / f"{threads}.log", {}, {}, None, threads))
+        assert {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()} == outside
+    assert {api["internal_api"] for api in threadpool_info()} >= {"openblas", "openmp"}
+    assert set(seen[1].values()) == {1}
+    assert seen[2] == outside
+    assert "job report computed for" in (tmp_path / "1.log").read_text()
+
+
 def test_pooled_cell_equals_the_in_process_cell(warm_pool, prepared):
     path, _ = warm_pool
     workdir, data, split = prepared
