@@ -58,9 +58,10 @@ def pooled_run(tmp_path_factory):
     return workdir
 
 
-def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path, pooled_run):
+def test_results_are_identical_with_one_or_two_cores(tmp_path, pooled_run):
     # --cores 1 runs every job in its own process, --cores 2 through the warm worker pool. Only
-    # the cells and what they need (--until): the tables and figures derive from the cells.
+    # the cells and what they need (--until): the tables and figures derive from the cells. A
+    # rerun in the same folder is compared with the same run in test_killed_run_resumes_...
     one = tmp_path / "one"
     one.mkdir()
     write_config(one, CONFIG)
@@ -71,11 +72,6 @@ def test_results_are_identical_with_one_or_two_cores_and_on_a_rerun(tmp_path, po
     assert first.keys() == second.keys()
     for path in first:
         pd.testing.assert_frame_equal(first[path], second[path], check_exact=True, obj=path)
-
-    snakemake(one, *cells, "--cores", "2", "--forcerun", "al_cell")
-    rerun = cell_outputs(one)
-    for path in first:
-        pd.testing.assert_frame_equal(first[path], rerun[path], check_exact=True, obj=path)
 
 
 def test_a_second_run_on_the_same_directory_is_refused(tmp_path):

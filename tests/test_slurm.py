@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -97,9 +98,12 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
         shutil.copytree(REPO / "config" / "examples" / "mystrats", workdir / "mystrats")
     # Groups of 2 (data set, seed) units, so that this small grid spans several submissions.
     profile = cluster_profile(tmp_path / "profile", cores=2, **{"group-components": {"cells": 2}})
-    run = run_on_cluster(cluster, profile)
+    # The local run goes on beside the cluster's, which mostly waits on the queue and polls.
+    with ThreadPoolExecutor(1) as beside:
+        local_run = beside.submit(snakemake, local, "--configfile", "bench.yaml", "--cores", "2")
+        run = run_on_cluster(cluster, profile)
+        local_run.result()
     assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
-    snakemake(local, "--configfile", "bench.yaml", "--cores", "2")
 
     # The cells went through SLURM, (data set, seed) units grouped two to a submission, and
     # only they: data preparation, summaries and figures are local rules.
