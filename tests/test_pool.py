@@ -253,3 +253,45 @@ def test_stopping_the_pool_prints_no_traceback(delay):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr and "_Stop" not in proc.stderr, proc.stderr
+
+
+def test_a_pool_removes_what_killed_pools_left_and_nothing_else(tmp_path, monkeypatch):
+    import socket
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def pool_directory(name: str, listening: bool | None) -> Path:
+        directory = tmp_path / f"{pool.DIRECTORY_PREFIX}{name}"
+        directory.mkdir()
+        if listening is not None:  # a socket file, whose server is gone unless `listening`
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(str(directory / "pool.sock"))
+            if listening:
+                sock.listen(1)
+                live.append(sock)
+            else:
+                sock.close()
+        return directory
+
+    live: list[socket.socket] = []
+    killed = pool_directory("killed", listening=False)
+    alive = pool_directory("alive", listening=True)
+    starting = pool_directory("starting", listening=None)
+    killed_starting = pool_directory("killedstarting", listening=None)
+    old = time.time() - pool.STALE_START_SECONDS - 60
+    os.utime(killed_starting, (old, old))
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    try:
+        pool.remove_stale_directories()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            p.name for p in (alive, starting, other)
+        )
+        assert not killed.exists() and not killed_starting.exists()
+        # The live one's listener saw a connection that asked for nothing.
+        conn, _ = live[0].accept()
+        assert conn.recv(1) == b""
+    finally:
+        for sock in live:
+            sock.close()

@@ -15,7 +15,8 @@ Failure containment:
   finish a job nobody waits for; outputs are written atomically, so nothing half-written stays.
 - The server exits, taking its workers along, on `stop`, on SIGTERM/SIGINT, and when it notices
   that the Snakemake process that started it is gone (even after a SIGKILL); workers exit when
-  their server is gone. No process outlives the run.
+  their server is gone. No process outlives the run. A server killed with its run leaves its
+  directory and socket behind; the next pool to start removes them.
 """
 
 from __future__ import annotations
@@ -50,6 +51,41 @@ _server: subprocess.Popen | None = None
 _directory: str | None = None
 
 
+DIRECTORY_PREFIX = "albench-pool-"
+# A directory without a socket this old is a server's that was killed while it started.
+STALE_START_SECONDS = 600
+
+
+def remove_stale_directories() -> None:
+    """Remove this user's pool directories in the temporary folder whose server is gone.
+
+    A server killed with its run (SIGKILL, the OOM killer, a cluster job's end) cannot remove
+    its private directory and socket; the next pool to start does. A socket nobody listens on
+    refuses connections: a live pool's is left alone.
+    """
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        directory = os.path.join(root, name)
+        if not name.startswith(DIRECTORY_PREFIX):
+            continue
+        try:
+            if os.lstat(directory).st_uid != os.getuid():
+                continue
+            path = os.path.join(directory, "pool.sock")
+            if not os.path.exists(path):
+                started = os.lstat(directory).st_mtime
+                if time.time() - started > STALE_START_SECONDS:
+                    shutil.rmtree(directory, ignore_errors=True)
+                continue
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.settimeout(1.0)
+                probe.connect(path)  # a live server's worker reads an empty request: no job
+        except ConnectionRefusedError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def job_environment(entry_point: str, isolated: bool) -> dict[str, str]:
     """The variables every job's shell command starts with: `"$ALBENCH_PYTHON" "$ALBENCH_JOB"`.
 
@@ -69,7 +105,8 @@ def start(workers: int, *, timeout: float = 30.0) -> str | None:
     global _server, _directory
     if os.environ.get(NO_POOL_ENV) or _server is not None:
         return None
-    _directory = tempfile.mkdtemp(prefix="albench-pool-")
+    remove_stale_directories()
+    _directory = tempfile.mkdtemp(prefix=DIRECTORY_PREFIX)
     path = os.path.join(_directory, "pool.sock")
     command = [sys.executable, "-m", "albench.run.pool", "serve", path, str(max(1, workers))]
     _server = subprocess.Popen([*command, str(os.getpid())], stdin=subprocess.DEVNULL)
