@@ -167,12 +167,13 @@ def test_badge_on_cnn_embeddings_is_bit_identical_across_runs(digit_images):
 
 def test_missing_torch_is_reported_with_the_extra_to_install(monkeypatch):
     import albench.learn.models
+    from albench.errors import ConfigError
 
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
     monkeypatch.delitem(sys.modules, "albench.learn.cnn")
     monkeypatch.delitem(sys.modules, "albench.torch", raising=False)
     with pytest.raises(
-        albench.models.ConfigError,
+        ConfigError,
         match=r"cannot import module 'albench.torch' .*install the torch extra",
     ):
         albench.learn.models.import_object("albench.torch.CNNClassifier", "models.cnn.estimator")
