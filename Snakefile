@@ -71,11 +71,9 @@ if workflow.remote_exec and not DEPLOYMENT:
     start_for_submission(workflow.cores)
 
 
+# The pool's workers import while the config check (if one runs) finishes; no job starts
+# before the check has passed, and a failed check stops the pool.
 onstart:
-    try:
-        wait_for_check()
-    except AlbenchError as error:
-        raise WorkflowError(f"invalid config: {error}") from None
     if not DEPLOYMENT:
         start_pool(
             pool_size(
@@ -84,6 +82,11 @@ onstart:
                 workflow.resource_settings.local_cores,
             )
         )
+    try:
+        wait_for_check()
+    except AlbenchError as error:
+        stop_pool()
+        raise WorkflowError(f"invalid config: {error}") from None
 
 
 onsuccess:

@@ -112,6 +112,19 @@ def snakemake(
     return proc
 
 
+def pool_processes_in(workdir: Path) -> list[int]:
+    """PIDs of albench.run.pool processes (server or workers) working in `workdir`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"albench.run.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 # apt-get takes dpkg's lock: tests that install packages (chromium, SLURM) in parallel workers
 # take this one first, so that one waits for the other instead of failing (the SLURM scripts
 # in tests/slurm/ take the same).

@@ -8,7 +8,14 @@ import shutil
 
 import pyarrow.parquet as pq
 import pytest
-from helpers import REPO, planned_cells, planned_jobs, snakemake, write_config
+from helpers import (
+    REPO,
+    planned_cells,
+    planned_jobs,
+    pool_processes_in,
+    snakemake,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +129,5 @@ def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_
         "labelled): returned labelled row 0"
     ) in proc.stderr
     assert not (tmp_path / "results").exists()
+    # The pool started beside the check is stopped with the run.
+    assert not pool_processes_in(tmp_path)

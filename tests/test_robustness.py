@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import SNAKEMAKE, cell_outputs, curve_names, small_config, snakemake, write_config
+from helpers import (
+    SNAKEMAKE,
+    cell_outputs,
+    curve_names,
+    pool_processes_in,
+    small_config,
+    snakemake,
+    write_config,
+)
 
 from albench.analysis.verdict import verdict_text
 from albench.plan.incomplete import INCOMPLETE_WHERE
@@ -33,19 +41,6 @@ CONFIG = {
 
 # SlowClassifier's seconds per fit: long enough to act while a run is busy.
 FAST = {"seconds": 0.4}
-
-
-def pool_processes_in(workdir: Path) -> list[int]:
-    """PIDs of albench.run.pool processes (server or workers) working in `workdir`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"albench.run.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
-                found.append(int(entry.name))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 @pytest.fixture(scope="module")
