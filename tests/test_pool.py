@@ -255,10 +255,13 @@ def test_stopping_the_pool_prints_no_traceback(delay):
     assert "Traceback" not in proc.stderr and "_Stop" not in proc.stderr, proc.stderr
 
 
-def test_a_pool_removes_what_killed_pools_left_and_nothing_else(tmp_path, monkeypatch):
+def test_a_pool_removes_what_killed_pools_left_and_nothing_else(monkeypatch):
+    import shutil
     import socket
     import tempfile
 
+    # A short folder: a socket's path has at most 107 bytes, pytest's tmp_path can be longer.
+    tmp_path = Path(tempfile.mkdtemp(prefix="ab-"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
     def pool_directory(name: str, listening: bool | None) -> Path:
@@ -295,3 +298,4 @@ def test_a_pool_removes_what_killed_pools_left_and_nothing_else(tmp_path, monkey
     finally:
         for sock in live:
             sock.close()
+        shutil.rmtree(tmp_path)
