@@ -9,8 +9,9 @@ from albench.errors import AlbenchError
 from albench.plan.checked import check_config_once, validate_once, wait_for_check
 from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
-from albench.run.pool import start as start_pool
-from albench.run.pool import pool_size, start_for_submission, stop as stop_pool
+from albench.run.pool import adopt as adopt_pool, launcher as pool_launcher
+from albench.run.pool import pool_size, start_for_submission
+from albench.run.pool import release as release_pool, start as start_pool
 from albench.usercode import use_project_folders
 
 min_version("9.19")  # reads profiles/default/profile.yaml
@@ -29,17 +30,23 @@ if not config:
 use_project_folders(workflow.overwrite_configfiles)
 
 
+DEPLOYMENT = {method.name for method in workflow.deployment_settings.deployment_method}
+DRYRUN = workflow.output_settings.dryrun
+
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
 # defaults), then what needs imports, once per config and code (albench.plan.checked): outside
-# a dry run, in a process of its own while Snakemake builds its graph, waited for in `onstart`
-# before any job. A Snakemake that runs jobs for another one (cluster jobs, --mode remote or
-# subprocess) gets a config that was checked already: it only fills defaults.
+# a dry run, while Snakemake builds its graph, waited for in `onstart` before any job; in the
+# warm pool an earlier local run in this folder left waiting (albench.run.pool: it lingers),
+# else in a process of its own. A Snakemake that runs jobs for another one (cluster jobs,
+# --mode remote or subprocess) gets a config that was checked already: it only fills defaults.
 try:
     if workflow.is_main_process:
         check_config_files(workflow.overwrite_configfiles)
     validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     if workflow.is_main_process:
-        check_config_once(config, background=not workflow.output_settings.dryrun)
+        if workflow.local_exec and not DEPLOYMENT and not DRYRUN:
+            adopt_pool()
+        check_config_once(config, background=not DRYRUN, launch=pool_launcher())
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if workflow.is_main_process:
@@ -72,7 +79,8 @@ if workflow.remote_exec and not DEPLOYMENT:
 
 
 # The pool's workers import while the config check (if one runs) finishes; no job starts
-# before the check has passed, and a failed check stops the pool.
+# before the check has passed. A local run's pool lingers after it (release_pool) for the next
+# call in this folder, a cluster run's light local jobs' pool stops.
 onstart:
     if not DEPLOYMENT:
         start_pool(
@@ -80,22 +88,23 @@ onstart:
                 workflow.local_exec,
                 workflow.cores,
                 workflow.resource_settings.local_cores,
-            )
+            ),
+            linger=workflow.local_exec,
         )
     try:
         wait_for_check()
     except AlbenchError as error:
-        stop_pool()
+        release_pool()
         raise WorkflowError(f"invalid config: {error}") from None
 
 
 onsuccess:
-    stop_pool()
+    release_pool()
     show_verdict(VERDICT)
 
 
 onerror:
-    stop_pool()
+    release_pool()
     show_incomplete(
         config,
         incomplete_paths(),

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 from helpers import CELL
 
 from albench.data.datasets import Dataset, validate_dataset
+from albench.env import POOL_LINGER_ENV
+
+# Each run's pool stops with it (no pool lingers for a next call in a test's folder), unless a
+# test of lingering sets its own (tests/test_lingering_pool.py).
+os.environ[POOL_LINGER_ENV] = "0"
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -105,7 +107,9 @@ def snakemake(
     workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """Run snakemake on the repository's Snakefile with `workdir` as working directory."""
-    env = None if env is None else {**os.environ, **env}
+    # Without pytest's per-test variable: two calls of one module's tests see one environment,
+    # as two calls from a shell do (a lingering pool is adopted only by the same environment).
+    env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "PYTEST_CURRENT_TEST"}
     proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {args} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -123,6 +127,27 @@ def pool_processes_in(workdir: Path) -> list[int]:
         except (OSError, ValueError):
             continue
     return found
+
+
+def pool_server_in(workdir: Path) -> tuple[int | None, set[int]]:
+    """The pool server working in `workdir` (None if none) and its workers' PIDs."""
+    server, workers = None, set()
+    for pid in pool_processes_in(workdir):
+        with contextlib.suppress(OSError):
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"serve" in argv:
+                server = pid
+            else:
+                workers.add(pid)
+    return server, workers
+
+
+def stop_pools_in(workdir: Path) -> None:
+    """Stop the pool servers (lingering or not) working in `workdir`; their workers follow."""
+    for pid in pool_processes_in(workdir):
+        with contextlib.suppress(OSError):
+            if b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
+                os.kill(pid, signal.SIGTERM)
 
 
 # apt-get takes dpkg's lock: tests that install packages (chromium, SLURM) in parallel workers

@@ -13,9 +13,13 @@ from helpers import (
     planned_cells,
     planned_jobs,
     pool_processes_in,
+    pool_server_in,
     snakemake,
+    stop_pools_in,
     write_config,
 )
+
+from albench.env import POOL_LINGER_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +58,11 @@ def downstream(models: int) -> dict[str, int]:
     return {**DOWNSTREAM, "plot_curves": models, **dict.fromkeys(OVERALL_FIGURES, 2)}
 
 
+# The pool of a run in the project folder lingers for the next one, as in a user's runs (the
+# suite's other runs stop theirs, tests/conftest.py): the edited code must reach its workers.
+LINGER = {POOL_LINGER_ENV: "120"}
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A finished run of a project folder holding its own strategy package and model module."""
@@ -61,8 +70,9 @@ def project(tmp_path_factory):
     shutil.copytree(REPO / "config" / "examples" / "mystrats", workdir / "mystrats")
     (workdir / "mymodels.py").write_text(MODEL)
     write_config(workdir, CONFIG)
-    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
-    return workdir
+    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2", env=LINGER)
+    yield workdir
+    stop_pools_in(workdir)
 
 
 def plan(workdir):
@@ -108,8 +118,17 @@ def test_editing_a_models_source_reruns_its_cells_and_reference(project):
     expected = {"al_cell": 3, "full_pool": 1, **downstream(models=1)}
     expected.update({rule: max(n, expected.get(rule, 0)) for rule, n in pending.items()})
     assert jobs == expected
-    snakemake(project, "--configfile", "bench.yaml", "--cores", "2")
+    # The first run's pool waits, detached (the run's captured output ended with the run).
+    server, workers = pool_server_in(project)
+    assert server is not None and workers
+    snakemake(project, "--configfile", "bench.yaml", "--cores", "2", env=LINGER)
     assert code_of(project, "shrunk/random")["models.shrunk"][0]["files"] == ["mymodels.py"]
+    # This run adopted it; the workers that had imported the edited module left for fresh ones
+    # (tests/test_pool.py compares their results with a fresh process's).
+    assert pool_server_in(project)[0] == server
+    log = project / "logs" / "al_cell" / "iris" / "default" / "shrunk" / "random" / "seed0.log"
+    assert log.read_text().strip().endswith("in a pool worker")
+    assert pool_server_in(project)[1] != workers
 
 
 def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_job(tmp_path):

@@ -299,3 +299,125 @@ def test_a_pool_removes_what_killed_pools_left_and_nothing_else(monkeypatch):
         for sock in live:
             sock.close()
         shutil.rmtree(tmp_path)
+
+
+# A project module a lingering pool's workers import, then see edited (its C changes results).
+LINGER_MODEL = """from sklearn.linear_model import LogisticRegression
+
+
+class Model(LogisticRegression):
+    def __init__(self, C=1.0, max_iter=500, random_state=None):
+        super().__init__(C=C, max_iter=max_iter, random_state=random_state)
+"""
+
+
+@pytest.fixture
+def lingering(tmp_path, monkeypatch):
+    """This process as a local run's Snakemake in `tmp_path`: its pool lingers 30 s after
+    `release`; every pool left there is stopped afterwards."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), str(TESTS)]))
+    monkeypatch.syspath_prepend(str(tmp_path))  # this process's own jobs import from there too
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "30")
+    monkeypatch.delenv(NO_POOL_ENV, raising=False)
+    yield tmp_path
+    if pool.adopt() is None and pool._server is None:
+        return
+    pool.stop()
+
+
+def server_and_workers() -> tuple[int, set[int]]:
+    server = pool._server_pid
+    assert server is not None and wait_until(lambda: len(workers_of(server)) == 2)
+    return server, workers_of(server)
+
+
+def test_a_released_pool_lingers_detached_and_the_next_call_adopts_it(lingering, prepared):
+    workdir, data, split = prepared
+    path = pool.start(2, linger=True)
+    server, workers = server_and_workers()
+    model = lingering / "lingermodel.py"
+    model.write_text(LINGER_MODEL)
+    assert _ask_pool(path, cell_argv(workdir, data, split, "first", "lingermodel.Model")) == 0
+    pool.release()
+    assert POOL_ENV not in os.environ and pool._directory is None
+    # It waits, its output no longer the run's (a caller's `| tee` would otherwise wait for it).
+    assert workers_of(server) == workers
+    for pid in (server, *workers):
+        assert wait_until(lambda pid=pid: os.readlink(f"/proc/{pid}/fd/1") == os.devnull)
+    # An edit of a module the workers imported: the next call's first request finds each of
+    # them stale, and fresh workers (of the same server) compute with the edited code.
+    model.write_text(LINGER_MODEL.replace("C=1.0", "C=0.01"))
+    assert pool.adopt() == path and pool._server_pid == server
+    assert pool.start(2, linger=True) == path  # the onstart of that call: nothing to start
+    assert _ask_pool(path, cell_argv(workdir, data, split, "second", "lingermodel.Model")) == 0
+    # (The worker that imported the model left; one that never imported it may stay.)
+    assert wait_until(lambda: len(workers_of(server)) == 2 and workers_of(server) != workers)
+    run_job(cell_argv(workdir, data, split, "fresh", "lingermodel.Model"))
+    curves = {
+        n: pd.read_parquet(workdir / f"{n}.curve.parquet") for n in ("first", "second", "fresh")
+    }
+    scores = ["accuracy", "f1_macro"]
+    assert curves["second"][scores].equals(curves["fresh"][scores])
+    assert not curves["second"][scores].equals(curves["first"][scores])
+
+
+def test_the_background_check_runs_in_the_adopted_pool(lingering):
+    from helpers import SCHEMA, small_config
+    from snakemake.utils import validate
+
+    from albench.errors import ConfigError
+    from albench.plan.checked import _PendingCheck
+
+    pool.start(2, linger=True)
+    pool.release()
+    assert pool.launcher() is None  # no pool: the check runs in a process of its own
+    assert pool.adopt() is not None and pool.launcher() is pool.call
+    config = small_config()
+    validate(config, str(SCHEMA))
+    _PendingCheck(config, ".snakemake/albench", pool.launcher()).wait()
+    assert list(Path(".snakemake/albench/checked").iterdir())
+    config["strategies"]["entropy"]["params"]["method"] = "no_such_method"
+    with pytest.raises(ConfigError, match="strategies.entropy"):
+        _PendingCheck(config, ".snakemake/albench", pool.launcher()).wait()
+
+
+def test_a_call_in_another_environment_or_while_the_pool_is_in_use_starts_its_own(
+    lingering, monkeypatch
+):
+    path = pool.start(2, linger=True)
+    first = pool._server_pid
+    # Adopted already (by this process, a live run): another call cannot take it.
+    busy = subprocess.run(
+        [sys.executable, "-c", "from albench.run import pool; print(pool.adopt())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert busy.stdout.strip() == "None"
+    pool.release()
+    monkeypatch.setenv("SOME_SETTING", "changed")  # what the workers inherited differs now
+    assert pool.adopt() is None
+    assert wait_until(lambda: not pool_processes(first))  # the stale pool stopped
+    assert pool.start(2, linger=True) == path and pool._server_pid != first
+
+
+def test_a_pool_nobody_adopts_stops_after_its_linger(lingering, monkeypatch):
+    path = pool.start(1, linger=True)
+    server = pool._server_pid
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "0.5")
+    pool.release()
+    assert wait_until(lambda: not pool_processes(server))
+    assert not Path(path).parent.exists()
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "0")  # no linger: the run's pool stops with it
+    pool.start(1, linger=True)
+    server = pool._server_pid
+    pool.release()
+    assert not pool_processes(server)
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan"])
+def test_a_bad_linger_is_refused_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, value)
+    with pytest.raises(AlbenchError, match=rf"\$ALBENCH_POOL_LINGER must be .*not '{value}'"):
+        pool.linger_seconds()

@@ -22,3 +22,6 @@ RECHECK_ENV = "ALBENCH_RECHECK"
 # Overrides the seconds of failing status queries after which an albench-slurm run stops (tests,
 # tuning; snakemake_executor_plugin_albench_slurm.status).
 STATUS_FAILING_SECONDS_ENV = "ALBENCH_STATUS_FAILING_SECONDS"
+# Seconds a local run's worker pool waits, idle, for the next `snakemake` call in the same folder
+# to adopt it (albench.run.pool); 0: the pool stops with its run.
+POOL_LINGER_ENV = "ALBENCH_POOL_LINGER"

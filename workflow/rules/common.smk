@@ -52,7 +52,6 @@ def job(name):
 NO_SPEC = "{}"
 ENV = "../../envs/albench.yaml"
 
-DEPLOYMENT = {method.name for method in workflow.deployment_settings.deployment_method}
 os.environ.update(
     job_environment(
         f"{workflow.basedir}/scripts/job.py",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def log_to(path: str | Path | None) -> Iterator[logging.Logger]:
-    """Yield the `albench` logger writing to `path`; warnings and tracebacks go there too."""
+    """Yield the `albench` logger writing to `path`; warnings, prints and tracebacks go there
+    too."""
     logger = logging.getLogger("albench")
     logger.setLevel(logging.INFO)
     if path is None:
@@ -25,7 +26,9 @@ def log_to(path: str | Path | None) -> Iterator[logging.Logger]:
         logging.captureWarnings(True)
         logging.getLogger("py.warnings").addHandler(handler)
         try:
-            with contextlib.redirect_stderr(stream):
+            # A job's prints go there too: a pool worker's own output is the terminal of the
+            # run that started it, or nowhere once its pool lingers (albench.run.pool).
+            with contextlib.redirect_stderr(stream), contextlib.redirect_stdout(stream):
                 yield logger
         except BaseException:
             logger.exception("job failed")

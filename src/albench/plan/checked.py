@@ -33,10 +33,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from albench.env import RECHECK_ENV
 from albench.errors import AlbenchError, ConfigError, DataError
@@ -49,7 +49,10 @@ KEPT_PROBES = 4096  # the most recent probes kept (a config has one per model x 
 
 
 def check_config_once(
-    config: dict[str, Any], store: str | Path = ".snakemake/albench", background: bool = False
+    config: dict[str, Any],
+    store: str | Path = ".snakemake/albench",
+    background: bool = False,
+    launch: Launch | None = None,
 ) -> bool:
     """Check `config` (`check_config`, raising ConfigError naming the key) unless a config of
     the same fingerprint passed before, as recorded in `store`; return whether it was checked
@@ -60,7 +63,9 @@ def check_config_once(
     what needs no imports (`check_design`); the rest runs in a process of its own while
     Snakemake builds its graph, and `wait_for_check` (the Snakefile's `onstart`, before any
     job) raises its error. A process that ends without waiting waits at its exit, and exits
-    with status 1 after printing the error where the check failed.
+    with status 1 after printing the error where the check failed. `launch(module, args)`
+    starts that background check (`main(*args)` of this module) elsewhere than in a
+    process of its own, e.g. in a warm worker (`albench.run.pool.launcher`).
     """
     from albench.plan.checks import check_config, check_design
 
@@ -72,7 +77,7 @@ def check_config_once(
     if background and _planned_without_imports(config):
         check_design(config)
         global _pending
-        _pending = _PendingCheck(config, store)
+        _pending = _PendingCheck(config, store, launch)
         atexit.register(_wait_at_exit)
         return True
     probed = ProbeRecords(Path(store) / "probed", reuse=not recheck)
@@ -100,19 +105,34 @@ _pending: _PendingCheck | None = None
 CHECK_FAILED = 3  # the exit status of a background check that raised a ConfigError or DataError
 
 
-class _PendingCheck:
-    """The config check running in a process of its own (`python -m albench.plan.checked`)."""
+class Waitable(Protocol):
+    def wait(self) -> int: ...
 
-    def __init__(self, config: dict[str, Any], store: str | Path) -> None:
+
+# Starts `main(*args)` of module `module` somewhere; what it returns waits for its status.
+Launch = Callable[[str, list[str]], Waitable]
+
+
+def _in_own_process(module: str, args: list[str]) -> Waitable:
+    command = [sys.executable, "-m", module, *args]
+    with open(Path(args[0]) / "stderr.txt", "wb") as stderr:
+        return subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+
+
+class _PendingCheck:
+    """The config check running in a process of its own (`python -m albench.plan.checked`), or
+    where `launch` started it."""
+
+    def __init__(
+        self, config: dict[str, Any], store: str | Path, launch: Launch | None = None
+    ) -> None:
         self.config = config
         self.store = store
         self.folder = Path(tempfile.mkdtemp(prefix="albench-check-"))
         (self.folder / "config.json").write_text(json.dumps(config))
-        command = [sys.executable, "-m", __name__, str(self.folder), str(store)]
-        with open(self.folder / "stderr.txt", "wb") as stderr:
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
-            )
+        self.process = (launch or _in_own_process)(__name__, [str(self.folder), str(store)])
 
     def wait(self, rerun: bool = True) -> None:
         try:
@@ -153,7 +173,7 @@ def _planned_without_imports(config: dict[str, Any]) -> bool:
     return travels and set(dataset_tasks(config).values()) == {CLASSIFICATION}
 
 
-def _main(folder: str, store: str) -> int:
+def main(folder: str, store: str) -> int:
     """The background check of the config in `folder` (see `check_config_once`)."""
     config = json.loads((Path(folder) / "config.json").read_text())
     try:
@@ -316,4 +336,4 @@ def _data_files(name: str, spec: dict[str, Any]) -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(*sys.argv[1:]))
+    sys.exit(main(*sys.argv[1:]))

@@ -30,30 +30,62 @@ def encode_request(cwd: str, argv: list[str]) -> bytes:
     return b"%010d" % len(payload) + payload
 
 
-def _ask_pool(path: str, argv: list[str]) -> int | None:
-    """Run `argv` on the pool at `path`; None when no pool answers there."""
+# A worker whose imported modules changed since it imported them (a lingering pool adopted after
+# an edit, albench.run.pool) answers this and exits; each does so once, so a few tries suffice.
+STALE = "stale"
+STALE_RETRIES = 64
+
+
+def send_request(path: str, cwd: str, argv: list[str]) -> _socket.socket | None:
+    """Connect to the pool at `path` and send it `argv`; the connection, None if none answers."""
     conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         conn.connect(path)
+        conn.sendall(encode_request(cwd, argv))
     except OSError:
         conn.close()
         return None
+    return conn
+
+
+def read_answer(conn: _socket.socket) -> str:
+    """The worker's whole answer on `conn` ('' where it died first); closes `conn`."""
+    reply = b""
     try:
-        conn.sendall(encode_request(os.getcwd(), argv))
-        reply = b""
         while chunk := conn.recv(65536):
             reply += chunk
     except OSError:
         reply = b""
     finally:
         conn.close()
-    if not reply:
+    return reply.decode(errors="replace")
+
+
+def ask(path: str, cwd: str, argv: list[str]) -> str | None:
+    """Run `argv` on the pool at `path` and return the answer ('' where its worker died), asking
+    again where a stale worker answered; None when no pool answers there."""
+    answer = STALE
+    for _ in range(STALE_RETRIES):
+        conn = send_request(path, cwd, argv)
+        if conn is None:
+            return None
+        answer = read_answer(conn)
+        if answer != STALE:
+            return answer
+    return ""
+
+
+def _ask_pool(path: str, argv: list[str]) -> int | None:
+    """Run `argv` on the pool at `path`; None when no pool answers there."""
+    answer = ask(path, os.getcwd(), argv)
+    if answer is None:
+        return None
+    if not answer:
         _say(
             f"albench: the pool worker running job {argv[0]!r} died before finishing "
             f"it (killed or crashed); see its log {argv[1]}"
         )
         return 1
-    answer = reply.decode(errors="replace")
     if answer == "ok":
         return 0
     error = answer.removeprefix("error: ")
