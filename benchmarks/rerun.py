@@ -16,7 +16,9 @@ before-and-after):
   config never seen before (the records of passed checks and probes other than the unedited
   config's are removed before each edit's call, `albench.plan.checked`: the config is checked
   and the edited strategy's pairs probed again, the others' probes kept), against the same
-  floor; and that the edit reran exactly that strategy's cells.
+  floor; and that the edit reran exactly that strategy's cells. Each call meets the pool the
+  call before it left lingering, as a user's next call does (`albench.run.pool`); the last
+  call, with `ALBENCH_POOL_LINGER=0`, stops it.
 """
 
 from __future__ import annotations
@@ -56,11 +58,13 @@ def copy_repository(target: Path, repo: Path = REPO) -> None:
 ENV = dict(os.environ)  # the workflow's environment (`--code` puts another library first)
 
 
-def run(cmd: list[str], cwd: Path, nothing_to_do: bool = False) -> float:
+def run(
+    cmd: list[str], cwd: Path, nothing_to_do: bool = False, env: dict[str, str] | None = None
+) -> float:
     """Run `cmd` in `cwd` to the end (it must succeed, and with `nothing_to_do` find nothing to
     do); return its wall seconds."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env or ENV)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[2:])} failed in {cwd}:\n{proc.stderr[-3000:]}")
@@ -167,7 +171,7 @@ def main() -> None:
                 raise SystemExit(f"the edit reran the cells of {sorted(rerun)}, not margin's")
     finally:
         config_path.write_text(original)
-        run(cmd, workdir)
+        run(cmd, workdir, env={**ENV, "ALBENCH_POOL_LINGER": "0"})  # and stop the pool
     start = statistics.median(starts)
     print(
         f"edit       first job after {start:5.2f} s  (runs "

@@ -204,17 +204,24 @@ def test_a_cancelled_job_stops_its_worker_and_writes_nothing(warm_pool, prepared
     assert not (workdir / "slow.curve.parquet").exists()
 
 
-def test_the_pool_dies_with_the_process_that_started_it(tmp_path):
-    # A stand-in for Snakemake: starts a pool, reports it, then is killed with SIGKILL,
-    # which runs no exit handler; the server must notice and take its workers along.
+@pytest.mark.parametrize("how", ["started", "adopted"])
+def test_the_pool_dies_with_the_process_that_started_or_adopted_it(tmp_path, monkeypatch, how):
+    # A stand-in for Snakemake: starts (or adopts a lingering) pool, reports it, then is killed
+    # with SIGKILL, which runs no exit handler; the server must notice and take its workers.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(NO_POOL_ENV, raising=False)
+    if how == "adopted":
+        monkeypatch.setenv(pool.POOL_LINGER_ENV, "30")
+        pool.start(2, linger=True)
+        pool.release()
     script = (
         "import json, sys, time\n"
         "from albench.run import pool\n"
-        "path = pool.start(2)\n"
-        "print(json.dumps([path, pool._server.pid]), flush=True)\n"
+        f"path = pool.{'adopt()' if how == 'adopted' else 'start(2)'}\n"
+        "print(json.dumps([path, pool._server_pid]), flush=True)\n"
         "time.sleep(120)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != NO_POOL_ENV}
+    env = dict(os.environ)
     parent = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
     )
@@ -326,16 +333,16 @@ def lingering(tmp_path, monkeypatch):
     pool.stop()
 
 
-def server_and_workers() -> tuple[int, set[int]]:
+def server_and_workers(n: int) -> tuple[int, set[int]]:
     server = pool._server_pid
-    assert server is not None and wait_until(lambda: len(workers_of(server)) == 2)
+    assert server is not None and wait_until(lambda: len(workers_of(server)) == n)
     return server, workers_of(server)
 
 
 def test_a_released_pool_lingers_detached_and_the_next_call_adopts_it(lingering, prepared):
     workdir, data, split = prepared
-    path = pool.start(2, linger=True)
-    server, workers = server_and_workers()
+    path = pool.start(1, linger=True)  # one worker: the one that imports the model
+    server, workers = server_and_workers(1)
     model = lingering / "lingermodel.py"
     model.write_text(LINGER_MODEL)
     assert _ask_pool(path, cell_argv(workdir, data, split, "first", "lingermodel.Model")) == 0
@@ -349,10 +356,9 @@ def test_a_released_pool_lingers_detached_and_the_next_call_adopts_it(lingering,
     # them stale, and fresh workers (of the same server) compute with the edited code.
     model.write_text(LINGER_MODEL.replace("C=1.0", "C=0.01"))
     assert pool.adopt() == path and pool._server_pid == server
-    assert pool.start(2, linger=True) == path  # the onstart of that call: nothing to start
+    assert pool.start(1, linger=True) == path  # the onstart of that call: nothing to start
     assert _ask_pool(path, cell_argv(workdir, data, split, "second", "lingermodel.Model")) == 0
-    # (The worker that imported the model left; one that never imported it may stay.)
-    assert wait_until(lambda: len(workers_of(server)) == 2 and workers_of(server) != workers)
+    assert wait_until(lambda: len(workers_of(server)) == 1 and workers_of(server) != workers)
     run_job(cell_argv(workdir, data, split, "fresh", "lingermodel.Model"))
     curves = {
         n: pd.read_parquet(workdir / f"{n}.curve.parquet") for n in ("first", "second", "fresh")
@@ -414,6 +420,16 @@ def test_a_pool_nobody_adopts_stops_after_its_linger(lingering, monkeypatch):
     server = pool._server_pid
     pool.release()
     assert not pool_processes(server)
+
+
+def test_a_call_without_linger_stops_the_pool_it_adopted(lingering, monkeypatch):
+    pool.start(1, linger=True)
+    server = pool._server_pid
+    pool.release()
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "0")
+    assert pool.adopt() is not None and pool._server_pid == server
+    pool.release()
+    assert wait_until(lambda: not pool_processes(server))
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan"])

@@ -133,17 +133,21 @@ def linger_seconds() -> float:
     return seconds
 
 
-def home_directory() -> str | None:
+def home_directory(create: bool = False) -> str | None:
     """The directory of this folder's lingering pool: one per user, working directory and
-    interpreter, made private (0700) if missing; None where it exists but is not this user's
-    private directory (then a run's pool gets a fresh directory and does not linger)."""
+    interpreter, made private (0700) if missing and `create`; None where it is missing, or is
+    not this user's private directory (then a run's pool gets a fresh one and does not linger)."""
     key = hashlib.sha256(f"{os.path.realpath(os.getcwd())}\0{sys.executable}".encode())
     path = os.path.join(
         tempfile.gettempdir(), f"{DIRECTORY_PREFIX}{os.getuid()}-{key.hexdigest()[:16]}"
     )
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(path, 0o700)
-    info = os.lstat(path)
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
     private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
     return path if private and info.st_uid == os.getuid() else None
 
@@ -194,10 +198,12 @@ _released_at_exit = False
 def adopt(workers: int = 0) -> str | None:
     """Take over the pool a finished run in this folder left lingering, if one waits there for
     a call of this interpreter and environment; return its socket path (None otherwise).
-    `workers` (0: as many as it has) grows it to that many."""
+    `workers` (0: as many as it has) sets how many it keeps. (Under `$ALBENCH_POOL_LINGER=0`
+    too: that call's `release` then stops it.)"""
     if _directory is not None:
         return os.path.join(_directory, "pool.sock")
-    if os.environ.get(NO_POOL_ENV) or not linger_seconds():
+    linger_seconds()  # a bad value is refused before anything runs
+    if os.environ.get(NO_POOL_ENV):
         return None
     home = home_directory()
     if home is None or not os.path.exists(os.path.join(home, "control.sock")):
@@ -220,7 +226,8 @@ def start(workers: int, *, timeout: float = 30.0, linger: bool = False) -> str |
     """Start a pool of `workers` processes for the jobs of this process; return its socket path.
 
     With `linger` (a local run), adopt the pool a finished run in this folder left waiting, or
-    start one that can wait for the next call after this one (`release`). Returns None (jobs
+    start one that can wait for the next call after this one (`release`; unless
+    `$ALBENCH_POOL_LINGER` is 0). Returns None (jobs
     then run in their own processes) when `$ALBENCH_NO_POOL` is set, or when the server does not
     come up within `timeout` seconds.
     """
@@ -233,10 +240,10 @@ def start(workers: int, *, timeout: float = 30.0, linger: bool = False) -> str |
         return os.path.join(_directory, "pool.sock")
     remove_stale_directories()
     home = None
-    if linger and linger_seconds():
+    if linger:
         if path := adopt(max(1, workers)):
             return path
-        home = home_directory()
+        home = home_directory(create=True) if linger_seconds() else None
         if home is not None and os.path.exists(os.path.join(home, "control.sock")):
             home = None  # another live call's pool
     directory = home or tempfile.mkdtemp(prefix=DIRECTORY_PREFIX)
