@@ -66,6 +66,7 @@ def run(workdir: Path, *args: str) -> float:
         cwd=workdir,
         capture_output=True,
         text=True,
+        env={**os.environ, "ALBENCH_POOL_LINGER": "0"},  # no pool left in the temporary folder
     )
     wall = time.perf_counter() - start
     if proc.returncode != 0:

@@ -30,6 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+# A measured run leaves no pool lingering in its temporary folder (albench.run.pool); this and
+# the benchmarks that import it (bare_loop.py) time single runs.
+os.environ.setdefault("ALBENCH_POOL_LINGER", "0")
 JOB_LINE = re.compile(r"job (\w+) computed for ([0-9.]+) s")
 
 

@@ -373,7 +373,7 @@ def test_the_background_check_runs_in_the_adopted_pool(lingering):
     from snakemake.utils import validate
 
     from albench.errors import ConfigError
-    from albench.plan.checked import _PendingCheck
+    from albench.plan.checked import CHECK_FAILED, _PendingCheck
 
     pool.start(2, linger=True)
     pool.release()
@@ -381,11 +381,16 @@ def test_the_background_check_runs_in_the_adopted_pool(lingering):
     assert pool.adopt() is not None and pool.launcher() is pool.call
     config = small_config()
     validate(config, str(SCHEMA))
-    _PendingCheck(config, ".snakemake/albench", pool.launcher()).wait()
+    # The worker's verdict itself (a check without one would run again in this process).
+    check = _PendingCheck(config, ".snakemake/albench", pool.launcher())
+    assert isinstance(check.process, pool.call) and check.process.wait() == 0
+    check.wait()
     assert list(Path(".snakemake/albench/checked").iterdir())
     config["strategies"]["entropy"]["params"]["method"] = "no_such_method"
+    check = _PendingCheck(config, ".snakemake/albench", pool.launcher())
+    assert check.process.wait() == CHECK_FAILED
     with pytest.raises(ConfigError, match="strategies.entropy"):
-        _PendingCheck(config, ".snakemake/albench", pool.launcher()).wait()
+        check.wait()
 
 
 def test_a_call_in_another_environment_or_while_the_pool_is_in_use_starts_its_own(
