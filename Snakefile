@@ -9,7 +9,7 @@ from albench.errors import AlbenchError
 from albench.plan.checked import check_config_once, validate_once, wait_for_check
 from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
-from albench.run.pool import adopt as adopt_pool, launcher as pool_launcher
+from albench.run.pool import launcher as pool_launcher
 from albench.run.pool import pool_size, start_for_submission
 from albench.run.pool import release as release_pool, start as start_pool
 from albench.usercode import use_project_folders
@@ -35,18 +35,21 @@ DRYRUN = workflow.output_settings.dryrun
 
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
 # defaults), then what needs imports, once per config and code (albench.plan.checked): outside
-# a dry run, while Snakemake builds its graph, waited for in `onstart` before any job; in the
-# warm pool an earlier local run in this folder left waiting (albench.run.pool: it lingers),
-# else in a process of its own. A Snakemake that runs jobs for another one (cluster jobs,
-# --mode remote or subprocess) gets a config that was checked already: it only fills defaults.
+# a dry run, while Snakemake builds its graph, waited for in `onstart` before any job, in a
+# worker of the run's pool (albench.run.pool: the one an earlier local run in this folder left
+# lingering, or one started for it that then runs the jobs too). A Snakemake that runs jobs
+# for another one (cluster jobs, --mode remote or subprocess) gets a config that was checked
+# already: it only fills defaults.
 try:
     if workflow.is_main_process:
         check_config_files(workflow.overwrite_configfiles)
     validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     if workflow.is_main_process:
-        if workflow.local_exec and not DEPLOYMENT and not DRYRUN:
-            adopt_pool()
-        check_config_once(config, background=not DRYRUN, launch=pool_launcher())
+        check_config_once(
+            config,
+            background=not DRYRUN,
+            launch=None if DEPLOYMENT else pool_launcher(linger=workflow.local_exec),
+        )
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if workflow.is_main_process:

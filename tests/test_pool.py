@@ -368,29 +368,33 @@ def test_a_released_pool_lingers_detached_and_the_next_call_adopts_it(lingering,
     assert not curves["second"][scores].equals(curves["first"][scores])
 
 
-def test_the_background_check_runs_in_the_adopted_pool(lingering):
+def test_the_config_check_runs_in_a_worker_that_then_serves_the_jobs(lingering, monkeypatch):
     from helpers import SCHEMA, small_config
     from snakemake.utils import validate
 
     from albench.errors import ConfigError
     from albench.plan.checked import CHECK_FAILED, _PendingCheck
 
-    pool.start(2, linger=True)
-    pool.release()
-    assert pool.launcher() is None  # no pool: the check runs in a process of its own
-    assert pool.adopt() is not None and pool.launcher() is pool.call
     config = small_config()
     validate(config, str(SCHEMA))
-    # The worker's verdict itself (a check without one would run again in this process).
-    check = _PendingCheck(config, ".snakemake/albench", pool.launcher())
+    # No pool yet: the check starts one, of one worker, and runs there; the worker's verdict
+    # itself (a check without one would run again in this process). onstart then grows it.
+    check = _PendingCheck(config, ".snakemake/albench", pool.launcher(linger=True))
     assert isinstance(check.process, pool.call) and check.process.wait() == 0
     check.wait()
     assert list(Path(".snakemake/albench/checked").iterdir())
+    server, worker = server_and_workers(1)
+    assert pool.start(2, linger=True) is not None and pool._server_pid == server
+    assert wait_until(lambda: len(workers_of(server)) == 2 and worker <= workers_of(server))
+    # The next call adopts it, and its check (of a config that fails) runs there too.
+    pool.release()
     config["strategies"]["entropy"]["params"]["method"] = "no_such_method"
-    check = _PendingCheck(config, ".snakemake/albench", pool.launcher())
-    assert check.process.wait() == CHECK_FAILED
+    check = _PendingCheck(config, ".snakemake/albench", pool.launcher(linger=True))
+    assert pool._server_pid == server and check.process.wait() == CHECK_FAILED
     with pytest.raises(ConfigError, match="strategies.entropy"):
         check.wait()
+    monkeypatch.setenv(NO_POOL_ENV, "1")
+    assert pool.launcher(linger=True) is None
 
 
 def test_a_call_in_another_environment_or_while_the_pool_is_in_use_starts_its_own(

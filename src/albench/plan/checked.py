@@ -64,8 +64,8 @@ def check_config_once(
     Snakemake builds its graph, and `wait_for_check` (the Snakefile's `onstart`, before any
     job) raises its error. A process that ends without waiting waits at its exit, and exits
     with status 1 after printing the error where the check failed. `launch(module, args)`
-    starts that background check (`main(*args)` of this module) elsewhere than in a
-    process of its own, e.g. in a warm worker (`albench.run.pool.launcher`).
+    starts that background check (`main(*args)` of this module) elsewhere than in a process
+    of its own: in a worker of the run's pool (`albench.run.pool.launcher`).
     """
     from albench.plan.checks import check_config, check_design
 
@@ -109,8 +109,9 @@ class Waitable(Protocol):
     def wait(self) -> int: ...
 
 
-# Starts `main(*args)` of module `module` somewhere; what it returns waits for its status.
-Launch = Callable[[str, list[str]], Waitable]
+# Starts `main(*args)` of module `module` somewhere; what it returns waits for its status
+# (None: it could not, and the check runs in a process of its own).
+Launch = Callable[[str, list[str]], Waitable | None]
 
 
 def _in_own_process(module: str, args: list[str]) -> Waitable:
@@ -132,7 +133,8 @@ class _PendingCheck:
         self.store = store
         self.folder = Path(tempfile.mkdtemp(prefix="albench-check-"))
         (self.folder / "config.json").write_text(json.dumps(config))
-        self.process = (launch or _in_own_process)(__name__, [str(self.folder), str(store)])
+        args = [str(self.folder), str(store)]
+        self.process = (launch and launch(__name__, args)) or _in_own_process(__name__, args)
 
     def wait(self, rerun: bool = True) -> None:
         try:

@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 
 from albench.env import (
     ENTRY_ENV,
@@ -227,21 +228,22 @@ def start(workers: int, *, timeout: float = 30.0, linger: bool = False) -> str |
 
     With `linger` (a local run), adopt the pool a finished run in this folder left waiting, or
     start one that can wait for the next call after this one (`release`; unless
-    `$ALBENCH_POOL_LINGER` is 0). Returns None (jobs
-    then run in their own processes) when `$ALBENCH_NO_POOL` is set, or when the server does not
-    come up within `timeout` seconds.
+    `$ALBENCH_POOL_LINGER` is 0). A pool this process has already (started for the config
+    check, `launcher`) gets `workers` workers. `workers` 0: one, or as many as an adopted pool
+    has. Returns None (jobs then run in their own processes) when `$ALBENCH_NO_POOL` is set, or
+    when the server does not come up within `timeout` seconds.
     """
     global _server
     if os.environ.get(NO_POOL_ENV):
         return None
-    if _directory is not None:  # adopted while the Snakefile was read
-        if _lingers and workers:
-            _tell(_directory, f"workers {os.getpid()} {max(1, workers)}")
+    if _directory is not None:
+        if workers:
+            _tell(_directory, f"workers {os.getpid()} {workers}")
         return os.path.join(_directory, "pool.sock")
     remove_stale_directories()
     home = None
     if linger:
-        if path := adopt(max(1, workers)):
+        if path := adopt(workers):
             return path
         home = home_directory(create=True) if linger_seconds() else None
         if home is not None and os.path.exists(os.path.join(home, "control.sock")):
@@ -330,10 +332,19 @@ def stop(timeout: float = 10.0) -> None:
     _server, _directory, _server_pid, _lingers = None, None, None, False
 
 
-def launcher():
-    """How `albench.plan.checked` runs its background check: in a worker of the pool this
-    process adopted (`call`), or None (in a process of its own) where it has none yet."""
-    return call if _directory is not None else None
+def launcher(linger: bool = False) -> Callable[[str, list[str]], call | None] | None:
+    """How `albench.plan.checked` runs its background check: in a worker of this process's
+    pool, started for it (one worker, adopting a lingering pool with `linger`) while Snakemake
+    builds its graph, the worker then serving the run's jobs warm (`start` grows the pool in
+    `onstart`); None where jobs run unpooled (`$ALBENCH_NO_POOL`). The check then runs in a
+    process of its own, as it also does where the pool does not start."""
+    if os.environ.get(NO_POOL_ENV):
+        return None
+
+    def launch(module: str, args: list[str]) -> call | None:
+        return call(module, args) if start(0, linger=linger) else None
+
+    return launch
 
 
 class call:  # noqa: N801 (used like subprocess.Popen)
@@ -410,12 +421,13 @@ def _detach() -> None:
 
 
 def serve(path: str, workers: int, parent: int, identity: str) -> None:
-    """Listen on `path` and keep `workers` workers alive while process `parent` lives; with an
-    `identity` (not "-"), also on the control socket beside it, through which the run releases
-    the pool to linger and the next call adopts it (`release`, `adopt`)."""
+    """Listen on `path` and keep `workers` workers alive while process `parent` lives; and on
+    the control socket beside it, through which the run sets the number of workers, and, where
+    the pool has an `identity` (not "-"), releases it to linger and the next call adopts it
+    (`release`, `adopt`)."""
     directory = os.path.dirname(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) if identity != "-" else None
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     procs: list[subprocess.Popen] = []
     retiring: list[subprocess.Popen] = []
     made: dict[str, int] = {}  # the sockets this server made (inode): it removes only those
@@ -425,8 +437,6 @@ def serve(path: str, workers: int, parent: int, identity: str) -> None:
     generation = 0
     try:
         for name, sock in (("control.sock", control), ("pool.sock", listener)):
-            if sock is None:
-                continue
             final = os.path.join(directory, name)
             sock.bind(final + ".tmp")
             sock.listen(256)
@@ -456,9 +466,6 @@ def serve(path: str, workers: int, parent: int, identity: str) -> None:
                 retiring.append(procs.pop())
                 retiring[-1].send_signal(signal.SIGUSR2)
             retiring = [proc for proc in retiring if proc.poll() is None]
-            if control is None:
-                time.sleep(POLL_SECONDS)
-                continue
             if not select.select([control], [], [], POLL_SECONDS)[0]:
                 continue
             conn, _ = control.accept()
@@ -467,27 +474,30 @@ def serve(path: str, workers: int, parent: int, identity: str) -> None:
                 words = _read_line(conn).split()
                 caller = int(words[1]) if len(words) > 1 and words[1].isdigit() else -1
                 answer, leave = "refused", False
-                if words[:1] == ["adopt"] and len(words) == 4:
-                    if words[3] != identity:
-                        answer, leave = f"stale {os.getpid()}", True
-                    elif parent:
-                        answer = "busy"
-                    else:
-                        parent, parent_started = caller, _start_time(caller)
-                        workers = int(words[2]) or workers
-                        generation += 1
-                        _write(os.path.join(directory, "generation"), str(generation))
-                        answer = f"ok {os.getpid()}"
-                elif caller == parent and words[0] == "workers" and len(words) == 3:
-                    workers, answer = max(1, int(words[2])), "ok"
-                elif caller == parent and words[0] == "release" and len(words) == 3:
-                    parent, deadline = 0, time.monotonic() + float(words[2])
-                    _detach()
-                    for proc in procs:
-                        proc.send_signal(signal.SIGUSR1)
-                    answer = "ok"
-                elif caller == parent and words[0] == "stop":
-                    answer, leave = "ok", True
+                try:  # a malformed message is refused
+                    if words[:1] == ["adopt"] and len(words) == 4 and identity != "-":
+                        if words[3] != identity:
+                            answer, leave = f"stale {os.getpid()}", True
+                        elif parent:
+                            answer = "busy"
+                        else:
+                            parent, parent_started = caller, _start_time(caller)
+                            workers = int(words[2]) or workers
+                            generation += 1
+                            _write(os.path.join(directory, "generation"), str(generation))
+                            answer = f"ok {os.getpid()}"
+                    elif caller == parent and words[0] == "workers" and len(words) == 3:
+                        workers, answer = max(1, int(words[2])), "ok"
+                    elif caller == parent and words[0] == "release" and identity != "-":
+                        parent, deadline = 0, time.monotonic() + float(words[2])
+                        _detach()
+                        for proc in procs:
+                            proc.send_signal(signal.SIGUSR1)
+                        answer = "ok"
+                    elif caller == parent and words[0] == "stop":
+                        answer, leave = "ok", True
+                except (ValueError, IndexError):
+                    answer = "refused"
                 with contextlib.suppress(OSError):
                     conn.sendall(answer.encode())
             if leave:
@@ -507,9 +517,8 @@ def serve(path: str, workers: int, parent: int, identity: str) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        for sock in (listener, control):
-            if sock is not None:
-                sock.close()
+        listener.close()
+        control.close()
         for final, inode in made.items():
             with contextlib.suppress(OSError):
                 if os.stat(final).st_ino == inode:
