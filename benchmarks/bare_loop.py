@@ -1,7 +1,7 @@
 """Time albench's whole workflow against a bare AL loop over the same cells.
 
 Usage: python benchmarks/bare_loop.py [--grid small|heavy] [--seeds N] [--cores 2] [--keep]
-                                     [--references]
+                                     [--references] [--repeats N]
 
 The small grid is issue 14's (the cluster benchmark's): iris, wine, breast_cancer and digits x
 LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
@@ -21,7 +21,9 @@ both: the data sets are prepared first (`snakemake results/data/...`), then
   full-pool references (with `--references`: those too, fitted as albench fits them, so that
   both do the same learning), statistics or figures.
 
-Printed: both walls and their ratio (albench / bare), and albench's breakdown over wall x cores:
+Printed: both walls and their ratio (albench / bare; with `--repeats`, the medians of that many
+runs of each, in turns, on a machine whose speed drifts by more than the 5 % targeted), and
+albench's breakdown over its last run's wall x cores:
 fit, query and score (from the curves), the rest of the cell jobs, the other jobs, and what lies
 outside any job (Snakemake, start-up, idle cores). It also checks that the bare loop's metric
 values equal albench's curves, and runs as many trivial jobs as albench ran through Snakemake
@@ -37,6 +39,7 @@ import argparse
 import multiprocessing
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,9 +79,9 @@ HEAVY = {
 GRIDS = {"small": (GRID, 16, 1.1), "heavy": (HEAVY, 8, 1.05)}  # grid, seeds, target
 
 
-def snakemake(workdir: Path, cores: int, *targets: str) -> float:
+def snakemake(workdir: Path, cores: int, *targets: str, options: tuple[str, ...] = ()) -> float:
     """Run the workflow in `workdir` on grid.yaml; return its wall seconds."""
-    command = [*SNAKEMAKE, "--configfile", "grid.yaml", "--cores", str(cores)]
+    command = [*SNAKEMAKE, "--configfile", "grid.yaml", "--cores", str(cores), *options]
     command += ["--quiet", "all", "--", *targets]
     start = time.perf_counter()
     subprocess.run(command, cwd=workdir, check=True)
@@ -235,6 +238,12 @@ def main() -> None:
         action="store_true",
         help="the bare loop also fits albench's full-pool references (like for like)",
     )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="run albench and the bare loop in turns this many times each (ratios of medians)",
+    )
     args = parser.parse_args()
     grid, seeds, target = GRIDS[args.grid]
 
@@ -242,9 +251,22 @@ def main() -> None:
     config = {**grid, "seeds": args.seeds or seeds}
     (workdir / "grid.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     snakemake(workdir, args.cores, *(f"results/data/{d}.parquet" for d in config["datasets"]))
-    albench_wall = snakemake(workdir, args.cores)
-    # The bare loop reads albench's prepared data and splits (a pure function of the config).
-    bare_wall, bare = run_bare(workdir, filled_config(config), args.cores, args.references)
+    # In turns (albench first: the bare loop reads its prepared data and splits, a pure function
+    # of the config), so that the machine's drift hits both alike. Each later albench run is a
+    # first run again: every timed job (--forcerun split) and the config check.
+    albench_walls, bare_walls = [], []
+    for k in range(args.repeats):
+        for which in ("albench", "bare") if k % 2 == 0 else ("bare", "albench"):
+            if which == "bare":
+                wall, bare = run_bare(workdir, filled_config(config), args.cores, args.references)
+                bare_walls.append(wall)
+                continue
+            again: tuple[str, ...] = ("--forcerun", "split") if albench_walls else ()
+            for kind in ("checked", "probed"):
+                shutil.rmtree(workdir / ".snakemake" / "albench" / kind, ignore_errors=True)
+            albench_walls.append(snakemake(workdir, args.cores, options=again))
+    last_wall = albench_walls[-1]
+    albench_wall, bare_wall = statistics.median(albench_walls), statistics.median(bare_walls)
     loop = "bare loop with references" if args.references else "bare loop"
 
     curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
@@ -261,7 +283,7 @@ def main() -> None:
             joined[metric], joined[f"{metric}_bare"], check_names=False, rtol=0, atol=1e-12
         )
 
-    capacity = albench_wall * args.cores
+    capacity = last_wall * args.cores
     steps = curves[list(STEPS)].sum()
     jobs = job_compute(workdir / "logs")
     jobs.pop("prepare_dataset", None)  # excluded from the timed run
@@ -273,7 +295,13 @@ def main() -> None:
         f"albench wall {albench_wall:7.1f} s   {loop} wall {bare_wall:7.1f} s   "
         f"ratio {albench_wall / bare_wall:5.2f}"
     )
-    print(f"albench, of wall x cores = {capacity:.1f} core-s:")
+    if args.repeats > 1:
+        print(
+            f"  (medians of {args.repeats}, in turns: albench "
+            f"{', '.join(f'{t:.1f}' for t in albench_walls)} s; {loop} "
+            f"{', '.join(f'{t:.1f}' for t in bare_walls)} s)"
+        )
+    print(f"albench's last run, of wall x cores = {capacity:.1f} core-s:")
     rows = [(name.removesuffix("_seconds"), steps[name]) for name in STEPS]
     rows += [
         ("other cell-job time", cell_jobs - steps.sum()),
@@ -291,7 +319,7 @@ def main() -> None:
     print(
         f"bare loop: fit {bare_steps['fit_seconds']:.1f} s, query "
         f"{bare_steps['query_seconds']:.1f} s, score {bare_steps['score_seconds']:.1f} s "
-        f"of {bare_wall * args.cores:.1f} core-s"
+        f"of {bare_walls[-1] * args.cores:.1f} core-s (its last run)"
     )
     print("metric values: bare loop = albench (1e-12)")
     logs = (workdir / "logs").rglob("*.log")
