@@ -60,7 +60,7 @@ def downstream(models: int) -> dict[str, int]:
 
 # The pool of a run in the project folder lingers for the next one, as in a user's runs (the
 # suite's other runs stop theirs, tests/conftest.py): the edited code must reach its workers.
-LINGER = {POOL_LINGER_ENV: "120"}
+LINGER = {POOL_LINGER_ENV: "600"}  # stopped at the module's end
 
 
 @pytest.fixture(scope="module")

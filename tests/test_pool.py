@@ -446,3 +446,5 @@ def test_a_bad_linger_is_refused_naming_the_variable(monkeypatch, value):
     monkeypatch.setenv(pool.POOL_LINGER_ENV, value)
     with pytest.raises(AlbenchError, match=rf"\$ALBENCH_POOL_LINGER must be .*not '{value}'"):
         pool.linger_seconds()
+    with pytest.raises(AlbenchError, match=r"\$ALBENCH_POOL_LINGER"):  # as the Snakefile is read
+        pool.launcher(linger=True)

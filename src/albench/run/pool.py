@@ -337,7 +337,9 @@ def launcher(linger: bool = False) -> Callable[[str, list[str]], call | None] | 
     pool, started for it (one worker, adopting a lingering pool with `linger`) while Snakemake
     builds its graph, the worker then serving the run's jobs warm (`start` grows the pool in
     `onstart`); None where jobs run unpooled (`$ALBENCH_NO_POOL`). The check then runs in a
-    process of its own, as it also does where the pool does not start."""
+    process of its own, as it also does where the pool does not start. (Called while the
+    Snakefile is read: a bad `$ALBENCH_POOL_LINGER` is refused there, before any work.)"""
+    linger_seconds()
     if os.environ.get(NO_POOL_ENV):
         return None
 
