@@ -368,6 +368,31 @@ def test_a_released_pool_lingers_detached_and_the_next_call_adopts_it(lingering,
     assert not curves["second"][scores].equals(curves["first"][scores])
 
 
+def test_an_adopted_worker_sees_files_added_to_a_project_package(lingering, prepared, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from albench.env import CODE_PATH_ENV
+
+    workdir, data, split = prepared
+    package = lingering / "lingerpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(LINGER_MODEL)
+    monkeypatch.setenv(CODE_PATH_ENV, str(lingering))  # the project folder, as the Snakefile sets
+
+    def files_of(name: str) -> list[str]:
+        schema = pq.read_schema(workdir / f"{name}.curve.parquet")
+        return json.loads(schema.metadata[b"albench.code"])["models.logreg"][0]["files"]
+
+    path = pool.start(1, linger=True)
+    assert _ask_pool(path, cell_argv(workdir, data, split, "first", "lingerpkg.Model")) == 0
+    assert files_of("first") == ["lingerpkg/__init__.py"]
+    pool.release()
+    (package / "helpers.py").write_text("SCALE = 1\n")  # no module it imported changed
+    assert pool.adopt() == path
+    assert _ask_pool(path, cell_argv(workdir, data, split, "second", "lingerpkg.Model")) == 0
+    assert files_of("second") == ["lingerpkg/__init__.py", "lingerpkg/helpers.py"]
+
+
 def test_the_config_check_runs_in_a_worker_that_then_serves_the_jobs(lingering, monkeypatch):
     from helpers import SCHEMA, small_config
     from snakemake.utils import validate

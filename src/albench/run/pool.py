@@ -602,6 +602,7 @@ def work(fd: int, server: int, directory: str | None = None) -> None:
     signal.signal(signal.SIGUSR2, _on_retire)
     try:
         from albench.run.rules import warm_up
+        from albench.usercode import forget_source_files
 
         warm_up()  # the point of the pool: imports paid once
         imported = _Imported()
@@ -628,6 +629,7 @@ def work(fd: int, server: int, directory: str | None = None) -> None:
                 if (now := _read(generation_file)) != generation:
                     generation = now  # adopted by another call: is everything still current?
                     importlib.invalidate_caches()
+                    forget_source_files()
                     if imported.changed():
                         conn.sendall(STALE.encode())
                         break
