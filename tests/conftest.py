@@ -25,6 +25,19 @@ def blobs() -> Dataset:
     return validate_dataset("blobs", X, y)
 
 
+@pytest.fixture(scope="module")
+def lingering_pools(tmp_path_factory):
+    """The module's runs leave their pool lingering, so that its next run in the same folder
+    adopts it, as a user's calls do; every pool left under this test worker's folders is stopped
+    at the module's end. (Its runs in one folder must share their environment.)"""
+    from helpers import stop_pools_in
+
+    os.environ[POOL_LINGER_ENV] = "600"
+    yield
+    os.environ[POOL_LINGER_ENV] = "0"
+    stop_pools_in(tmp_path_factory.getbasetemp())
+
+
 @pytest.fixture
 def cell() -> dict:
     """Return a fresh copy of a small cell config (entropy sampling, logistic regression)."""

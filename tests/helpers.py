@@ -116,13 +116,16 @@ def snakemake(
     return proc
 
 
-def pool_processes_in(workdir: Path) -> list[int]:
-    """PIDs of albench.run.pool processes (server or workers) working in `workdir`."""
+def pool_processes_in(workdir: Path, below: bool = False) -> list[int]:
+    """PIDs of albench.run.pool processes (server or workers) working in `workdir` (`below`: or
+    in a folder inside it)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"albench.run.pool" in argv and (entry / "cwd").resolve() == workdir.resolve():
+            cwd = (entry / "cwd").resolve()
+            inside = cwd == workdir.resolve() or below and workdir.resolve() in cwd.parents
+            if b"albench.run.pool" in argv and inside:
                 found.append(int(entry.name))
         except (OSError, ValueError):
             continue
@@ -143,8 +146,9 @@ def pool_server_in(workdir: Path) -> tuple[int | None, set[int]]:
 
 
 def stop_pools_in(workdir: Path) -> None:
-    """Stop the pool servers (lingering or not) working in `workdir`; their workers follow."""
-    for pid in pool_processes_in(workdir):
+    """Stop the pool servers (lingering or not) working in `workdir` or below; their workers
+    follow."""
+    for pid in pool_processes_in(workdir, below=True):
         with contextlib.suppress(OSError):
             if b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
                 os.kill(pid, signal.SIGTERM)

@@ -12,6 +12,9 @@ from PIL import Image
 
 from albench.data.sources import OPENML_LABEL, dataset_inputs, image_manifest, write_image_manifest
 
+# The edits' runs in the finished folder adopt the pool the run before left lingering.
+pytestmark = pytest.mark.usefixtures("lingering_pools")
+
 # What one data set's edit reruns in a one-model, two-strategy, one-seed grid.
 ONE_DATASET = {
     "prepare_dataset": 1,
