@@ -464,6 +464,14 @@ def test_a_call_without_linger_stops_the_pool_it_adopted(lingering, monkeypatch)
     assert pool.adopt() is not None and pool._server_pid == server
     pool.release()
     assert wait_until(lambda: not pool_processes(server))
+    # Also a call with nothing to do (no check, no onstart): as its Snakefile is read.
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "30")
+    pool.start(1, linger=True)
+    server = pool._server_pid
+    pool.release()
+    monkeypatch.setenv(pool.POOL_LINGER_ENV, "0")
+    pool.launcher(linger=True)
+    assert not pool_processes(server) and pool._directory is None
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan"])

@@ -338,8 +338,10 @@ def launcher(linger: bool = False) -> Callable[[str, list[str]], call | None] | 
     builds its graph, the worker then serving the run's jobs warm (`start` grows the pool in
     `onstart`); None where jobs run unpooled (`$ALBENCH_NO_POOL`). The check then runs in a
     process of its own, as it also does where the pool does not start. (Called while the
-    Snakefile is read: a bad `$ALBENCH_POOL_LINGER` is refused there, before any work.)"""
-    linger_seconds()
+    Snakefile is read: a bad `$ALBENCH_POOL_LINGER` is refused there, before any work, and
+    under `ALBENCH_POOL_LINGER=0` a pool lingering in this folder is stopped.)"""
+    if linger and not linger_seconds() and adopt() is not None:
+        stop()
     if os.environ.get(NO_POOL_ENV):
         return None
 
