@@ -270,7 +270,7 @@ STAGES = [
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory) -> Path:
+def finished(tmp_path_factory, lingering_pools) -> Path:
     workdir = tmp_path_factory.mktemp("bad_input")
     write_config(workdir, BASE)
     snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2", env=TEST_MODULES)

@@ -15,13 +15,14 @@ from helpers import (
     pool_processes_in,
     pool_server_in,
     snakemake,
-    stop_pools_in,
     write_config,
 )
 
 from albench.env import POOL_LINGER_ENV
 
-pytestmark = pytest.mark.slow
+# The pool of a run in the project folder lingers for the next one, as in a user's runs (the
+# suite's other runs stop theirs, tests/conftest.py): the edited code must reach its workers.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("lingering_pools")]
 
 MODEL = '''"""A project's own model: logistic regression with a stronger default penalty."""
 
@@ -58,21 +59,15 @@ def downstream(models: int) -> dict[str, int]:
     return {**DOWNSTREAM, "plot_curves": models, **dict.fromkeys(OVERALL_FIGURES, 2)}
 
 
-# The pool of a run in the project folder lingers for the next one, as in a user's runs (the
-# suite's other runs stop theirs, tests/conftest.py): the edited code must reach its workers.
-LINGER = {POOL_LINGER_ENV: "600"}  # stopped at the module's end
-
-
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory, lingering_pools):
     """A finished run of a project folder holding its own strategy package and model module."""
     workdir = tmp_path_factory.mktemp("own_code")
     shutil.copytree(REPO / "config" / "examples" / "mystrats", workdir / "mystrats")
     (workdir / "mymodels.py").write_text(MODEL)
     write_config(workdir, CONFIG)
-    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2", env=LINGER)
-    yield workdir
-    stop_pools_in(workdir)
+    snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
+    return workdir
 
 
 def plan(workdir):
@@ -121,7 +116,7 @@ def test_editing_a_models_source_reruns_its_cells_and_reference(project):
     # The first run's pool waits, detached (the run's captured output ended with the run).
     server, workers = pool_server_in(project)
     assert server is not None and workers
-    snakemake(project, "--configfile", "bench.yaml", "--cores", "2", env=LINGER)
+    snakemake(project, "--configfile", "bench.yaml", "--cores", "2")
     assert code_of(project, "shrunk/random")["models.shrunk"][0]["files"] == ["mymodels.py"]
     # This run adopted it; the workers that had imported the edited module left for fresh ones
     # (tests/test_pool.py compares their results with a fresh process's).
@@ -140,7 +135,10 @@ def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_
     config = {**CONFIG, "models": {"logreg": CONFIG["models"]["logreg"]}}
     config["strategies"] = {**CONFIG["strategies"], "mine": {"query": "lazy.first_rows"}}
     write_config(tmp_path, config)
-    proc = snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2", check=False)
+    no_linger = {POOL_LINGER_ENV: "0"}
+    proc = snakemake(
+        tmp_path, "--configfile", "bench.yaml", "--cores", "2", check=False, env=no_linger
+    )
     assert proc.returncode != 0
     assert (
         "invalid config: strategies.mine: lazy.first_rows fails the conformance check with "

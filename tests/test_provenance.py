@@ -50,7 +50,7 @@ def write_table(path, seed=0, n=60):
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory):
+def finished(tmp_path_factory, lingering_pools):
     workdir = tmp_path_factory.mktemp("provenance")
     write_table(workdir / "table.csv")
     write_images(workdir / "images")
