@@ -584,6 +584,10 @@ class _Imported:
 _retire = False
 
 
+def _exit_now(signum, frame) -> None:
+    os._exit(0)  # nothing to finish or clean up: no job has started
+
+
 def _on_release(signum, frame) -> None:
     # The run that started this worker ended; its pool lingers (see `_detach`).
     _detach()
@@ -598,8 +602,10 @@ def _on_retire(signum, frame) -> None:
 def work(fd: int, server: int, directory: str | None = None) -> None:
     """Serve jobs from the listening socket `fd` while process `server` lives; `directory`
     holds the server's `generation` (it changes when a call adopts the pool)."""
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    # A stop while the worker still imports ends it at once: raised there, it would surface
+    # inside importlib's callbacks as an "Exception ignored" traceback on the run's terminal.
+    signal.signal(signal.SIGTERM, _exit_now)
+    signal.signal(signal.SIGINT, _exit_now)
     signal.signal(signal.SIGUSR1, _on_release)
     signal.signal(signal.SIGUSR2, _on_retire)
     try:
@@ -607,6 +613,8 @@ def work(fd: int, server: int, directory: str | None = None) -> None:
         from albench.usercode import forget_source_files
 
         warm_up()  # the point of the pool: imports paid once
+        signal.signal(signal.SIGTERM, _raise_stop)
+        signal.signal(signal.SIGINT, _raise_stop)
         imported = _Imported()
         imported.record()
         generation_file = os.path.join(directory, "generation") if directory else None
