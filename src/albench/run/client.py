@@ -64,7 +64,6 @@ def read_answer(conn: _socket.socket) -> str:
 def ask(path: str, cwd: str, argv: list[str]) -> str | None:
     """Run `argv` on the pool at `path` and return the answer ('' where its worker died), asking
     again where a stale worker answered; None when no pool answers there."""
-    answer = STALE
     for _ in range(STALE_RETRIES):
         conn = send_request(path, cwd, argv)
         if conn is None:

@@ -377,7 +377,8 @@ class _Stop(BaseException):
     """Raised by SIGTERM/SIGINT in the server and its workers: a quiet, orderly exit.
 
     A BaseException, so that no job's `except Exception` swallows it and nothing prints a
-    traceback for it (a worker stopped while still importing, say).
+    traceback for it (a worker stopped inside a job's first import of a module, say; one still
+    warming up exits at once, `_exit_now`).
     """
 
 
@@ -651,8 +652,8 @@ def work(fd: int, server: int, directory: str | None = None) -> None:
     except _Stop:
         pass
     except Exception:
-        # A stop that arrives inside a C extension's initialisation (scipy's HiGHS bindings,
-        # while the worker still imports) surfaces as that import's ImportError: stop quietly.
+        # A stop that arrives inside a C extension's initialisation (scipy's HiGHS bindings, in
+        # a job's first import of it) surfaces as that import's ImportError: stop quietly.
         if not _stopping:
             raise
 
