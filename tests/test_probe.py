@@ -12,6 +12,7 @@ from helpers import run_cell_of as run
 
 from albench.data.sources import BUNDLED, Shape, dataset_shape
 from albench.errors import ConfigError
+from albench.learn.strategies import Strategy
 from albench.plan.checks import check_config
 from albench.plan.probe import probe
 
@@ -74,6 +75,37 @@ def test_the_probe_can_be_skipped_where_the_config_was_checked_already(monkeypat
     check_config(validated(config), probe=False)
     with pytest.raises(AssertionError, match="probed"):
         check_config(validated(config))
+
+
+def test_the_strategies_of_one_model_query_copies_of_one_fit(monkeypatch):
+    import albench.plan.probe
+
+    fitted, queried = [], []
+    fit_probe = albench.plan.probe.fit_probe
+
+    def counted(model, *args):
+        fitted.append(model)
+        return fit_probe(model, *args)
+
+    monkeypatch.setattr(albench.plan.probe, "fit_probe", counted)
+    config = small_config()
+    config["models"]["forest"] = FOREST
+    config["strategies"]["margin"] = {
+        "query": "UncertaintySampling",
+        "params": {"method": "margin_sampling"},
+    }
+    query = Strategy.query
+
+    def spied(self, X, y, clf, batch_size, candidates=None):
+        queried.append(clf)
+        return query(self, X, y, clf, batch_size, candidates)
+
+    monkeypatch.setattr(Strategy, "query", spied)
+    check_config(validated(config))
+    # iris and moons differ in shape: one fit per model and shape, four strategies each
+    assert sorted(fitted) == ["forest", "forest", "logreg", "logreg"]
+    # each query got a model of its own (all alive in `queried`, so their ids differ)
+    assert len(queried) == 16 and len({id(clf) for clf in queried}) == 16
 
 
 def test_file_and_image_shapes(tmp_path):

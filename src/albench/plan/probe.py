@@ -7,14 +7,16 @@ some models), and a model can fail to fit on data of a shape. The probe builds t
 the strategy exactly as a cell does, fits on a labelled set the size of the protocol's initial
 set, and queries a small batch from a small pool of Gaussian blobs with the data set's number of
 classes and features (its image shape for image folders). Probes are shared by data sets of one
-shape and cost milliseconds each for scikit-learn models; models with an `epochs` parameter
-train one epoch.
+shape, the strategies of one model query copies of one fit, and they cost milliseconds each for
+scikit-learn models; models with an `epochs` parameter train one epoch.
 """
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -66,28 +68,27 @@ def probe_data(
     return X, y, y_seen
 
 
-def probe(
-    model: str,
-    model_spec: dict[str, Any],
-    strategy: str,
-    strategy_spec: dict[str, Any],
-    shape: Shape,
-    initial: int,
-    batch: int = PROBE_BATCH,
-) -> str | None:
-    """Return why `strategy` cannot query with `model` on data of `shape` (None if it can).
+@dataclass(frozen=True)
+class FittedProbe:
+    """A model fitted on the probe data of one shape, as every strategy's probe queries with it."""
 
-    A built-in strategy queries a batch of PROBE_BATCH; a user's strategy is checked with a
-    batch of `batch` (at most MAX_CHECK_BATCH) by `conformance`. A model that cannot be fitted
-    at all raises ConfigError naming `models.<model>` (with a `{dataset}` placeholder that
-    `probe_grid` fills).
+    X: np.ndarray
+    y_seen: np.ndarray
+    clf: Any
+    embeddings: bool
+
+
+def fit_probe(
+    model: str, model_spec: dict[str, Any], shape: Shape, initial: int, pool: int = PROBE_POOL
+) -> FittedProbe:
+    """Build `model` exactly as a cell does and fit it on `initial` labels of `probe_data`.
+
+    Raises ConfigError naming `models.<model>` (with a `{dataset}` placeholder that
+    `probe_grid` fills) where the model cannot be fitted at all.
     """
     from albench.learn.models import build_estimator, gives_embeddings, wrap_model
-    from albench.learn.strategies import Strategy, batch_fault, builtin_name
 
-    user = builtin_name(strategy_spec["query"]) is None
-    batch = min(batch, MAX_CHECK_BATCH) if user else PROBE_BATCH
-    X, y, y_seen = probe_data(shape, initial, pool=max(PROBE_POOL, batch * 5 // 2))
+    X, _, y_seen = probe_data(shape, initial, pool=pool)
     estimator = build_estimator(f"models.{model}", model_spec, 0, shape.task)
     params = estimator.get_params(deep=False)
     overrides = {"image_shape": shape.image_shape, "threads": 1, "epochs": 1}
@@ -96,11 +97,58 @@ def probe(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _fit(clf, X, y_seen, model, initial, shape)
+    return FittedProbe(X, y_seen, clf, gives_embeddings(estimator))
 
-        embeddings = gives_embeddings(estimator)
+
+def probe_pool(strategy_spec: dict[str, Any], batch: int = PROBE_BATCH) -> tuple[int, int]:
+    """Return the batch `strategy_spec` is probed with and the size of the probe's pool: a
+    built-in strategy's PROBE_BATCH, a user's `batch` (at most MAX_CHECK_BATCH), the pool two
+    and a half batches (at least PROBE_POOL)."""
+    from albench.learn.strategies import builtin_name
+
+    if builtin_name(strategy_spec["query"]) is not None:
+        batch = PROBE_BATCH
+    else:
+        batch = min(batch, MAX_CHECK_BATCH)
+    return batch, max(PROBE_POOL, batch * 5 // 2)
+
+
+def probe(
+    model: str,
+    model_spec: dict[str, Any],
+    strategy: str,
+    strategy_spec: dict[str, Any],
+    shape: Shape,
+    initial: int,
+    batch: int = PROBE_BATCH,
+    fitted: FittedProbe | None = None,
+) -> str | None:
+    """Return why `strategy` cannot query with `model` on data of `shape` (None if it can).
+
+    A built-in strategy queries a batch of PROBE_BATCH; a user's strategy is checked with a
+    batch of `batch` (at most MAX_CHECK_BATCH) by `conformance`. `fitted`: the model already
+    fitted on this probe's data (`fit_probe` with `probe_pool`'s pool; a copy is queried with),
+    so that the strategies of one model share one fit. A model that cannot be fitted at all
+    raises ConfigError naming `models.<model>` (with a `{dataset}` placeholder that
+    `probe_grid` fills).
+    """
+    from albench.learn.strategies import Strategy, batch_fault, builtin_name
+
+    user = builtin_name(strategy_spec["query"]) is None
+    batch, pool = probe_pool(strategy_spec, batch)
+    if fitted is None:
+        fitted = fit_probe(model, model_spec, shape, initial, pool)
+    X, y_seen = fitted.X, fitted.y_seen
+    try:  # a copy: a strategy that changes its model changes no other strategy's probe
+        clf = copy.deepcopy(fitted.clf)
+    except Exception:  # noqa: BLE001 - a model that cannot be copied is fitted again
+        fitted = fit_probe(model, model_spec, shape, initial, pool)
+        clf = fitted.clf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
 
         def build() -> Strategy:
-            return Strategy(strategy, strategy_spec, 0, shape.n_classes, embeddings)
+            return Strategy(strategy, strategy_spec, 0, shape.n_classes, fitted.embeddings)
 
         if user:
             return conformance(build, X, y_seen, clf, batch)
@@ -206,6 +254,7 @@ def _probe_each(
     from albench.learn.strategies import builtin_name
 
     done: set[tuple[str, str, Shape, int, int]] = set()
+    fits: dict[tuple[str, Shape, int, int], FittedProbe] = {}
     for dataset, (shape, initial, batch) in shapes.items():
         mine, theirs = runs.get(dataset, (list(models), list(strategies)))
         for model in mine:
@@ -225,7 +274,13 @@ def _probe_each(
                     if probed.passed(record):
                         continue
                 try:
-                    reason = probe(model, model_spec, strategy, spec, shape, initial, batch)
+                    pool = probe_pool(spec, batch)[1]
+                    if (model, shape, initial, pool) not in fits:
+                        fits[model, shape, initial, pool] = fit_probe(
+                            model, model_spec, shape, initial, pool
+                        )
+                    fitted = fits[model, shape, initial, pool]
+                    reason = probe(model, model_spec, strategy, spec, shape, initial, batch, fitted)
                 except ConfigError as error:
                     raise ConfigError(str(error).replace("{dataset}", repr(dataset))) from None
                 if reason is None and record is not None:
