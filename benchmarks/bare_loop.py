@@ -22,7 +22,9 @@ both: the data sets are prepared first (`snakemake results/data/...`), then
   both do the same learning), statistics or figures.
 
 Printed: both walls and their ratio (albench / bare; with `--repeats`, the medians of that many
-runs of each, in turns, on a machine whose speed drifts by more than the 5 % targeted), and
+runs of each, in turns, on a machine whose speed drifts by more than the 5 % targeted), each
+pair's ratio at equal machine speed (albench's wall scaled by the ratio of the two runs' fit and
+query seconds, the same computations in both), and
 albench's breakdown over its last run's wall x cores:
 fit, query and score (from the curves), the rest of the cell jobs, the other jobs, and what lies
 outside any job (Snakemake, start-up, idle cores). It also checks that the bare loop's metric
@@ -254,17 +256,22 @@ def main() -> None:
     # In turns (albench first: the bare loop reads its prepared data and splits, a pure function
     # of the config), so that the machine's drift hits both alike. Each later albench run is a
     # first run again: every timed job (--forcerun split) and the config check.
-    albench_walls, bare_walls = [], []
+    # Each run's fit + query seconds: the same computations in both (the scores are equal), so
+    # their ratio within a pair measures how the machine's speed moved between the two runs.
+    albench_walls, bare_walls, albench_work, bare_work = [], [], [], []
     for k in range(args.repeats):
         for which in ("albench", "bare") if k % 2 == 0 else ("bare", "albench"):
             if which == "bare":
                 wall, bare = run_bare(workdir, filled_config(config), args.cores, args.references)
                 bare_walls.append(wall)
+                bare_work.append(bare[["fit_seconds", "query_seconds"]].sum().sum())
                 continue
             again: tuple[str, ...] = ("--forcerun", "split") if albench_walls else ()
             for kind in ("checked", "probed"):
                 shutil.rmtree(workdir / ".snakemake" / "albench" / kind, ignore_errors=True)
             albench_walls.append(snakemake(workdir, args.cores, options=again))
+            summary = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
+            albench_work.append(summary[["fit_seconds", "query_seconds"]].sum().sum())
     last_wall = albench_walls[-1]
     albench_wall, bare_wall = statistics.median(albench_walls), statistics.median(bare_walls)
     loop = "bare loop with references" if args.references else "bare loop"
@@ -301,6 +308,15 @@ def main() -> None:
             f"{', '.join(f'{t:.1f}' for t in albench_walls)} s; {loop} "
             f"{', '.join(f'{t:.1f}' for t in bare_walls)} s)"
         )
+    # A pair's ratio at the bare loop's machine speed: albench's wall scaled by how much faster
+    # the same fits and queries ran in the bare loop's run.
+    speed = [b / a for a, b in zip(albench_work, bare_work, strict=True)]
+    at_speed = [a * f / b for a, b, f in zip(albench_walls, bare_walls, speed, strict=True)]
+    print(
+        f"at equal machine speed (each pair's albench wall x its bare/albench fit + query "
+        f"seconds): {', '.join(f'{r:.3f}' for r in at_speed)}; median "
+        f"{statistics.median(at_speed):.3f}"
+    )
     print(f"albench's last run, of wall x cores = {capacity:.1f} core-s:")
     rows = [(name.removesuffix("_seconds"), steps[name]) for name in STEPS]
     rows += [
