@@ -130,7 +130,7 @@ def test_file_and_image_shapes(tmp_path):
 def test_what_the_probe_accepts_runs_its_first_query_and_what_it_refuses_fails(model, classes):
     # The whole grid of strategy classes x models x binary/multiclass data: the probe's verdict
     # is the real first query's.
-    data = dataset(60, classes=classes)
+    data = dataset(40, classes=classes)
     shape = Shape(data.X.shape[1], classes)
     disagree = []
     for name, spec in sorted(STRATEGIES.items()):
