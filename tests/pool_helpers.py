@@ -92,3 +92,13 @@ class ValidatingLogisticRegression(LogisticRegression):
     def fit(self, X, y, X_val=None, y_val=None):
         ValidatingLogisticRegression.seen.append((len(y), None if y_val is None else len(y_val)))
         return super().fit(X, y)
+
+
+class UncopyableClassifier(LogisticRegression):
+    """A model that holds something `copy.deepcopy` refuses (a lock, once fitted)."""
+
+    def fit(self, X, y, sample_weight=None):
+        import threading
+
+        self.lock_ = threading.Lock()
+        return super().fit(X, y, sample_weight)

@@ -108,6 +108,12 @@ def test_the_strategies_of_one_model_query_copies_of_one_fit(monkeypatch):
     assert len(queried) == 16 and len({id(clf) for clf in queried}) == 16
 
 
+def test_a_model_that_cannot_be_copied_is_fitted_again_for_each_probe():
+    config = small_config()
+    config["models"] = {"uncopyable": {"estimator": "pool_helpers.UncopyableClassifier"}}
+    check_config(validated(config))  # its probes pass, each on a fit of its own
+
+
 def test_file_and_image_shapes(tmp_path):
     import pandas as pd
 

@@ -136,14 +136,15 @@ def probe(
 
     user = builtin_name(strategy_spec["query"]) is None
     batch, pool = probe_pool(strategy_spec, batch)
+    if fitted is not None:
+        try:  # a copy: a strategy that changes its model changes no other strategy's probe
+            clf = copy.deepcopy(fitted.clf)
+        except Exception:  # noqa: BLE001 - a model that cannot be copied is fitted again
+            fitted = None
     if fitted is None:
         fitted = fit_probe(model, model_spec, shape, initial, pool)
-    X, y_seen = fitted.X, fitted.y_seen
-    try:  # a copy: a strategy that changes its model changes no other strategy's probe
-        clf = copy.deepcopy(fitted.clf)
-    except Exception:  # noqa: BLE001 - a model that cannot be copied is fitted again
-        fitted = fit_probe(model, model_spec, shape, initial, pool)
         clf = fitted.clf
+    X, y_seen = fitted.X, fitted.y_seen
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
 
