@@ -275,13 +275,12 @@ def _probe_each(
                     if probed.passed(record):
                         continue
                 try:
-                    pool = probe_pool(spec, batch)[1]
-                    if (model, shape, initial, pool) not in fits:
-                        fits[model, shape, initial, pool] = fit_probe(
-                            model, model_spec, shape, initial, pool
-                        )
-                    fitted = fits[model, shape, initial, pool]
-                    reason = probe(model, model_spec, strategy, spec, shape, initial, batch, fitted)
+                    fit = (model, shape, initial, probe_pool(spec, batch)[1])
+                    if fit not in fits:
+                        fits[fit] = fit_probe(model, model_spec, *fit[1:])
+                    reason = probe(
+                        model, model_spec, strategy, spec, shape, initial, batch, fits[fit]
+                    )
                 except ConfigError as error:
                     raise ConfigError(str(error).replace("{dataset}", repr(dataset))) from None
                 if reason is None and record is not None:
