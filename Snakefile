@@ -12,9 +12,14 @@ from albench.plan.incomplete import show_incomplete
 from albench.run.pool import launcher as pool_launcher
 from albench.run.pool import pool_size, start_for_submission
 from albench.run.pool import release as release_pool, start as start_pool
+from albench.run.scheduling import coalesce_reevaluation_timers
 from albench.usercode import use_project_folders
 
 min_version("9.19")  # reads profiles/default/profile.yaml
+
+# Snakemake's scheduler re-evaluates on timers that multiply with the jobs and that an ending run
+# waits for (up to a second); one at a time, as daemon threads (albench.run.scheduling).
+coalesce_reevaluation_timers()
 
 
 if not config:
