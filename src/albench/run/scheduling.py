@@ -6,11 +6,11 @@ Snakemake's scheduler (`snakemake.scheduling.job_scheduler.JobScheduler`, 9.x) s
 `threading.Timer` at the end of every scheduling round that leaves jobs waiting, whether the
 rate limit held any back or the cores did: when it fires, one more round runs, which starts
 another. Each finished job starts a round, so each starts a chain of rounds once a second until
-no job waits, and the chains add up: a 60 s run of 55 jobs on two cores made 1 286 rounds, about
-2 CPU-seconds of the Snakemake process taken from the jobs on those cores. And the timers are
-not daemon threads, so every run that ran a job waits up to a second for the last one to fire
-before its process ends. (Snakemake issue 3804, a local run of 10 000 jobs that crashes being
-unable to start new threads, has the look of the same chains.)
+no job waits, and the chains add up: a 60 s run of 55 jobs on two cores made 1 286 rounds, and
+this fix took 1.5-2.2 CPU-seconds off its Snakemake process, which shares those cores with the
+jobs. And the timers are not daemon threads, so every run that ran a job waits up to a second
+for the last one to fire before its process ends. (Snakemake issue 3804, a local run of 10 000
+jobs that crashes being unable to start new threads, has the look of the same chains.)
 
 `coalesce_reevaluation_timers` replaces the method that starts them: a re-evaluation already
 due no later than the one asked for stands in for it, and the timer is a daemon thread. The
