@@ -3,6 +3,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from albench.figures.plots import BASELINE_COLOUR, strategy_colours
 
@@ -65,15 +66,99 @@ def test_critical_difference_needs_two_data_sets_and_says_so(tmp_path):
     assert (tmp_path / "cd.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_bootstrap_band_is_seeded_and_brackets_the_mean():
-    from albench.analysis.stats import percentile_ci as bootstrap_ci
+def reference_band(values: list[float], n_boot: int = 1000) -> tuple[float, float]:
+    """One band's percentile bootstrap interval of the mean, computed on its own: the sorted
+    values resampled with indices drawn from a generator seeded 0."""
+    data = np.sort(np.asarray(values, dtype=float))
+    rows = np.random.default_rng(0).integers(0, len(data), size=(n_boot, len(data)))
+    means = np.array([data[row].mean() for row in rows])
+    return tuple(np.percentile(means, [2.5, 97.5]))
 
-    values = pd.Series([0.1, 0.4, 0.35, 0.8, 0.5, 0.55])
-    low, high = bootstrap_ci(values)
-    assert low < values.mean() < high
-    assert (low, high) == bootstrap_ci(values)
-    assert bootstrap_ci(pd.Series([0.5, 0.5, 0.5])) == (0.5, 0.5)
-    assert all(np.isnan(bootstrap_ci(pd.Series([0.5]))))
+
+def test_bands_are_each_groups_seeded_bootstrap_interval_whatever_the_row_order():
+    from albench.analysis.stats import percentile_bands
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "strategy": np.repeat(["b", "a", "c"], [12, 8, 5]),
+            "n_labeled": np.r_[np.tile([10, 20], 6), np.tile([10, 20], 4), [10, 10, 20, 20, 20]],
+            "accuracy": rng.uniform(0.4, 0.9, 25),
+        }
+    )
+    frame.loc[3, "accuracy"] = np.nan  # dropped: b at 20 has five values, not six
+    bands = percentile_bands(frame, ["strategy", "n_labeled"], "accuracy")
+    assert list(bands.index) == [("a", 10), ("a", 20), ("b", 10), ("b", 20), ("c", 10), ("c", 20)]
+    for (strategy, n), row in bands.iterrows():
+        values = frame.loc[
+            (frame["strategy"] == strategy) & (frame["n_labeled"] == n), "accuracy"
+        ].dropna()
+        assert row["mean"] == pytest.approx(values.mean(), abs=1e-12)
+        assert (row["low"], row["high"]) == pytest.approx(reference_band(values), abs=1e-12)
+        assert row["low"] < row["mean"] < row["high"]
+    shuffled = percentile_bands(
+        frame.sample(frac=1, random_state=1), ["strategy", "n_labeled"], "accuracy"
+    )
+    pd.testing.assert_frame_equal(shuffled, bands, check_exact=False, rtol=0, atol=1e-12)
+
+
+def test_a_band_of_one_value_is_undefined_and_of_equal_values_is_that_value():
+    from albench.analysis.stats import percentile_bands
+
+    frame = pd.DataFrame(
+        {"strategy": ["a", "a", "a", "b", "b"], "n_labeled": 10, "f1": [0.5, 0.5, 0.5, 0.7, None]}
+    )
+    bands = percentile_bands(frame, ["strategy", "n_labeled"], "f1")
+    assert tuple(bands.loc[("a", 10)]) == (0.5, 0.5, 0.5)
+    assert bands.loc[("b", 10), "mean"] == 0.7
+    assert np.isnan(bands.loc[("b", 10), "low"]) and np.isnan(bands.loc[("b", 10), "high"])
+
+
+def test_the_learning_curves_draw_each_strategys_mean_and_band_in_its_colour(tmp_path, monkeypatch):
+    from albench.figures import plots
+    from albench.specs import FigureSpec
+
+    rng = np.random.default_rng(0)
+    names = ["random", "entropy", "margin"]
+    curves = pd.DataFrame(
+        [
+            {"dataset": "d", "model": "m", "protocol": "default", "strategy": s, "seed": seed}
+            | {"iteration": i, "n_labeled": 10 + 5 * i, "accuracy": rng.uniform(0.5, 0.9)}
+            for s in names
+            for seed in range(4)
+            for i in range(6)
+        ]
+    )
+    curves.to_parquet(tmp_path / "curves.parquet")
+    drawn = {}
+    monkeypatch.setattr(plots, "save_figure", lambda fig, output: drawn.update(fig=fig))
+    spec = FigureSpec(
+        model="m", strategies=names, baseline="random", metrics=["accuracy"], dataset="d"
+    )
+    plots.plot_learning_curves([tmp_path / "curves.parquet"], "curves.png", spec)
+    top, bottom = drawn["fig"].axes[:2]
+    colours = plots.strategy_colours(names, "random")
+    lines = {line.get_label(): line for line in top.get_lines()}
+    assert list(lines) == names
+    assert [t.get_text() for t in top.get_legend().get_texts()] == names
+    assert lines["random"].get_linestyle() == "--" and lines["entropy"].get_linestyle() == "-"
+    entropy = curves[curves["strategy"] == "entropy"]
+    means = entropy.groupby("n_labeled")["accuracy"].mean()
+    np.testing.assert_allclose(lines["entropy"].get_xydata(), np.c_[means.index, means])
+    # The band: fill_between's polygon runs along the lows and back along the highs.
+    band = top.collections[names.index("entropy")]
+    assert band.get_alpha() == 0.2
+    np.testing.assert_allclose(band.get_facecolor()[0][:3], colours["entropy"])
+    edges = band.get_paths()[0].vertices[:, 1]
+    for n, values in entropy.groupby("n_labeled")["accuracy"]:
+        low, high = reference_band(values)
+        assert np.isclose(edges, low).any() and np.isclose(edges, high).any(), n
+    # The bottom row: differences to the baseline, one line and band for each other strategy.
+    assert [line.get_label() for line in bottom.get_lines()][1:] == names[1:]
+    assert len(bottom.collections) == 2
+    import matplotlib.pyplot as plt
+
+    plt.close(drawn["fig"])
 
 
 def test_tied_ranks_are_named_because_they_share_one_marker():
