@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         if status is not None:
             return status
     from albench.run.runner import run_job
+    from albench.run.teardown import freeze_heap_at_exit
 
+    freeze_heap_at_exit()  # the process ends with its job (its files are closed by then)
     run_job(argv)
     return 0
 

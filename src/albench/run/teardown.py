@@ -7,6 +7,9 @@ them) that took 0.45 s of a bare `import snakemake.cli` (1.52 s against 1.08 s e
 `os._exit`, medians of 6), paid by every `snakemake` call, a rerun with nothing to do included.
 `freeze_heap_at_exit` moves every object alive at exit into the collector's permanent
 generation (`gc.freeze`), which those collections skip; the memory goes back with the process.
+The Snakefile applies it to Snakemake's process, and a job that runs in its own process (no
+pool: `ALBENCH_NO_POOL`, conda or containers, a cluster submission of one job) to its own, which
+has imported scikit-learn (about 0.2 s a job); a pool's workers end with `os._exit`.
 
 It runs as an exit handler, so the handlers registered before it (logging's shutdown, which
 flushes and closes Snakemake's log files; `weakref.finalize` hooks, such as temporary
