@@ -21,7 +21,7 @@ min_version("9.19")  # reads profiles/default/profile.yaml
 # Snakemake's scheduler re-evaluates on timers that multiply with the jobs and that an ending run
 # waits for (up to a second); one at a time, as daemon threads (albench.run.scheduling).
 coalesce_reevaluation_timers()
-# And the interpreter's collections of its heap at exit (0.45 s a call) are skipped
+# And the interpreter's collections of its heap at exit (up to 0.45 s a call) are skipped
 # (albench.run.teardown).
 freeze_heap_at_exit()
 
