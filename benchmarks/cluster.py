@@ -6,7 +6,7 @@ Usage (as root; starts a local single-node SLURM cluster, as tests/test_slurm.py
 The grid is issue 13's: iris, wine, breast_cancer and digits x LogisticRegression x random,
 entropy, least confident, margin and BADGE, 20 iterations of 5 labels; `--seeds 4` gives 80
 cells, `--seeds 16` 320 (several `--seeds` run one after another on the same cluster). For each
-it runs `snakemake --cores N` and `snakemake --profile <profile plus site settings>` in fresh
+it runs `snakemake --cores N` and `snakemake --workflow-profile <profile + site settings>` in fresh
 directories and prints both walls, their ratio, and the node seconds per cell beyond compute:
 the CPU-seconds SLURM allocated to the run's submissions (run time x CPUs, from scontrol), less
 the seconds the jobs of the grouped rules computed there (their logs' last line), per cell.
@@ -66,7 +66,6 @@ def run(workdir: Path, *args: str) -> float:
         cwd=workdir,
         capture_output=True,
         text=True,
-        env={**os.environ, "ALBENCH_POOL_LINGER": "0"},  # no pool left in the temporary folder
     )
     wall = time.perf_counter() - start
     if proc.returncode != 0:
@@ -95,7 +94,7 @@ def compare(seeds: int, cores: int, profile_source: Path, root: Path) -> dict[st
     profile = cluster_profile(root / f"profile{seeds}", cores, source=profile_source)
 
     local_wall = run(local, "--configfile", "grid.yaml", "--cores", str(cores), "--quiet", "all")
-    cluster_wall = run(cluster, "--configfile", "grid.yaml", "--profile", str(profile))
+    cluster_wall = run(cluster, "--configfile", "grid.yaml", "--workflow-profile", str(profile))
     allocated = node_seconds(submissions(cluster))
 
     here, there = cell_files(local), cell_files(cluster)

@@ -1,6 +1,6 @@
 """Time the default benchmark end to end and the share of it spent computing.
 
-Usage: python benchmarks/default_run.py [--cores 2] [--configfile config/config.yaml] [--no-pool]
+Usage: python benchmarks/default_run.py [--cores 2] [--configfile FILE] [--executor local]
 
 Runs the workflow in a fresh temporary directory and prints the total wall time and three sums
 of compute, each also as a ratio to wall time x cores (1.0: every core computed all the time):
@@ -9,13 +9,13 @@ of compute, each also as a ratio to wall time x cores (1.0: every core computed 
 - all jobs: the same for every job (cells, full-pool references, splits, data, figures; the
   aggregate job runs as a Snakemake script and counts as overhead).
 What is left is overhead: interpreter start-up and imports, scheduling, idle cores.
-`--no-pool` turns the warm worker pool off (ALBENCH_NO_POOL=1) to measure the plain path.
+`--executor local` runs every job the stock way, each in its own process (the default profile's
+executor is albench's, with warm workers).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -30,14 +30,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-# A measured run leaves no pool lingering in its temporary folder (albench.run.pool); this and
-# the benchmarks that import it (bare_loop.py) time single runs.
-os.environ.setdefault("ALBENCH_POOL_LINGER", "0")
-JOB_LINE = re.compile(r"job (\w+) computed for ([0-9.]+) s")
+JOB_LINE = re.compile(r"rule (\w+) computed for ([0-9.]+) s")
 
 
 def job_compute(logs: Path) -> dict[str, float]:
-    """Sum the compute seconds each kind of job logged (albench.run.runner.run_job's last line)."""
+    """Sum the compute seconds each kind of job logged (albench.run.script.running's last line)."""
     totals: dict[str, float] = {}
     for log in logs.rglob("*.log"):
         for name, seconds in JOB_LINE.findall(log.read_text()):
@@ -50,15 +47,15 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--configfile", type=Path, default=REPO / "config" / "config.yaml")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
-    parser.add_argument("--no-pool", action="store_true", help="run every job in its own process")
+    parser.add_argument("--executor", default="albench", help="local: each job in its own process")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="albench-bench-"))
     shutil.copy(args.configfile, workdir / "bench.yaml")
     cmd = [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", str(args.cores), "--quiet", "all"]
+    cmd += ["--executor", args.executor]
     start = time.perf_counter()
-    env = dict(os.environ, ALBENCH_NO_POOL="1") if args.no_pool else None
-    subprocess.run(cmd, cwd=workdir, check=True, env=env)
+    subprocess.run(cmd, cwd=workdir, check=True)
     wall = time.perf_counter() - start
 
     curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
@@ -69,7 +66,7 @@ def main() -> None:
     all_jobs = sum(job_seconds.values())
     capacity = wall * args.cores
     print(f"config:             {args.configfile}")
-    print(f"pool:               {'off' if args.no_pool else 'on'}")
+    print(f"executor:           {args.executor}")
     print(f"cells:              {n_cells}")
     print(f"cores:              {args.cores}")
     print(f"wall time:          {wall:8.1f} s")

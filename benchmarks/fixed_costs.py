@@ -1,12 +1,12 @@
-"""Two fixed costs of a run, each against what it would be without albench's fix.
+"""Two fixed costs of a run: Snakemake's exit and the learning-curve figure.
 
 Usage: python benchmarks/fixed_costs.py [--repeats 6] [--strategies 4] [--seeds 8] [--metrics 2]
 
 - exit: the wall time of a process that imports what Snakemake's process imports
   (`snakemake.cli`, and the Snakefile's albench modules) and ends, three ways, in turns: as
   Python ends it (the interpreter's garbage collections over the heap at exit), with the heap
-  frozen at exit (`albench.run.teardown.freeze_heap_at_exit`, what the Snakefile does), and
-  with `os._exit` (no teardown at all: the floor). Medians of `--repeats`.
+  frozen at exit (`gc.freeze()` in an exit handler, what docs/upstream.md suggests to
+  Snakemake), and with `os._exit` (no teardown at all: the floor). Medians of `--repeats`.
 - figure: the learning-curve figure (`albench.figures.plots.plot_learning_curves`) of synthetic
   curves (`--strategies` x `--seeds` x 21 budgets x `--metrics`), drawn `--repeats` times in one
   warm process, median; and the bands alone (`albench.analysis.stats.percentile_bands`) against
@@ -18,7 +18,6 @@ Usage: python benchmarks/fixed_costs.py [--repeats 6] [--strategies 4] [--seeds 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import subprocess
 import sys
@@ -34,8 +33,7 @@ SNAKEMAKE_IMPORTS = (
 )
 ENDINGS = {
     "python's exit": "",
-    "heap frozen at exit": "from albench.run.teardown import freeze_heap_at_exit\n"
-    "freeze_heap_at_exit()",
+    "heap frozen at exit": "import atexit, gc\natexit.register(gc.freeze)",
     "os._exit (floor)": "import os\nos._exit(0)",
 }
 
@@ -43,8 +41,6 @@ ENDINGS = {
 def exit_costs(repeats: int) -> dict[str, list[float]]:
     """Wall seconds of each way to end a process with Snakemake's imports, in turns."""
     endings = dict(ENDINGS)
-    if importlib.util.find_spec("albench.run.teardown") is None:  # an older checkout
-        endings.pop("heap frozen at exit")
     walls: dict[str, list[float]] = {name: [] for name in endings}
     for _ in range(repeats):
         for name, ending in endings.items():

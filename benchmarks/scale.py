@@ -36,17 +36,37 @@ import yaml
 from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
 from albench.io.curves import curve_schema
 from albench.io.parquet import write_table
-from albench.run.job import encode_files
 from albench.specs import FigureSpec, SummarySpec
+
+REPO = Path(__file__).resolve().parents[1]
+# Runs a rule's script in a process of its own, as Snakemake's local executor does, with the
+# `snakemake` object pickled into a file.
+RUN_SCRIPT = (
+    "import pickle, runpy, sys\n"
+    "job = pickle.load(open(sys.argv[2], 'rb'))\n"
+    "runpy.run_path(sys.argv[1], init_globals={'snakemake': job}, run_name='__main__')"
+)
 
 
 def job_argv(rule: str, log: str, input: dict, output: dict, spec: str = "{}") -> list[str]:
-    """The command line (after scripts/job.py) that the workflow gives `rule`."""
-    return [rule, log, "1", encode_files(input, output), spec]
+    """The command line that runs the script of `rule` in its own process on these files."""
+    import pickle
+
+    from albench.run.script import Files, ScriptJob
+
+    job = ScriptJob(
+        rule=rule,
+        input=Files(list(input.values()), input),
+        output=Files(list(output.values()), output),
+        log=Files([log]),
+        params=Files([spec], {"spec": spec}),
+        wildcards=Files(),
+    )
+    path = Path(tempfile.mkstemp(prefix=f"albench-{rule}-", suffix=".pkl")[1])
+    path.write_bytes(pickle.dumps(job))
+    return [sys.executable, "-c", RUN_SCRIPT, str(REPO / "scripts" / f"{rule}.py"), str(path)]
 
 
-REPO = Path(__file__).resolve().parents[1]
-JOB = [sys.executable, str(REPO / "scripts" / "job.py")]
 DATASETS = [f"d{i}" for i in range(10)]
 MODELS = ["logreg", "tree"]
 STRATEGIES = {
@@ -291,14 +311,14 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
             out,
             SummarySpec(baseline="random", budgets=[]).to_json(),
         )
-        wall, peak = measured([*JOB, *argv], workdir)
+        wall, peak = measured(argv, workdir)
         times[dataset] = wall
         peaks.append(peak)
         for name, path in out.items():
             parts.setdefault(f"{name}{PARTS}", []).append(path)
     overall = summary_files("results/summary", OVERALL_TABLES)
     argv = job_argv("aggregate", "logs/aggregate.log", parts, overall)
-    aggregate_wall, peak = measured([*JOB, *argv], workdir)
+    aggregate_wall, peak = measured(argv, workdir)
     peaks.append(peak)
     spec = FigureSpec(
         model="logreg",
@@ -312,7 +332,7 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
     ]
     figure = {"figure": "results/figures/d0.png"}
     argv = job_argv("plot_curves", "logs/plot.log", {"curves": curves}, figure, spec.to_json())
-    figure_wall, figure_peak = measured([*JOB, *argv], workdir)
+    figure_wall, figure_peak = measured(argv, workdir)
     argv = job_argv(
         "plot_heatmap",
         "logs/heatmap.log",
@@ -320,7 +340,7 @@ def bench_aggregate(n_cells: int, workdir: Path) -> None:
         {"figure": "results/figures/heatmap.png"},
         spec.to_json(),
     )
-    heatmap_wall, heatmap_peak = measured([*JOB, *argv], workdir)
+    heatmap_wall, heatmap_peak = measured(argv, workdir)
     total = sum(times.values()) + aggregate_wall
     print(
         f"aggregate  {n_cells:6d} cells: {total:6.1f} s  {max(peaks):6.0f} MB peak "

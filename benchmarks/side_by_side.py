@@ -1,14 +1,14 @@
-"""Do albench's pooled cells compute slower than a bare loop's? Both at once, on the same cells.
+"""Do albench's cells compute slower than a bare loop's? Both at once, on the same cells.
 
-Usage: python benchmarks/side_by_side.py [--cells 8] [--rounds 3] [--no-pool]
+Usage: python benchmarks/side_by_side.py [--cells 8] [--rounds 3] [--executor local]
 
 `bare_loop.py`'s wall ratios compare runs made one after the other, on a machine whose speed
 moves by 10-30 % within minutes; its "at equal machine speed" ratio scales each pair by how fast
 the same fits and queries ran in each run, which holds only if albench's cells would compute as
 fast as the bare loop's on the same machine at the same moment. This measures that: on the heavy
 grid (a random forest of 100 trees on 5 000 synthetic rows), `snakemake --cores 1` runs the first
-`--cells` cells through albench's pool (one warm worker; `--no-pool`: each job in its own
-process) while one bare-loop process (`bare_loop.bare_cells`) runs the same cells on the other
+`--cells` cells through albench's executor (one warm worker; `--executor local`: each job in its
+own process) while one bare-loop process (`bare_loop.bare_cells`) runs the same cells on the other
 core, started together. Printed per round: both processes' fit and query seconds (summed over the
 cells, from albench's curves and the bare loop's rows) and their ratio.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import shutil
 import statistics
 import subprocess
@@ -43,12 +42,12 @@ def curve_path(cell: dict) -> str:
     )
 
 
-def albench_side(workdir: Path, targets: list[str], env: dict[str, str]) -> tuple[float, float]:
+def albench_side(workdir: Path, targets: list[str], executor: str) -> tuple[float, float]:
     """Run the cells `targets` through Snakemake on one core; return their fit and query
     seconds."""
     command = [*SNAKEMAKE, "--configfile", "grid.yaml", "--cores", "1", "--quiet", "all"]
-    command += ["--forcerun", "al_cell", "--", *targets]
-    subprocess.run(command, cwd=workdir, check=True, env=env, capture_output=True)
+    command += ["--executor", executor, "--forcerun", "al_cell", "--", *targets]
+    subprocess.run(command, cwd=workdir, check=True, capture_output=True)
     curves = pd.concat(pd.read_parquet(workdir / target) for target in targets)
     return curves["fit_seconds"].sum(), curves["query_seconds"].sum()
 
@@ -63,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--no-pool", action="store_true", help="each albench job unpooled")
+    parser.add_argument("--executor", default="albench", help="local: each job in its own process")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="albench-side-"))
@@ -75,19 +74,16 @@ def main() -> None:
     cells = grid_cells(filled)[: args.cells]
     targets = [curve_path(cell) for cell in cells]
     snakemake(workdir, 2, *targets)  # data, splits and a first run of the cells (and the check)
-    env = dict(os.environ, ALBENCH_POOL_LINGER="0")
-    if args.no_pool:
-        env["ALBENCH_NO_POOL"] = "1"
     ratios = []
     context = multiprocessing.get_context("spawn")
     for round_ in range(args.rounds):
         with ProcessPoolExecutor(2, mp_context=context) as pool:
-            ours = pool.submit(albench_side, workdir, targets, env)
+            ours = pool.submit(albench_side, workdir, targets, args.executor)
             bare = pool.submit(bare_side, workdir, filled, cells)
             (fit, query), (bare_fit, bare_query) = ours.result(), bare.result()
         ratios.append((fit + query) / (bare_fit + bare_query))
         print(
-            f"round {round_ + 1}: albench ({'unpooled' if args.no_pool else 'pooled'}) fit "
+            f"round {round_ + 1}: albench ({args.executor}) fit "
             f"{fit:.2f} s, query {query:.2f} s; bare loop fit {bare_fit:.2f} s, query "
             f"{bare_query:.2f} s; ratio {ratios[-1]:.3f}",
             flush=True,

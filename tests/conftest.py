@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
 
 import pytest
 from helpers import CELL
 
 from albench.data.datasets import Dataset, validate_dataset
-from albench.env import POOL_LINGER_ENV
-
-# Each run's pool stops with it (no pool lingers for a next call in a test's folder), unless a
-# test of lingering sets its own (tests/test_lingering_pool.py).
-os.environ[POOL_LINGER_ENV] = "0"
 
 
 @pytest.fixture
@@ -23,19 +17,6 @@ def blobs() -> Dataset:
 
     X, y = make_blobs(n_samples=120, centers=3, n_features=4, random_state=0)
     return validate_dataset("blobs", X, y)
-
-
-@pytest.fixture(scope="module")
-def lingering_pools(tmp_path_factory):
-    """The module's runs leave their pool lingering, so that its next run in the same folder
-    adopts it, as a user's calls do; every pool left under this test worker's folders is stopped
-    at the module's end. (Its runs in one folder must share their environment.)"""
-    from helpers import stop_pools_in
-
-    os.environ[POOL_LINGER_ENV] = "600"
-    yield
-    os.environ[POOL_LINGER_ENV] = "0"
-    stop_pools_in(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture

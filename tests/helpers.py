@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,8 +19,7 @@ from albench.data.datasets import validate_dataset
 from albench.data.splits import make_split, split_indices
 from albench.io.curves import TIMING_COLUMNS
 from albench.learn.loop import run_al_loop
-from albench.run.job import encode_files
-from albench.specs import CellSpec, Spec
+from albench.specs import CellSpec
 
 # From conftest.py
 REPO = Path(__file__).resolve().parents[1]
@@ -85,20 +80,6 @@ def rng_rows(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n)
 
 
-def job_argv(
-    rule: str,
-    log: str | Path,
-    input: dict[str, Any],
-    output: dict[str, Any],
-    spec: Spec | dict[str, Any] | None = None,
-    threads: int = 1,
-) -> list[str]:
-    """Return the command line (after scripts/job.py) that the workflow's `job(rule)` gives `rule`
-    with these named input and output (paths, lists of paths) and this spec."""
-    as_json = spec.to_json() if isinstance(spec, Spec) else json.dumps(spec or {})
-    return [rule, str(log), str(threads), encode_files(input, output), as_json]
-
-
 # From test_workflow.py
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 
@@ -108,7 +89,7 @@ def snakemake(
 ) -> subprocess.CompletedProcess:
     """Run snakemake on the repository's Snakefile with `workdir` as working directory."""
     # Without pytest's per-test variable: two calls of one module's tests see one environment,
-    # as two calls from a shell do (a lingering pool is adopted only by the same environment).
+    # as two calls from a shell do.
     env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "PYTEST_CURRENT_TEST"}
     proc = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
@@ -116,42 +97,18 @@ def snakemake(
     return proc
 
 
-def pool_processes_in(workdir: Path, below: bool = False) -> list[int]:
-    """PIDs of albench.run.pool processes (server or workers) working in `workdir` (`below`: or
-    in a folder inside it)."""
+def worker_processes_in(workdir: Path) -> list[int]:
+    """PIDs of the `albench` executor's warm workers (albench.run.workers) working in
+    `workdir`."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            cwd = (entry / "cwd").resolve()
-            inside = cwd == workdir.resolve() or below and workdir.resolve() in cwd.parents
-            if b"albench.run.pool" in argv and inside:
+            if b"albench.run.workers" in argv and (entry / "cwd").resolve() == workdir.resolve():
                 found.append(int(entry.name))
         except (OSError, ValueError):
             continue
     return found
-
-
-def pool_server_in(workdir: Path) -> tuple[int | None, set[int]]:
-    """The pool server working in `workdir` (None if none) and its workers' PIDs."""
-    server, workers = None, set()
-    for pid in pool_processes_in(workdir):
-        with contextlib.suppress(OSError):
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if b"serve" in argv:
-                server = pid
-            else:
-                workers.add(pid)
-    return server, workers
-
-
-def stop_pools_in(workdir: Path) -> None:
-    """Stop the pool servers (lingering or not) working in `workdir` or below; their workers
-    follow."""
-    for pid in pool_processes_in(workdir, below=True):
-        with contextlib.suppress(OSError):
-            if b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
-                os.kill(pid, signal.SIGTERM)
 
 
 # apt-get takes dpkg's lock: tests that install packages (chromium, SLURM) in parallel workers

@@ -29,7 +29,6 @@ from albench.specs import DatasetSpec
 TEST_MODULES = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
 # The workflow-level cases run in one finished folder, one after another, as a user's calls do:
 # each adopts the pool the call before left lingering (the same environment: TEST_MODULES).
-pytestmark = pytest.mark.usefixtures("lingering_pools")
 
 BASE = {
     "datasets": {"iris": {"source": "sklearn", "name": "iris"}},
@@ -270,7 +269,7 @@ STAGES = [
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory, lingering_pools) -> Path:
+def finished(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("bad_input")
     write_config(workdir, BASE)
     snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2", env=TEST_MODULES)

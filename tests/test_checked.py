@@ -200,69 +200,13 @@ def no_probabilities(config):
 NO_PROBABILITIES = "models.svc: SVC gives no class probabilities"
 
 
-def test_a_background_check_passes_or_raises_the_same_error_when_waited_for(tmp_path, monkeypatch):
+def test_a_config_that_fails_its_check_raises_every_time(tmp_path, monkeypatch):
     monkeypatch.delenv(RECHECK_ENV, raising=False)
     config = validated(small_config())
-    assert check_config_once(config, tmp_path, background=True) is True
-    checked.wait_for_check()
-    assert check_config_once(config, tmp_path, background=True) is False  # recorded by it
+    assert check_config_once(config, tmp_path) is True
+    assert check_config_once(config, tmp_path) is False  # recorded
     bad = no_probabilities(config)
-    assert check_config_once(bad, tmp_path, background=True) is True  # not raised here
-    with pytest.raises(ConfigError, match=NO_PROBABILITIES):
-        checked.wait_for_check()
-    checked.wait_for_check()  # waited for: nothing pending
-    # What needs no import is checked at once, before the graph is built.
-    with pytest.raises(ConfigError, match="baseline: 'nope' is not one of the strategies"):
-        check_config_once({**bad, "baseline": "nope"}, tmp_path, background=True)
-    assert checked._pending is None
-
-
-def test_a_config_planned_with_imports_is_checked_at_once(tmp_path):
-    config = no_probabilities(validated(small_config()))
-    config["datasets"]["diabetes"] = {"source": "sklearn", "name": "diabetes"}
-    config["models"]["ridge"] = {"estimator": "sklearn.linear_model.Ridge"}
-    config["strategies"]["greedy"] = {"query": "GreedySamplingX"}
-    with pytest.raises(ConfigError, match=NO_PROBABILITIES):
-        check_config_once(config, tmp_path, background=True)
-
-
-def test_a_crashed_background_check_runs_again_in_this_process(tmp_path, monkeypatch):
-    import subprocess
-    import sys
-
-    # A check process that dies without a verdict (killed, or an error that is no ConfigError).
-    pending = checked._PendingCheck.__new__(checked._PendingCheck)
-    pending.config, pending.store = no_probabilities(validated(small_config())), tmp_path
-    pending.folder = tmp_path / "pending"
-    pending.folder.mkdir()
-    pending.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"])
-    monkeypatch.setattr(checked, "_pending", pending)
-    with pytest.raises(ConfigError, match=NO_PROBABILITIES):
-        checked.wait_for_check()
-    assert not pending.folder.exists()
-
-
-def test_a_process_that_never_waits_fails_at_its_exit(tmp_path):
-    import json
-    import subprocess
-    import sys
-
-    script = (
-        "import json, sys\n"
-        "from albench.plan.checked import check_config_once\n"
-        "config = json.loads(sys.argv[1])\n"
-        "print('started:', check_config_once(config, sys.argv[2], background=True))\n"
-    )
-    good = validated(small_config())
-    for config, status in ((good, 0), (no_probabilities(good), 1)):
-        proc = subprocess.run(
-            [sys.executable, "-c", script, json.dumps(config), str(tmp_path)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, RECHECK_ENV: ""},
-        )
-        assert proc.returncode == status, proc.stderr
-        assert proc.stdout == "started: True\n"
-        if status:
-            assert f"albench: invalid config: {NO_PROBABILITIES}" in proc.stderr
+    for _ in range(2):
+        with pytest.raises(ConfigError, match=NO_PROBABILITIES):
+            check_config_once(bad, tmp_path)
     assert len(list((tmp_path / "checked").iterdir())) == 1  # the good config's record

@@ -12,17 +12,12 @@ from helpers import (
     REPO,
     planned_cells,
     planned_jobs,
-    pool_processes_in,
-    pool_server_in,
     snakemake,
+    worker_processes_in,
     write_config,
 )
 
-from albench.env import POOL_LINGER_ENV
-
-# The pool of a run in the project folder lingers for the next one, as in a user's runs (the
-# suite's other runs stop theirs, tests/conftest.py): the edited code must reach its workers.
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("lingering_pools")]
+pytestmark = pytest.mark.slow
 
 MODEL = '''"""A project's own model: logistic regression with a stronger default penalty."""
 
@@ -60,7 +55,7 @@ def downstream(models: int) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, lingering_pools):
+def project(tmp_path_factory):
     """A finished run of a project folder holding its own strategy package and model module."""
     workdir = tmp_path_factory.mktemp("own_code")
     shutil.copytree(REPO / "config" / "examples" / "mystrats", workdir / "mystrats")
@@ -89,11 +84,18 @@ def test_editing_a_strategys_source_reruns_exactly_its_cells(project):
     jobs, cells = plan(project)
     assert cells == {"iris/default/logreg/mine/seed0", "iris/default/shrunk/mine/seed0"}
     assert jobs == {"al_cell": 2, **downstream(models=2)}
-    # Without the pool, each cell imports the project's code in its own process. Only the cells
-    # (what summarises them imports no project code): the next test's run makes the rest.
-    unpooled = {"ALBENCH_NO_POOL": "1"}
+    # Snakemake's own executor: each cell imports the project's code in its own process. Only
+    # the cells (what summarises them imports no project code): the next test's run makes the rest.
     snakemake(
-        project, "--configfile", "bench.yaml", "--cores", "2", "--until", "al_cell", env=unpooled
+        project,
+        "--configfile",
+        "bench.yaml",
+        "--cores",
+        "2",
+        "--until",
+        "al_cell",
+        "--executor",
+        "local",
     )
     pending = downstream(models=2)
     assert plan(project) == (pending, set())
@@ -113,17 +115,21 @@ def test_editing_a_models_source_reruns_its_cells_and_reference(project):
     expected = {"al_cell": 3, "full_pool": 1, **downstream(models=1)}
     expected.update({rule: max(n, expected.get(rule, 0)) for rule, n in pending.items()})
     assert jobs == expected
-    # The first run's pool waits, detached (the run's captured output ended with the run).
-    server, workers = pool_server_in(project)
-    assert server is not None and workers
+    # No worker of the first run is left to hold the old code: each run starts its own.
+    assert not worker_processes_in(project)
     snakemake(project, "--configfile", "bench.yaml", "--cores", "2")
     assert code_of(project, "shrunk/random")["models.shrunk"][0]["files"] == ["mymodels.py"]
-    # This run adopted it; the workers that had imported the edited module left for fresh ones
-    # (tests/test_pool.py compares their results with a fresh process's).
-    assert pool_server_in(project)[0] == server
-    log = project / "logs" / "al_cell" / "iris" / "default" / "shrunk" / "random" / "seed0.log"
-    assert log.read_text().strip().endswith("in a pool worker")
-    assert pool_server_in(project)[1] != workers
+    edited = pq.read_table(project / "results/curves/iris/default/shrunk/random/seed0.parquet")
+    assert not worker_processes_in(project)
+    # The edited model's cells ran the edited code: the same cell with C=0.2 in a fresh folder.
+    fresh = project.parent / "own_code_fresh"
+    shutil.copytree(project / "mystrats", fresh / "mystrats")
+    shutil.copy(project / "mymodels.py", fresh / "mymodels.py")
+    strategies = {name: CONFIG["strategies"][name] for name in ("random", "margin")}
+    write_config(fresh, {**CONFIG, "strategies": strategies})
+    cell = "results/curves/iris/default/shrunk/random/seed0.parquet"
+    snakemake(fresh, "--configfile", "bench.yaml", "--cores", "1", "--executor", "local", cell)
+    assert pq.read_table(fresh / cell).column("accuracy").equals(edited.column("accuracy"))
 
 
 def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_job(tmp_path):
@@ -135,10 +141,7 @@ def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_
     config = {**CONFIG, "models": {"logreg": CONFIG["models"]["logreg"]}}
     config["strategies"] = {**CONFIG["strategies"], "mine": {"query": "lazy.first_rows"}}
     write_config(tmp_path, config)
-    no_linger = {POOL_LINGER_ENV: "0"}
-    proc = snakemake(
-        tmp_path, "--configfile", "bench.yaml", "--cores", "2", check=False, env=no_linger
-    )
+    proc = snakemake(tmp_path, "--configfile", "bench.yaml", "--cores", "2", check=False)
     assert proc.returncode != 0
     assert (
         "invalid config: strategies.mine: lazy.first_rows fails the conformance check with "
@@ -146,5 +149,4 @@ def test_a_strategy_failing_its_conformance_check_stops_the_workflow_before_any_
         "labelled): returned labelled row 0"
     ) in proc.stderr
     assert not (tmp_path / "results").exists()
-    # The pool started beside the check is stopped with the run.
-    assert not pool_processes_in(tmp_path)
+    assert not worker_processes_in(tmp_path)

@@ -65,9 +65,9 @@ def test_the_workflow_imports_nothing_heavy_to_plan_or_to_run_one_job():
     modules = [
         "albench.plan.checks",
         "albench.errors",
-        "albench.run.pool",
-        "albench.run.job",
-        "albench.run.client",
+        "albench.run.internals",
+        "albench.run.workers",
+        "snakemake_executor_plugin_albench",
         "albench.plan.grid",
         "albench.data.sources",
         "albench.analysis.tables",

@@ -13,7 +13,6 @@ from PIL import Image
 from albench.data.sources import OPENML_LABEL, dataset_inputs, image_manifest, write_image_manifest
 
 # The edits' runs in the finished folder adopt the pool the run before left lingering.
-pytestmark = pytest.mark.usefixtures("lingering_pools")
 
 # What one data set's edit reruns in a one-model, two-strategy, one-seed grid.
 ONE_DATASET = {
@@ -50,7 +49,7 @@ def write_table(path, seed=0, n=60):
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory, lingering_pools):
+def finished(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("provenance")
     write_table(workdir / "table.csv")
     write_images(workdir / "images")

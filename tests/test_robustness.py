@@ -14,9 +14,9 @@ from helpers import (
     SNAKEMAKE,
     cell_outputs,
     curve_names,
-    pool_processes_in,
     small_config,
     snakemake,
+    worker_processes_in,
     write_config,
 )
 
@@ -45,16 +45,16 @@ FAST = {"seconds": 0.4}
 
 @pytest.fixture(scope="module")
 def pooled_run(tmp_path_factory):
-    """CONFIG run with --cores 2, through the warm worker pool, uninterrupted."""
+    """CONFIG run with --cores 2, in the albench executor's warm workers, uninterrupted."""
     workdir = tmp_path_factory.mktemp("pooled")
     write_config(workdir, CONFIG)
     snakemake(workdir, "--configfile", "bench.yaml", "--cores", "2")
-    assert not pool_processes_in(workdir), "a pool process outlived its snakemake run"
+    assert not worker_processes_in(workdir), "a worker outlived its snakemake run"
     return workdir
 
 
 def test_results_are_identical_with_one_or_two_cores(tmp_path, pooled_run):
-    # --cores 1 runs every job in its own process, --cores 2 through the warm worker pool. Only
+    # Snakemake's local executor runs every job in its own process, albench's in warm workers. Only
     # seed 1's cells and what they need (its split and the data): the tables and figures derive
     # from the cells, and each cell's process costs a second of imports. A rerun in the same
     # folder is compared with the same run in test_killed_run_resumes_...
@@ -66,9 +66,7 @@ def test_results_are_identical_with_one_or_two_cores(tmp_path, pooled_run):
         for kind in ("curves", "selections")
         for strategy in CONFIG["strategies"]
     ]
-    snakemake(
-        one, "--configfile", "bench.yaml", "--cores", "1", *cells, env={"ALBENCH_NO_POOL": "1"}
-    )
+    snakemake(one, "--configfile", "bench.yaml", "--cores", "1", "--executor", "local", *cells)
     first, second = cell_outputs(one), cell_outputs(pooled_run)
     assert sorted(first) == sorted(cells)
     for path in first:
@@ -144,8 +142,8 @@ def test_killed_run_resumes_to_the_same_results(tmp_path, pooled_run):
     run.wait()
     written = {p: p.stat().st_mtime_ns for p in final_parquet(curves)}
     deadline = time.monotonic() + 10
-    while pool_processes_in(killed):
-        assert time.monotonic() < deadline, "pool processes outlived the killed run"
+    while worker_processes_in(killed):
+        assert time.monotonic() < deadline, "workers outlived the killed run"
         time.sleep(0.1)
     # Whatever the kill left under a final name is a complete Parquet file (a job killed while
     # writing leaves at most a hidden temporary file, `albench.io.files.atomic_path`).
@@ -301,7 +299,11 @@ def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path
     while not list(checkpoints.rglob(".seed0.checkpoint.pkl")):
         assert run.poll() is None and time.monotonic() < deadline
         time.sleep(0.2)
-    time.sleep(1.0)  # a few more iterations
+    (first,) = checkpoints.rglob(".seed0.checkpoint.pkl")
+    written = first.stat().st_mtime_ns
+    while first.exists() and first.stat().st_mtime_ns == written:  # one more iteration's
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     (checkpoint,) = checkpoints.rglob(".seed0.checkpoint.pkl")

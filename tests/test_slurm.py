@@ -77,7 +77,7 @@ def run_on_cluster(
             "30",
             "600",
             *SNAKEMAKE,
-            "--profile",
+            "--workflow-profile",
             str(profile),
             "--configfile",
             "bench.yaml",
@@ -110,18 +110,17 @@ def test_benchmark_on_slurm_equals_a_local_run_and_takes_the_fast_path(slurm_clu
     assert len(submissions(cluster)) == 2
     group_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert all("group_cells" in str(path) for path in group_logs), group_logs
-    # The fast path: each submission is one Snakemake that runs its jobs itself (the local
-    # executor, no Snakemake per job) and hands them to its warm worker pool.
+    # The fast path: each submission is one Snakemake that runs its jobs itself (albench's
+    # executor, no Snakemake per job) in its warm workers.
     for path in group_logs:
         text = path.read_text()
-        assert "--executor local" in text and text.count("Building DAG of jobs") == 1, path
-    # Every cell ran in a pool worker inside one of the submissions' allocations (not in the
-    # submitting Snakemake's own pool, which this one-node cluster could reach too).
+        assert "--executor albench" in text and text.count("Building DAG of jobs") == 1, path
+    # Every cell ran in a warm worker inside one of the submissions' allocations.
     cell_logs = list((cluster / "logs" / "al_cell").rglob("*.log"))
     assert len(cell_logs) == 2 * 2 * 2
     ran_in = {
         re.search(
-            r"computed for .* in a pool worker of SLURM job (\d+)$", path.read_text().strip()
+            r"computed for .* in a warm worker of SLURM job (\d+)$", path.read_text().strip()
         )[1]
         for path in cell_logs
     }
@@ -158,7 +157,7 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     # The profile of issue 26's hang: `slurm-status-command: squeue` under albench-slurm, on a
     # cluster without accounting, where sacct (asked instead) cannot answer.
     profile = stock_status_key(cluster_profile(tmp_path / "profile", cores=2, retries=0))
-    # The cluster jobs inherit this environment (sbatch --export=ALL), the pool workers too.
+    # The cluster jobs inherit this environment (sbatch --export=ALL), their workers too.
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
     start = time.monotonic()
     run = run_on_cluster(tmp_path, profile, "--keep-going", env=env)

@@ -5,8 +5,8 @@ job when, and only when, that part of the config changes. Dicts inside a spec ar
 sorted keys: the same config gives the same spec whatever the order of keys in the YAML file.
 Rules hand specs to Snakemake as canonical JSON (`to_json`, a rule's `spec` param): a built-in
 type, which Snakemake's params comparison sees (it would never rerun a job for a change inside
-another object), and the one form in which a spec travels to its job, which rebuilds it with
-`SpecClass(**data)` (albench.run.rules).
+another object), and the one form in which a spec travels to its job, whose script rebuilds
+it with `SpecClass.from_json(snakemake.params.spec)` (scripts/).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from albench import LOOP_VERSION
 
@@ -53,6 +53,11 @@ class Spec:
         """Return the spec as canonical JSON (a rule's `spec` param, file metadata, checkpoint
         keys)."""
         return canonical(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """Return the spec whose `to_json()` is `text` (a rule's `spec` param, in its script)."""
+        return cls(**json.loads(text))
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,6 @@ def source_files(path: str, key: str) -> list[str]:
     return list(_source_files(path, key, os.getcwd(), folders))
 
 
-def forget_source_files() -> None:
-    """Forget the project code's file lists read so far: a process that outlives a run (a
-    lingering pool's worker, albench.run.pool) reads them again, as files may have been added."""
-    _source_files.cache_clear()
-
-
 @cache
 def _source_files(path: str, key: str, cwd: str, folders: tuple[str, ...]) -> tuple[str, ...]:
     import_object(path, key)

@@ -7,19 +7,19 @@
 - A grouped submission of the stock plugin runs its jobs with the `slurm-jobstep` executor: one
   at a time (`--jobs 1`), each as an `srun` step that starts a whole Snakemake of its own (the
   Snakefile parsed again) before the job's command (snakemake-executor-plugin-slurm issue 469).
-  Here a grouped submission runs its jobs with Snakemake's local executor instead: as many at
-  once as the allocation has CPUs (`--cores all` counts the CPUs SLURM gave the job), each job's
-  command started directly by the one Snakemake of the submission, `--keep-going` so that one
-  failing job does not stop the others. Its environment also carries `ALBENCH_GROUP_POOL=1`, on
-  which albench's Snakefile starts its warm worker pool there (`albench.run.pool`), so that each job
-  skips the imports of scikit-learn & co. Ungrouped submissions are unchanged (an `srun` step).
+  Here a grouped submission runs its jobs with albench's local executor instead
+  (snakemake_executor_plugin_albench): as many at once as the allocation has CPUs (`--cores all`
+  counts the CPUs SLURM gave the job), each in a warm worker of the one Snakemake of the
+  submission, `--keep-going` so that one failing job does not stop the others. Ungrouped
+  submissions are unchanged (an `srun` step).
 - The stock plugin waits 10 s longer after every status check that finds no job finished (up
   to 180 s), so a stage of short jobs is seen done long after it is. Here the wait never
   exceeds `--seconds-between-status-checks` (10 s unless the profile says otherwise).
-- A status query that fails is never waited on silently (`status.StatusWatch`): a failing
-  `sacct` falls back to `squeue` with a warning naming `albench-slurm-status-command`, and
-  queries that keep failing stop the run with that message; the submissions' states (queued,
-  running, finished) are logged as they change, for albench's progress view. The stock
+- A status query that fails is never waited on silently (`status.StatusWatch`, which asks the
+  stock plugin's own query before each of its checks): a failing `sacct` falls back to `squeue`
+  with a warning naming `albench-slurm-status-command`, and queries that keep failing stop the
+  run with that message; the submissions' states (queued, running, finished) are logged as they
+  change, for albench's progress view. The stock
   executor's `slurm-*` settings in a profile of this executor, which have no effect here, are
   warned about with the name to write.
 """
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import threading
 
-from albench.env import GROUP_POOL_ENV
 from snakemake_executor_plugin_albench_slurm.status import (
     StatusWatch,
     counts,
@@ -38,7 +37,7 @@ from snakemake_executor_plugin_albench_slurm.status import (
 )
 
 # What a grouped submission's Snakemake gets instead of `--executor slurm-jobstep --jobs 1`.
-GROUP_ARGS = "--executor local --keep-going"
+GROUP_ARGS = "--executor albench --keep-going"
 MISSING = (
     "the albench-slurm executor needs the SLURM executor plugin: "
     "pip install 'albench[slurm]' (snakemake-executor-plugin-slurm)"
@@ -72,14 +71,13 @@ if SlurmExecutor is not None:
 
             for key, where in stock_settings_in_use():
                 self.logger.warning(stock_setting_warning(key, where))
-            # The stock executor looks its query function up in its module at every check.
             self._watch = StatusWatch(
                 stock.query_job_status,
                 stock.query_job_status_squeue(self.run_uuid),
                 self.workflow.executor_settings,
                 self.logger,
             )
-            stock.query_job_status = self._watch.query
+            self._sacct_command = stock.query_job_status_sacct(self.run_uuid)
 
         def format_job_exec(self, job) -> str:
             self._formatting.group = job.is_group()
@@ -93,32 +91,40 @@ if SlurmExecutor is not None:
                 return GROUP_ARGS
             return super().additional_general_args()
 
-        def get_job_exec_prefix(self, job) -> str:
-            prefix = super().get_job_exec_prefix(job)
-            if not job.is_group():
-                return prefix
-            marker = f"export {GROUP_POOL_ENV}=1"
-            return f"{prefix} && {marker}" if prefix else marker
+        @property
+        def _reported(self) -> set[str]:
+            return self.__dict__.setdefault("_reported_ids", set())
+
+        def report_job_success(self, job_info) -> None:
+            self._reported.add(job_info.external_jobid)
+            super().report_job_success(job_info)
+
+        def report_job_error(self, job_info, msg=None, **kwargs) -> None:
+            self._reported.add(job_info.external_jobid)
+            super().report_job_error(job_info, msg, **kwargs)
 
         async def check_active_jobs(self, active_jobs):
             self._submitted.update(job.external_jobid for job in active_jobs)
             still = []
             try:
+                if self._watch is not None:  # falls back, or stops the run (`status`)
+                    command = self._watch.squeue_command
+                    if self.get_status_command() == "sacct":
+                        command = self._sacct_command
+                    await self._watch.query(command, self.logger)
                 async for job in super().check_active_jobs(active_jobs):
                     still.append(job.external_jobid)
                     yield job
             except Exception:
-                # The run stops (status queries that cannot answer, `status`): Snakemake's
-                # shutdown does not cancel what is on the cluster, so cancel it here.
+                # Snakemake's shutdown does not cancel what is on the cluster: cancel it here.
                 self.cancel_jobs(active_jobs)
                 raise
-            if self._watch is not None and not self._watch.answered:
-                # The stock executor drops every job of a check whose query failed: neither
-                # reported nor kept active, so Snakemake would wait on them forever.
-                for job in active_jobs:
-                    if job.external_jobid not in still:
-                        still.append(job.external_jobid)
-                        yield job
+            # The stock executor drops every job of a check whose query failed: neither reported
+            # nor kept active, so Snakemake would wait on them forever.
+            for job in active_jobs:
+                if job.external_jobid not in still and job.external_jobid not in self._reported:
+                    still.append(job.external_jobid)
+                    yield job
             longest = self.workflow.remote_execution_settings.seconds_between_status_checks
             self.next_seconds_between_status_checks = min(
                 self.next_seconds_between_status_checks, longest

@@ -14,6 +14,10 @@ shows no progress and never ends. `StatusWatch` sits between the executor and it
 - the states of the submissions (queued, running, finished) are logged whenever they change,
   one INFO record carrying `albench_cluster`, which albench's progress view shows in its line.
 
+The executor asks `StatusWatch.query` before each of the stock executor's checks (which asks
+again itself): one more `squeue` or `sacct` call every check, in exchange for leaving the stock
+plugin's functions as they are.
+
 `stock_settings_in_use` finds the stock executor's `slurm-*` settings in the profiles and on the
 command line of a run whose executor is albench-slurm, where they have no effect.
 """
@@ -43,8 +47,8 @@ Query = Callable[[str, Any], Awaitable[tuple[dict[str, str] | None, float | None
 
 
 class StatusWatch:
-    """The status queries of one run (see the module): `query` stands in for the stock
-    executor's `query_job_status`."""
+    """The status queries of one run (see the module): `query` asks the stock executor's
+    `query_job_status`, falling back or stopping the run as the module says."""
 
     def __init__(self, query: Query, squeue_command: str, settings: Any, logger: Any) -> None:
         self.original = query

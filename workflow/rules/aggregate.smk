@@ -15,9 +15,8 @@ rule summarise_dataset:
         runtime=30,
     params:
         spec=get_summary_spec,
-        io=job_files,
-    shell:
-        job("summarise_dataset")
+    script:
+        "../../scripts/summarise_dataset.py"
 
 
 rule aggregate:
@@ -34,11 +33,8 @@ rule aggregate:
     resources:
         mem_mb=4000,
         runtime=30,
-    params:
-        spec=NO_SPEC,
-        io=job_files,
-    shell:
-        job("aggregate")
+    script:
+        "../../scripts/aggregate.py"
 
 
 rule verdict:
@@ -59,9 +55,8 @@ rule verdict:
         runtime=5,
     params:
         spec=get_verdict_spec,
-        io=job_files,
-    shell:
-        job("verdict")
+    script:
+        "../../scripts/verdict.py"
 
 
 rule plot_curves:
@@ -89,9 +84,8 @@ rule plot_curves:
         runtime=10,
     params:
         spec=get_figure_spec,
-        io=job_files,
-    shell:
-        job("plot_curves")
+    script:
+        "../../scripts/plot_curves.py"
 
 
 rule plot_heatmap:
@@ -119,9 +113,8 @@ rule plot_heatmap:
         runtime=10,
     params:
         spec=get_figure_spec,
-        io=job_files,
-    shell:
-        job("plot_heatmap")
+    script:
+        "../../scripts/plot_heatmap.py"
 
 
 rule plot_cost_benefit:
@@ -150,9 +143,8 @@ rule plot_cost_benefit:
         runtime=10,
     params:
         spec=get_figure_spec,
-        io=job_files,
-    shell:
-        job("plot_cost_benefit")
+    script:
+        "../../scripts/plot_cost_benefit.py"
 
 
 rule plot_critical_difference:
@@ -180,9 +172,8 @@ rule plot_critical_difference:
         runtime=10,
     params:
         spec=get_figure_spec,
-        io=job_files,
-    shell:
-        job("plot_critical_difference")
+    script:
+        "../../scripts/plot_critical_difference.py"
 
 
 rule plot_protocols:
@@ -207,9 +198,8 @@ rule plot_protocols:
         runtime=10,
     params:
         spec=get_figure_spec,
-        io=job_files,
-    shell:
-        job("plot_protocols")
+    script:
+        "../../scripts/plot_protocols.py"
 
 
 rule plot_embedding_map:
@@ -239,6 +229,5 @@ rule plot_embedding_map:
         runtime=10,
     params:
         spec=get_map_spec,
-        io=job_files,
-    shell:
-        job("plot_embedding_map")
+    script:
+        "../../scripts/plot_embedding_map.py"

@@ -23,8 +23,6 @@ from albench.plan.grid import (
 )
 from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
 from albench.data.sources import dataset_inputs, openml_downloads
-from albench.run.job import encode_files
-from albench.run.pool import job_environment
 
 
 wildcard_constraints:
@@ -36,28 +34,7 @@ wildcard_constraints:
     iteration=r"\d+",
 
 
-def job(name):
-    """The shell command of a rule that runs function `name` of albench/run/rules.py on its
-    named input and output (the `io` param, `job_files`), its `spec` param (JSON), its log and
-    its threads (albench.run.job). "$ALBENCH_PYTHON" is Snakemake's interpreter, or the
-    environment's own when --use-conda or a container supplies one; "$ALBENCH_JOB" is
-    scripts/job.py, which hands the job to the warm worker pool of a local run
-    (albench.run.pool) or runs it itself."""
-    return (
-        f'"$ALBENCH_PYTHON" "$ALBENCH_JOB" {name}'
-        " {log:q} {threads} {params.io:q} {params.spec:q}"
-    )
-
-
-NO_SPEC = "{}"
 ENV = "../../envs/albench.yaml"
-
-os.environ.update(
-    job_environment(
-        f"{workflow.basedir}/scripts/job.py",
-        isolated=bool(DEPLOYMENT & {"CONDA", "APPTAINER"}),
-    )
-)
 
 CELLS = cells(config)
 MODEL_PAIRS = model_pairs(config)  # (data set, model) of one task
@@ -99,16 +76,11 @@ EMBEDDING_MAP = (
 )
 
 
-def job_files(wildcards, input, output):
-    # Derived from the files, so Snakemake leaves it out of its params comparison.
-    return encode_files(input, output)
-
-
 def get_dataset_files(wildcards):
     # The files a data set is read from, so that editing one reruns its preparation; an
     # image folder's manifest is brought up to date by the process that plans the run.
     spec = config["datasets"][wildcards.dataset]
-    return dataset_inputs(wildcards.dataset, spec, update=workflow.is_main_process)
+    return dataset_inputs(wildcards.dataset, spec, update=MAIN)
 
 
 @functools.cache

@@ -14,9 +14,8 @@ rule prepare_dataset:
         runtime=10,
     params:
         spec=get_dataset_spec,
-        io=job_files,
-    shell:
-        job("prepare_dataset")
+    script:
+        "../../scripts/prepare_dataset.py"
 
 
 rule split:
@@ -34,9 +33,8 @@ rule split:
         runtime=5,
     params:
         spec=get_split_spec,
-        io=job_files,
-    shell:
-        job("split")
+    script:
+        "../../scripts/split.py"
 
 
 # The OpenML cache file is the output of its own job, so the data sets read from it see it as
@@ -55,6 +53,5 @@ if OPENML_DOWNLOADS:
             ENV
         params:
             spec=get_openml_spec,
-            io=job_files,
-        shell:
-            job("download_openml")
+        script:
+            "../../scripts/download_openml.py"

@@ -16,9 +16,8 @@ rule al_cell:
         runtime=30,
     params:
         spec=get_cell_spec,
-        io=job_files,
-    shell:
-        job("al_cell")
+    script:
+        "../../scripts/al_cell.py"
 
 
 # Cells of the models and seeds the config's embedding_maps names also record embeddings: the
@@ -54,6 +53,5 @@ rule full_pool:
         runtime=30,
     params:
         spec=get_reference_spec,
-        io=job_files,
-    shell:
-        job("full_pool")
+    script:
+        "../../scripts/full_pool.py"

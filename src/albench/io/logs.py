@@ -26,8 +26,7 @@ def log_to(path: str | Path | None) -> Iterator[logging.Logger]:
         logging.captureWarnings(True)
         logging.getLogger("py.warnings").addHandler(handler)
         try:
-            # A job's prints go there too: a pool worker's own output is the terminal of the
-            # run that started it, or nowhere once its pool lingers (albench.run.pool).
+            # A job's prints go there too, not to the terminal of the run's progress view.
             with contextlib.redirect_stderr(stream), contextlib.redirect_stdout(stream):
                 yield logger
         except BaseException:

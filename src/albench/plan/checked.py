@@ -25,21 +25,16 @@ data files; it imports nothing (the packages' versions come from their installed
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from albench.env import RECHECK_ENV
-from albench.errors import AlbenchError, ConfigError, DataError
 from albench.usercode import BUILTIN_STRATEGIES, imports_of, project_folders
 
 # The installed packages whose versions can change what the check finds.
@@ -48,38 +43,17 @@ KEPT = 32  # the most recent fingerprints kept
 KEPT_PROBES = 4096  # the most recent probes kept (a config has one per model x strategy x shape)
 
 
-def check_config_once(
-    config: dict[str, Any],
-    store: str | Path = ".snakemake/albench",
-    background: bool = False,
-    launch: Launch | None = None,
-) -> bool:
+def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/albench") -> bool:
     """Check `config` (`check_config`, raising ConfigError naming the key) unless a config of
     the same fingerprint passed before, as recorded in `store`; return whether it was checked
-    (or started) now.
-
-    With `background`, a config whose run is planned without importing any model or strategy
-    (one of classification data sets only, `albench.plan.grid.model_tasks`) gets here only
-    what needs no imports (`check_design`); the rest runs in a process of its own while
-    Snakemake builds its graph, and `wait_for_check` (the Snakefile's `onstart`, before any
-    job) raises its error. A process that ends without waiting waits at its exit, and exits
-    with status 1 after printing the error where the check failed. `launch(module, args)`
-    starts that background check (`main(*args)` of this module) elsewhere than in a process
-    of its own: in a worker of the run's pool (`albench.run.pool.launcher`).
-    """
-    from albench.plan.checks import check_config, check_design
+    now."""
+    from albench.plan.checks import check_config
 
     folder = Path(store) / "checked"
     record = folder / fingerprint(config)
     recheck = bool(os.environ.get(RECHECK_ENV))
     if record.exists() and not recheck:
         return False
-    if background and _planned_without_imports(config):
-        check_design(config)
-        global _pending
-        _pending = _PendingCheck(config, store, launch)
-        atexit.register(_wait_at_exit)
-        return True
     probed = ProbeRecords(Path(store) / "probed", reuse=not recheck)
     check_config(config, probed=probed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,103 +62,6 @@ def check_config_once(
     if probed.folder.is_dir():
         _prune(probed.folder, KEPT_PROBES)
     return True
-
-
-def wait_for_check(rerun: bool = True) -> None:
-    """Wait for the check `check_config_once` started in the background, if any; raise its
-    ConfigError (or DataError) where it failed. Where it ended without a verdict (crashed,
-    killed), the check runs again here when `rerun`, so that its traceback is this
-    process's."""
-    global _pending
-    pending, _pending = _pending, None
-    if pending is not None:
-        pending.wait(rerun)
-
-
-_pending: _PendingCheck | None = None
-CHECK_FAILED = 3  # the exit status of a background check that raised a ConfigError or DataError
-
-
-class Waitable(Protocol):
-    def wait(self) -> int: ...
-
-
-# Starts `main(*args)` of module `module` somewhere; what it returns waits for its status
-# (None: it could not, and the check runs in a process of its own).
-Launch = Callable[[str, list[str]], Waitable | None]
-
-
-def _in_own_process(module: str, args: list[str]) -> Waitable:
-    command = [sys.executable, "-m", module, *args]
-    with open(Path(args[0]) / "stderr.txt", "wb") as stderr:
-        return subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
-        )
-
-
-class _PendingCheck:
-    """The config check running in a process of its own (`python -m albench.plan.checked`), or
-    where `launch` started it."""
-
-    def __init__(
-        self, config: dict[str, Any], store: str | Path, launch: Launch | None = None
-    ) -> None:
-        self.config = config
-        self.store = store
-        self.folder = Path(tempfile.mkdtemp(prefix="albench-check-"))
-        (self.folder / "config.json").write_text(json.dumps(config))
-        args = [str(self.folder), str(store)]
-        self.process = (launch and launch(__name__, args)) or _in_own_process(__name__, args)
-
-    def wait(self, rerun: bool = True) -> None:
-        try:
-            status = self.process.wait()
-            failure = self.folder / "failure.json"
-            error = json.loads(failure.read_text()) if status == CHECK_FAILED else None
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        if error is not None:
-            raise {"DataError": DataError}.get(error["type"], ConfigError)(error["message"])
-        if status != 0 and rerun:  # no verdict: the same check here gives the traceback
-            check_config_once(self.config, self.store)
-
-
-def _wait_at_exit() -> None:
-    """At exit of a process that did not wait for its background check (nothing to be done,
-    `--report`, an error or an interrupt before any job): wait, and where the check failed say
-    so and exit with 1. A check without a verdict (interrupted with this process) is left:
-    nothing was recorded, so the next call checks again."""
-    try:
-        wait_for_check(rerun=False)
-    except AlbenchError as error:
-        print(f"albench: invalid config: {error}", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        os._exit(1)  # at exit, the only way to turn a finished call into a failed one
-
-
-def _planned_without_imports(config: dict[str, Any]) -> bool:
-    """Whether Snakemake plans `config` without importing its models and strategies (all its
-    data sets are classification tasks), and the config travels as JSON."""
-    from albench.plan.grid import dataset_tasks
-    from albench.tasks import CLASSIFICATION
-
-    try:
-        travels = json.loads(json.dumps(config)) == config
-    except (TypeError, ValueError):
-        travels = False
-    return travels and set(dataset_tasks(config).values()) == {CLASSIFICATION}
-
-
-def main(folder: str, store: str) -> int:
-    """The background check of the config in `folder` (see `check_config_once`)."""
-    config = json.loads((Path(folder) / "config.json").read_text())
-    try:
-        check_config_once(config, store)
-    except AlbenchError as error:
-        failure = {"type": type(error).__name__, "message": str(error)}
-        (Path(folder) / "failure.json").write_text(json.dumps(failure))
-        return CHECK_FAILED
-    return 0
 
 
 def validate_once(
@@ -335,7 +212,3 @@ def _data_files(name: str, spec: dict[str, Any]) -> Iterator[str]:
             yield f"{name} {path} missing"
             continue
         yield f"{name} {path} {stat.st_size} {stat.st_mtime_ns}"
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

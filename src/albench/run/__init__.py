@@ -1,7 +1,6 @@
-"""How a job runs: every rule's entry point (`client`), the warm worker pool (`pool`), the Job
-a rule's function reads (`job`), the function each rule runs (`rules`), running one job
-with its log (`runner`), and two fixes to the Snakemake process that the Snakefile applies:
-its scheduler's timers (`scheduling`) and its exit (`teardown`).
+"""How a job runs: what every rule's script does around its library call (`script`), the warm
+worker processes of the `albench` executor (`workers`), and the attributes of Snakemake's objects
+read beyond their public interfaces (`internals`).
 
-Nothing in the library imports this package; it imports the library lazily, job by job.
+Nothing in the library imports this package but `albench.run.script`'s callers: the scripts.
 """
