@@ -5,12 +5,9 @@ from albench.run.script import running
 from albench.specs import SummarySpec
 
 with running(snakemake):
-    spec = SummarySpec.from_json(snakemake.params.spec)
     summarise(
         list(snakemake.input.cells),
         list(snakemake.input.references),
         dict(snakemake.output.items()),
-        spec.baseline,
-        spec.budgets,
-        spec.equivalence_margin,
+        SummarySpec.from_json(snakemake.params.spec),
     )

@@ -296,9 +296,19 @@ def test_candidate_subsample_needs_a_query_that_takes_candidates(project):
 def test_a_conforming_function_and_subsampled_class_pass(project):
     function = module(project, RECORDER)
     check_config(config_with(f"{function}.function"))
-    config = config_with(own_class(project))
+    # The probe called the function, with iris's three classes and no embeddings (logreg).
+    calls = sys.modules[function].CALLS
+    assert calls and {(c["n_classes"], c["embeddings"]) for c in calls} == {(3, None)}
+    recording = "CANDIDATES = []\n" + CLASS.replace(
+        "rng = ", "CANDIDATES.append(candidates)\n        rng = "
+    )
+    spied = module(project, recording, RETURN="rng.choice(pool, batch_size, replace=False)")
+    config = config_with(f"{spied}.Own")
     config["protocol"]["candidate_subsample"] = 10
     check_config(config)
+    # Its queries were given a subsample of candidates, at most 10 rows each.
+    seen = sys.modules[spied].CANDIDATES
+    assert seen and all(c is not None and 0 < len(c) <= 10 for c in seen)
 
 
 def test_project_folders_are_the_configs_folders_then_the_working_directory(tmp_path):

@@ -108,10 +108,30 @@ def test_the_strategies_of_one_model_query_copies_of_one_fit(monkeypatch):
     assert len(queried) == 16 and len({id(clf) for clf in queried}) == 16
 
 
-def test_a_model_that_cannot_be_copied_is_fitted_again_for_each_probe():
+def test_a_model_that_cannot_be_copied_is_fitted_again_for_each_probe(monkeypatch):
+    import albench.plan.probe
+
+    fitted, queried = [], []
+    fit_probe = albench.plan.probe.fit_probe
+
+    def counted(model, *args):
+        fitted.append(model)
+        return fit_probe(model, *args)
+
+    query = Strategy.query
+
+    def spied(self, X, y, clf, batch_size, candidates=None):
+        queried.append(clf)
+        return query(self, X, y, clf, batch_size, candidates)
+
+    monkeypatch.setattr(albench.plan.probe, "fit_probe", counted)
+    monkeypatch.setattr(Strategy, "query", spied)
     config = small_config()
     config["models"] = {"uncopyable": {"estimator": "pool_helpers.UncopyableClassifier"}}
     check_config(validated(config))  # its probes pass, each on a fit of its own
+    # Three strategies on two shapes: each query got a model fitted for it, none shared.
+    assert len(queried) == 6 and len({id(clf) for clf in queried}) == 6
+    assert len(fitted) >= len(queried)
 
 
 def test_file_and_image_shapes(tmp_path):

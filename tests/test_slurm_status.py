@@ -78,11 +78,15 @@ def test_an_answer_resets_the_failures(caplog, monkeypatch):
     monkeypatch.setattr(status, "_now", lambda: next(clock))
     asyncio.run(w.query(SACCT, None))
     asyncio.run(w.query(SACCT, None))
+    assert (w.failed_checks, w.failing_since) == (2, 0.0)
     answers["squeue"] = {"1": "PENDING"}
-    asyncio.run(w.query(SACCT, None))  # answered: the failures start over
+    assert asyncio.run(w.query(SACCT, None))[0] == {"1": "PENDING"}
+    assert (w.failed_checks, w.failing_since) == (0, None)  # answered: the failures start over
     answers["squeue"] = None
     asyncio.run(w.query(SACCT, None))
-    asyncio.run(w.query(SACCT, None))  # 2 failures in 20 s: not yet a stop
+    # 2 failures in 20 s since the answer (60 s since the first): not yet a stop
+    assert asyncio.run(w.query(SACCT, None)) == (None, None)
+    assert (w.failed_checks, w.failing_since) == (2, 40.0)
 
 
 def test_submissions_are_counted_by_state():

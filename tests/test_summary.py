@@ -7,6 +7,7 @@ from helpers import seeded_cell as spec
 from albench.analysis.summary import combine, comparison_table, ranks_table, summarise
 from albench.analysis.tables import DATASET_TABLES, OVERALL_TABLES, summary_files
 from albench.io.curves import write_curve
+from albench.specs import SummarySpec
 
 
 def make_curve(strategy, seed, values, fallback=False):
@@ -38,7 +39,7 @@ def test_aggregate_writes_all_curves_and_aubcs(tmp_path):
             write_curve(make_curve(strategy, seed, values, fallback), path, spec(seed))
             paths.append(path)
     out = tmp_path / "summary"
-    summarise(paths, [], summary_files(str(out)), baseline="random")
+    summarise(paths, [], summary_files(str(out)), SummarySpec(baseline="random"))
 
     curves = pd.read_parquet(out / "curves.parquet")
     assert len(curves) == 18
@@ -122,7 +123,7 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
     parts = []
     for dataset, dataset_paths in paths.items():
         part = summary_files(str(tmp_path / "parts" / dataset))
-        summarise(dataset_paths, [], part, baseline="random", budgets=[12, 20])
+        summarise(dataset_paths, [], part, SummarySpec(baseline="random", budgets=[12, 20]))
         parts.append(part)
     combined = summary_files(str(tmp_path / "combined"), OVERALL_TABLES)
     whole = summary_files(str(tmp_path / "whole"))
@@ -130,7 +131,9 @@ def test_combining_per_data_set_summaries_equals_one_summary_of_all(tmp_path):
     for part in parts:  # what summarise writes without full-pool references
         pd.DataFrame().to_csv(part["label_savings"], index=False)
     combine({name: [part[name] for part in parts] for name in DATASET_TABLES}, combined)
-    summarise(paths["d1"] + paths["d2"], [], whole, baseline="random", budgets=[12, 20])
+    summarise(
+        paths["d1"] + paths["d2"], [], whole, SummarySpec(baseline="random", budgets=[12, 20])
+    )
     pd.testing.assert_frame_equal(
         pd.read_parquet(combined["curves"]), pd.read_parquet(whole["curves"])
     )

@@ -4,14 +4,13 @@ parent."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import process_alive, wait_until
 
 from albench.run.script import Files, ScriptJob
 from albench.run.workers import JobFailed, WorkerDied, Workers
@@ -46,24 +45,8 @@ def script(tmp_path) -> str:
     return str(path)
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by a parent) is gone for our purposes.
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-
-
-def wait_until(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def test_jobs_run_in_warm_workers_that_end_with_the_pool(tmp_path, script):
-    workers = Workers(2)
+    workers = Workers(2, start=True)
     pids = [w.process.pid for w in workers._all]
     try:
         for i in range(4):
@@ -72,11 +55,11 @@ def test_jobs_run_in_warm_workers_that_end_with_the_pool(tmp_path, script):
         assert ran_in <= set(pids)  # in the pool's workers, not a process each
     finally:
         workers.stop()
-    assert not any(alive(pid) for pid in pids)
+    assert not any(process_alive(pid) for pid in pids)
 
 
 def test_a_failing_job_fails_alone_and_its_worker_serves_on(tmp_path, script):
-    workers = Workers(1)
+    workers = Workers(1, start=True)
     (pid,) = [w.process.pid for w in workers._all]
     try:
         with pytest.raises(JobFailed, match="ValueError: asked to fail"):
@@ -88,7 +71,7 @@ def test_a_failing_job_fails_alone_and_its_worker_serves_on(tmp_path, script):
 
 
 def test_a_dying_worker_fails_only_its_job_and_is_replaced(tmp_path, script):
-    workers = Workers(1)
+    workers = Workers(1, start=True)
     (first,) = [w.process.pid for w in workers._all]
     try:
         with pytest.raises(WorkerDied, match=f"pid {first}"):
@@ -98,14 +81,14 @@ def test_a_dying_worker_fails_only_its_job_and_is_replaced(tmp_path, script):
         assert word == "after" and int(pid) != first
     finally:
         workers.stop()
-    assert not alive(first)
+    assert not process_alive(first)
 
 
 def test_killed_workers_are_gone_at_once(tmp_path, script):
-    workers = Workers(2)
+    workers = Workers(2, start=True)
     pids = [w.process.pid for w in workers._all]
     workers.kill()
-    assert not any(alive(pid) for pid in pids)
+    assert not any(process_alive(pid) for pid in pids)
 
 
 def test_a_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
@@ -113,13 +96,23 @@ def test_a_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     code = (
         "import sys, time\n"
         "from albench.run.workers import Workers\n"
-        "workers = Workers(1)\n"
+        "workers = Workers(1, start=True)\n"
         "print(workers._all[0].process.pid, flush=True)\n"
         "time.sleep(600)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     worker = int(parent.stdout.readline())
-    assert alive(worker)
+    assert process_alive(worker)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
-    wait_until(lambda: not alive(worker))
+    wait_until(lambda: not process_alive(worker), what="the worker outlived its parent")
+
+
+def test_workers_start_with_the_first_job_only(tmp_path, script):
+    workers = Workers(2)
+    try:
+        assert workers._all == []  # a run with nothing to do starts no process
+        workers.run(script, job(tmp_path, "first"))
+        assert len(workers._all) == 2
+    finally:
+        workers.stop()

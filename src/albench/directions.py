@@ -7,16 +7,9 @@ The classification metrics of `albench.learn.metrics` all improve upwards; the r
 
 from __future__ import annotations
 
-HIGHER_IS_BETTER = {
-    "accuracy": True,
-    "balanced_accuracy": True,
-    "f1_macro": True,
-    "f1_weighted": True,
-    "r2": True,
-    "rmse": False,
-    "mae": False,
-    "p95_abs_error": False,
-}
+from albench.tasks import METRIC_INFO
+
+HIGHER_IS_BETTER = {name: metric.higher_is_better for name, metric in METRIC_INFO.items()}
 
 
 def higher_is_better(metric: str) -> bool:

@@ -148,7 +148,7 @@ class SummarySpec(Spec):
     `budgets` (the config's), and the config's `equivalence_margin` (None: the defaults)."""
 
     baseline: str
-    budgets: list[int]
+    budgets: list[int] = dataclasses.field(default_factory=list)
     equivalence_margin: float | dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ a protocol's `metrics` means for a task.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from albench.errors import ConfigError
@@ -18,15 +19,41 @@ CLASSIFICATION = "classification"
 REGRESSION = "regression"
 TASKS = (CLASSIFICATION, REGRESSION)
 
-# The metrics each task can record (`albench.learn.metrics`), in the order the config lists
-# them, and those a protocol without `metrics` records.
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric a task records: its name (its function's in `albench.learn.metrics`), its task,
+    which way it improves (`albench.directions`), its axis label, and whether a protocol without
+    `metrics` records it."""
+
+    name: str
+    task: str
+    higher_is_better: bool
+    label: str
+    default: bool = True
+
+
+# Every metric, in the order the config lists them: adding one is an entry here and its
+# function in `albench.learn.metrics`.
+METRIC_INFO = {
+    metric.name: metric
+    for metric in (
+        Metric("accuracy", CLASSIFICATION, True, "accuracy"),
+        Metric("balanced_accuracy", CLASSIFICATION, True, "balanced accuracy"),
+        Metric("f1_macro", CLASSIFICATION, True, "macro F1"),
+        Metric("f1_weighted", CLASSIFICATION, True, "weighted F1", default=False),
+        Metric("rmse", REGRESSION, False, "RMSE"),
+        Metric("mae", REGRESSION, False, "MAE"),
+        Metric("r2", REGRESSION, True, "R²"),
+        Metric("p95_abs_error", REGRESSION, False, "95th-percentile absolute error", False),
+    )
+}
+# The metrics each task can record, and those a protocol without `metrics` records.
 TASK_METRICS = {
-    CLASSIFICATION: ("accuracy", "balanced_accuracy", "f1_macro", "f1_weighted"),
-    REGRESSION: ("rmse", "mae", "r2", "p95_abs_error"),
+    task: tuple(m.name for m in METRIC_INFO.values() if m.task == task) for task in TASKS
 }
 DEFAULT_METRICS = {
-    CLASSIFICATION: ["accuracy", "balanced_accuracy", "f1_macro"],
-    REGRESSION: ["rmse", "mae", "r2"],
+    task: [m.name for m in METRIC_INFO.values() if m.task == task and m.default] for task in TASKS
 }
 
 

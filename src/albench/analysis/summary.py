@@ -22,6 +22,7 @@ from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.io.files import atomic_path
 from albench.io.parquet import write_table
+from albench.specs import SummarySpec
 
 GROUP = [*COMPARED, "strategy"]
 
@@ -195,25 +196,23 @@ def summarise(
     cells: Sequence[str | Path],
     references: Sequence[str | Path],
     tables: Mapping[str, str | Path],
-    baseline: str,
-    budgets: Sequence[int] = (),
-    equivalence_margin: float | Mapping[str, float] | None = None,
+    spec: SummarySpec,
 ) -> pd.DataFrame:
     """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
     `tables` maps each of DATASET_TABLES to its path: `curves` (all curves, Parquet), `aubc`
     (per cell), `aubc_summary` (mean AUBC with CI per strategy), `comparison` (paired tests
-    against `baseline`), `cost`, `label_savings` (against the full-pool scores at
-    `references`) and `comparison_at_budget` (the comparisons at each of `budgets` labels,
-    `budgets`). The workflow calls this once per data set, so a data set's tables are
-    ready as soon as its own cells are, and `combine` joins them.
+    against the spec's `baseline`), `cost`, `label_savings` (against the full-pool scores at
+    `references`) and `comparison_at_budget` (the comparisons at each of the spec's
+    `budgets`). The workflow calls this once per data set, so a data set's tables are ready as
+    soon as its own cells are, and `combine` joins them.
     """
     curves = read_curves(cells)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
     metrics = metric_columns(curves.columns)
     write_table(pa.Table.from_pandas(curves, preserve_index=False), tables["curves"])
     full_pool = read_curves(references) if references else None
-    compared = comparisons(curves, full_pool, baseline, budgets, equivalence_margin)
+    compared = comparisons(curves, full_pool, spec)
     aubcs = compared["aubc"]
     _write_csv(aubc_summary(aubcs, metrics), tables["aubc_summary"])
     _write_csv(cost_table(curves), tables["cost"])
@@ -223,26 +222,24 @@ def summarise(
 
 
 def comparisons(
-    curves: pd.DataFrame,
-    references: pd.DataFrame | None,
-    baseline: str,
-    budgets: Sequence[int] = (),
-    equivalence_margin: float | Mapping[str, float] | None = None,
+    curves: pd.DataFrame, references: pd.DataFrame | None, spec: SummarySpec
 ) -> dict[str, pd.DataFrame]:
     """Return the tables the verdict rests on, from `curves` (and the full-pool scores
     `references`): `aubc`, `comparison`, `comparison_at_budget` and, with references,
     `label_savings` (of the data set x model x protocol groups those cover; metric: accuracy
-    where recorded, else the first). Equivalence margins: the config's `equivalence_margin`,
+    where recorded, else the first), as `spec` says (`albench.specs.SummarySpec`: the config's
+    baseline, budgets and margins). Equivalence margins: the config's `equivalence_margin`,
     else the defaults of `albench.analysis.equivalence.margin_of` (an error's from the
     full-pool scores)."""
     metrics = metric_columns(curves.columns)
+    baseline = spec.baseline
     aubcs = aubc_table(curves, metrics)
-    margins = equivalence_margins(metrics, equivalence_margin, references)
+    margins = equivalence_margins(metrics, spec.equivalence_margin, references)
     tables = {
         "aubc": aubcs,
         "comparison": comparison_table(aubcs, metrics, baseline, margins=margins),
         "comparison_at_budget": comparison_at_budget(
-            curves, metrics, baseline, budgets, margins=margins
+            curves, metrics, baseline, spec.budgets, margins=margins
         ),
     }
     if references is not None:

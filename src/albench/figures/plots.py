@@ -22,18 +22,10 @@ from albench.directions import describe, higher_is_better  # noqa: E402
 from albench.io.curves import read_curves  # noqa: E402
 from albench.io.files import atomic_path  # noqa: E402
 from albench.specs import DEFAULT_PROTOCOL, FigureSpec  # noqa: E402
+from albench.tasks import METRIC_INFO  # noqa: E402
 
 BASELINE_COLOUR = "black"
-METRIC_LABELS = {
-    "accuracy": "accuracy",
-    "balanced_accuracy": "balanced accuracy",
-    "f1_macro": "macro F1",
-    "f1_weighted": "weighted F1",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "r2": "R²",
-    "p95_abs_error": "95th-percentile absolute error",
-}
+METRIC_LABELS = {name: metric.label for name, metric in METRIC_INFO.items()}
 
 
 def axis_label(metric: str) -> str:

@@ -6,6 +6,8 @@ aggregating jobs receive their rule's input list itself.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 from typing import Any
 
@@ -292,12 +294,10 @@ def figure_spec(
 
 
 def summary_spec(config: dict[str, Any]) -> SummarySpec:
-    """Return what the summaries of a data set's cells need of the config."""
-    return SummarySpec(
-        baseline=config["baseline"],
-        budgets=list(config["budgets"]),
-        equivalence_margin=config.get("equivalence_margin"),
-    )
+    """Return what the summaries of a data set's cells need of the config: its top-level keys
+    named as SummarySpec's fields (a field's default where the config has none)."""
+    names = [field.name for field in dataclasses.fields(SummarySpec)]
+    return SummarySpec(**{name: copy.deepcopy(config[name]) for name in names if name in config})
 
 
 def verdict_spec(config: dict[str, Any]) -> VerdictSpec:

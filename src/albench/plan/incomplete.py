@@ -146,7 +146,7 @@ def incomplete_verdict_text(
 
     from albench.analysis.summary import comparisons
     from albench.io.curves import read_curves
-    from albench.plan.grid import protocol_names
+    from albench.plan.grid import protocol_names, summary_spec
 
     groups = cell_status(config, paths)
     done = [curve for group in groups.values() for curve in group.done]
@@ -168,9 +168,7 @@ def incomplete_verdict_text(
     tables = comparisons(
         read_curves([path for key in complete for path in groups[key].done]),
         read_curves(references) if references else None,
-        spec.baseline,
-        config.get("budgets", []),
-        config.get("equivalence_margin"),
+        summary_spec(config),
     )
     savings = tables.get("label_savings", pd.DataFrame(columns=[*COMPARED, "strategy", "metric"]))
     verdict = verdict_text(

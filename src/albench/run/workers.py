@@ -6,8 +6,9 @@ cell computes. `Workers` starts one process per core when the executor starts; e
 albench's job modules once and then runs script after script, each with the job's `snakemake`
 object (`albench.run.script.ScriptJob`), as Snakemake would run it in a process of its own.
 
-Lifetime: the workers are the executor's. `Workers.stop` (the executor's shutdown, at the end of
-the run) closes their pipes, and each exits; `Workers.kill` (a cancelled run) kills them. A
+Lifetime: the workers are the executor's. They start with its first job, `Workers.stop` (the
+executor's shutdown, at the end of the run) ends them, and `Workers.kill` (a cancelled run) kills
+them. A
 worker whose Snakemake process is gone (even killed with SIGKILL) exits within a second: no
 worker outlives its run.
 
@@ -121,14 +122,26 @@ class Worker:
 
 
 class Workers:
-    """`size` warm workers, each running one job at a time (see the module)."""
+    """Up to `size` warm workers, each running one job at a time (see the module). They start
+    with the first job (a call with nothing to do starts none) and `start` ahead of it."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, start: bool = False) -> None:
+        self._size = max(1, size)
         self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
+        self._started = False
         self._stopped = False
-        for _ in range(max(1, size)):
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the workers (once), so that they import while other work goes on."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self._size):
             self._idle.put(self._start())
 
     def _start(self) -> Worker:
@@ -139,6 +152,7 @@ class Workers:
 
     def run(self, script: str, job: Any) -> None:
         """Run `script` on an idle worker (waiting for one); raise JobFailed or WorkerDied."""
+        self.start()
         worker = self._idle.get()
         try:
             worker.run(script, job)
@@ -152,18 +166,17 @@ class Workers:
             if not self._stopped:
                 self._idle.put(worker)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Let every worker finish and exit; kill those still running after `timeout` s."""
+    def stop(self) -> None:
+        """End every worker (at the run's end all are idle: none holds a job)."""
         self._stopped = True
         with self._lock:
             workers = list(self._all)
         for worker in workers:
             worker.close()
+            if worker.process.poll() is None:
+                worker.process.terminate()  # one still importing would finish its imports first
         for worker in workers:
-            try:
-                worker.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            worker.process.wait()
 
     def kill(self) -> None:
         """Kill every worker now (a cancelled run)."""
