@@ -12,7 +12,7 @@ from albench.plan.incomplete import show_incomplete
 from albench.run.internals import config_files, is_dryrun, is_main_process, keeps_going
 from albench.usercode import use_project_folders
 
-min_version("9.19")  # reads profiles/default/profile.yaml
+min_version("9.23")  # profile.yaml (9.19); the logger plugin's filter (9.23)
 
 
 if not config:
