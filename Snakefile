@@ -6,10 +6,10 @@ from snakemake.utils import min_version
 
 from albench.analysis.verdict import show as show_verdict
 from albench.errors import AlbenchError
-from albench.plan.checked import check_config_once, start_check, validate_once
+from albench.plan.checked import check_config_once, validate_once
 from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
-from albench.run.internals import config_files, is_dryrun, is_main_process, keeps_going
+from albench.run.internals import config_files, is_main_process, keeps_going
 from albench.usercode import use_project_folders
 
 min_version("9.23")  # profile.yaml (9.19); the logger plugin's filter (9.23)
@@ -28,20 +28,16 @@ if not config:
 use_project_folders(config_files(workflow))
 
 # Duplicate names first (YAML keeps the last silently), then the schema (which also fills the
-# defaults), then what needs imports, once per config and code (albench.plan.checked): in a
-# process of its own while Snakemake builds the graph and the workers import, waited for in
-# `onstart`, before any job (at once in a dry run). A Snakemake that runs jobs for another one
-# (a cluster submission) gets a checked config: it only fills the defaults.
+# defaults), then what needs imports, once per config and code (albench.plan.checked), before
+# the graph is built. A Snakemake that runs jobs for another one (a cluster submission) gets a
+# checked config: it only fills the defaults.
 MAIN = is_main_process(workflow)
-PENDING_CHECK = None
 try:
     if MAIN:
         check_config_files(config_files(workflow))
     validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
-    if MAIN and is_dryrun(workflow):
+    if MAIN:
         check_config_once(config)
-    elif MAIN:
-        PENDING_CHECK = start_check(config)
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if MAIN:
@@ -62,14 +58,6 @@ rule all:
     default_target: True
     input:
         get_final_output(),
-
-
-onstart:
-    if PENDING_CHECK is not None:
-        try:
-            PENDING_CHECK.wait()
-        except AlbenchError as error:
-            raise WorkflowError(f"invalid config: {error}") from None
 
 
 onsuccess:

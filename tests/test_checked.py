@@ -7,7 +7,7 @@ import copy
 import os
 
 import pytest
-from helpers import SCHEMA, process_alive, small_config, validated, wait_until
+from helpers import SCHEMA, small_config, validated
 
 from albench.env import CODE_PATH_ENV, RECHECK_ENV
 from albench.errors import ConfigError
@@ -210,52 +210,3 @@ def test_a_config_that_fails_its_check_raises_every_time(tmp_path, monkeypatch):
         with pytest.raises(ConfigError, match=NO_PROBABILITIES):
             check_config_once(bad, tmp_path)
     assert len(list((tmp_path / "checked").iterdir())) == 1  # the good config's record
-
-
-def test_a_check_started_in_its_own_process_raises_its_error_when_waited_for(tmp_path, monkeypatch):
-    monkeypatch.delenv(RECHECK_ENV, raising=False)
-    config = validated(small_config())
-    pending = checked.start_check(config, tmp_path)
-    pending.wait()
-    assert checked.start_check(config, tmp_path) is None  # recorded by it: nothing to start
-    bad = no_probabilities(config)
-    pending = checked.start_check(bad, tmp_path)  # not raised here: it needs imports
-    with pytest.raises(ConfigError, match=NO_PROBABILITIES):
-        pending.wait()
-    assert not pending.folder.exists()
-    # What needs no import is checked at once.
-    with pytest.raises(ConfigError, match="baseline: 'nope' is not one of the strategies"):
-        checked.start_check({**bad, "baseline": "nope"}, tmp_path)
-
-
-def test_a_check_that_ends_without_a_verdict_runs_again_here(tmp_path, monkeypatch):
-    monkeypatch.delenv(RECHECK_ENV, raising=False)
-    pending = checked.start_check(no_probabilities(validated(small_config())), tmp_path)
-    pending.process.kill()  # killed, or crashed: no verdict
-    with pytest.raises(ConfigError, match=NO_PROBABILITIES):
-        pending.wait()
-
-
-def test_a_check_process_ends_with_the_process_that_started_it(tmp_path):
-    import json
-    import subprocess
-    import sys
-
-    code = (
-        "import json, sys, time\n"
-        "from albench.plan.checked import start_check\n"
-        "pending = start_check(json.loads(sys.argv[1]), sys.argv[2])\n"
-        "print(pending.process.pid, flush=True)\n"
-        "time.sleep(600)\n"
-    )
-    config = json.dumps(validated(small_config()))
-    parent = subprocess.Popen(
-        [sys.executable, "-c", code, config, str(tmp_path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, RECHECK_ENV: "1"},
-    )
-    check = int(parent.stdout.readline())
-    parent.kill()
-    parent.wait()
-    wait_until(lambda: not process_alive(check), what="the check outlived its parent")

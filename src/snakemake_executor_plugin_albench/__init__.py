@@ -100,7 +100,7 @@ class Executor(RealExecutor):
             from albench.run.workers import Workers
 
             settings = self.workflow.executor_settings
-            self._workers = Workers((settings and settings.workers) or cores, start=True)
+            self._workers = Workers((settings and settings.workers) or cores)
 
     def run_job(self, job: JobExecutorInterface) -> None:
         from albench.run.internals import python_script, script_job

@@ -25,21 +25,16 @@ data files; it imports nothing (the packages' versions come from their installed
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from albench.env import RECHECK_ENV
-from albench.errors import AlbenchError, ConfigError, DataError
 from albench.usercode import BUILTIN_STRATEGIES, imports_of, project_folders
 
 # The installed packages whose versions can change what the check finds.
@@ -67,88 +62,6 @@ def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/al
     if probed.folder.is_dir():
         _prune(probed.folder, KEPT_PROBES)
     return True
-
-
-class PendingCheck:
-    """`check_config_once` running in a process of its own (`python -m albench.plan.checked`),
-    started by `start_check`: it imports scikit-learn and probes while Snakemake builds its graph
-    and the workers import, and `wait` (the Snakefile's `onstart`, before any job) raises its
-    error. It ends with the Snakemake process that started it, waited for or not (a call with
-    nothing to be done runs no hook: its check records nothing, so the next call checks)."""
-
-    def __init__(self, config: dict[str, Any], store: str | Path) -> None:
-        self.config, self.store = config, store
-        self.folder = Path(tempfile.mkdtemp(prefix="albench-check-"))
-        (self.folder / "config.json").write_text(json.dumps(config))
-        with open(self.folder / "stderr.txt", "wb") as stderr:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(self.folder), str(store)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        atexit.register(self.stop)
-
-    def wait(self) -> None:
-        """Wait for the check; raise its ConfigError or DataError where it failed. A check that
-        ended without a verdict (crashed, killed) runs again here, so that its traceback is this
-        process's."""
-        try:
-            status = self.process.wait()
-            failure = self.folder / "failure.json"
-            error = json.loads(failure.read_text()) if status == CHECK_FAILED else None
-        finally:
-            self.stop()
-        if error is not None:
-            raise {"DataError": DataError}.get(error["type"], ConfigError)(error["message"])
-        if status != 0:
-            check_config_once(self.config, self.store)
-
-    def stop(self) -> None:
-        """End the check if it still runs, and remove its folder."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-CHECK_FAILED = 3  # the exit status of a check process that raised a ConfigError or DataError
-
-
-def start_check(
-    config: dict[str, Any], store: str | Path = ".snakemake/albench"
-) -> PendingCheck | None:
-    """Check at once what needs no import (`check_design`, raising its ConfigError), and start
-    the rest of `check_config_once` in a process of its own; None where this config passed
-    before (nothing to start)."""
-    from albench.plan.checks import check_design
-
-    if (Path(store) / "checked" / fingerprint(config)).exists() and not os.environ.get(RECHECK_ENV):
-        return None
-    check_design(config)
-    return PendingCheck(config, store)
-
-
-def main(folder: str, store: str) -> int:
-    """The check process of `PendingCheck`: check the config in `folder`; record a failure."""
-    import threading
-
-    parent = os.getppid()
-
-    def exit_with_parent() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(0.2)
-        os._exit(1)
-
-    threading.Thread(target=exit_with_parent, daemon=True).start()
-    config = json.loads((Path(folder) / "config.json").read_text())
-    try:
-        check_config_once(config, store)
-    except AlbenchError as error:
-        failure = {"type": type(error).__name__, "message": str(error)}
-        (Path(folder) / "failure.json").write_text(json.dumps(failure))
-        return CHECK_FAILED
-    return 0
 
 
 def validate_once(
@@ -299,7 +212,3 @@ def _data_files(name: str, spec: dict[str, Any]) -> Iterator[str]:
             yield f"{name} {path} missing"
             continue
         yield f"{name} {path} {stat.st_size} {stat.st_mtime_ns}"
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
