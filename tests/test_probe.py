@@ -77,30 +77,35 @@ def test_the_probe_can_be_skipped_where_the_config_was_checked_already(monkeypat
         check_config(validated(config))
 
 
-def test_the_strategies_of_one_model_query_copies_of_one_fit(monkeypatch):
+@pytest.fixture
+def probes(monkeypatch) -> tuple[list, list]:
+    """The models the probes fit (by name) and the fitted models their queries got."""
     import albench.plan.probe
 
     fitted, queried = [], []
-    fit_probe = albench.plan.probe.fit_probe
+    fit_probe, query = albench.plan.probe.fit_probe, Strategy.query
 
     def counted(model, *args):
         fitted.append(model)
         return fit_probe(model, *args)
 
+    def spied(self, X, y, clf, batch_size, candidates=None):
+        queried.append(clf)
+        return query(self, X, y, clf, batch_size, candidates)
+
     monkeypatch.setattr(albench.plan.probe, "fit_probe", counted)
+    monkeypatch.setattr(Strategy, "query", spied)
+    return fitted, queried
+
+
+def test_the_strategies_of_one_model_query_copies_of_one_fit(probes):
+    fitted, queried = probes
     config = small_config()
     config["models"]["forest"] = FOREST
     config["strategies"]["margin"] = {
         "query": "UncertaintySampling",
         "params": {"method": "margin_sampling"},
     }
-    query = Strategy.query
-
-    def spied(self, X, y, clf, batch_size, candidates=None):
-        queried.append(clf)
-        return query(self, X, y, clf, batch_size, candidates)
-
-    monkeypatch.setattr(Strategy, "query", spied)
     check_config(validated(config))
     # iris and moons differ in shape: one fit per model and shape, four strategies each
     assert sorted(fitted) == ["forest", "forest", "logreg", "logreg"]
@@ -108,24 +113,8 @@ def test_the_strategies_of_one_model_query_copies_of_one_fit(monkeypatch):
     assert len(queried) == 16 and len({id(clf) for clf in queried}) == 16
 
 
-def test_a_model_that_cannot_be_copied_is_fitted_again_for_each_probe(monkeypatch):
-    import albench.plan.probe
-
-    fitted, queried = [], []
-    fit_probe = albench.plan.probe.fit_probe
-
-    def counted(model, *args):
-        fitted.append(model)
-        return fit_probe(model, *args)
-
-    query = Strategy.query
-
-    def spied(self, X, y, clf, batch_size, candidates=None):
-        queried.append(clf)
-        return query(self, X, y, clf, batch_size, candidates)
-
-    monkeypatch.setattr(albench.plan.probe, "fit_probe", counted)
-    monkeypatch.setattr(Strategy, "query", spied)
+def test_a_model_that_cannot_be_copied_is_fitted_again_for_each_probe(probes):
+    fitted, queried = probes
     config = small_config()
     config["models"] = {"uncopyable": {"estimator": "pool_helpers.UncopyableClassifier"}}
     check_config(validated(config))  # its probes pass, each on a fit of its own

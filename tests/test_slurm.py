@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -159,10 +158,8 @@ def test_a_failing_cell_on_slurm_fails_only_itself(slurm_cluster, tmp_path):
     profile = stock_status_key(cluster_profile(tmp_path / "profile", cores=2, retries=0))
     # The cluster jobs inherit this environment (sbatch --export=ALL), their workers too.
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
-    start = time.monotonic()
-    run = run_on_cluster(tmp_path, profile, "--keep-going", env=env)
-    assert run.returncode != 0
-    assert time.monotonic() - start < 240, "the run should end, not wait on sacct"
+    run = run_on_cluster(tmp_path, profile, "--keep-going", env=env)  # a hang: timeout's 124
+    assert run.returncode not in (0, 124, 130), "the run should end, not wait on sacct"
     output = " ".join((run.stdout + run.stderr).split())
     # Both said: the key that has no effect, and the fallback to squeue, each naming the key.
     assert "`slurm-status-command` (" in output and "write `albench-slurm-status-command`" in output
@@ -211,15 +208,16 @@ def test_status_queries_that_cannot_answer_stop_the_run_within_a_minute(slurm_cl
     (profile / "config.yaml").write_text(yaml.safe_dump(settings))
     # 8 s of failures instead of 30 (the stop itself is what is tested, and its message).
     env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}", STATUS_FAILING_SECONDS_ENV: "8"}
-    start = time.monotonic()
     run = run_on_cluster(tmp_path, profile, env=env)
-    took = time.monotonic() - start
-    assert run.returncode != 0
+    assert run.returncode not in (0, 124, 130)
     output = " ".join((run.stdout + run.stderr).split())
-    assert "the cluster's job states cannot be read: `squeue` failed" in output, output[-3000:]
+    stop = re.search(
+        r"the cluster's job states cannot be read: `squeue` failed \d+ times in (\d+) s", output
+    )
+    assert stop, output[-3000:]
+    assert 8 <= int(stop[1]) < 30  # stopped once the failures lasted the 8 s asked for
     assert "squeue: error: cannot reach slurmctld" in output
     assert "Set `albench-slurm-status-command`" in output
-    assert took < 60, f"stopped after {took:.0f} s"
     # Nothing of the run is left on the cluster.
     left = subprocess.run(["squeue", "--noheader"], capture_output=True, text=True).stdout
     assert not left.strip(), left

@@ -59,6 +59,15 @@ rule verdict:
         "../../scripts/verdict.py"
 
 
+# Figure names hold no "__" but as separators, so they split back into their parts.
+LEARNING_CURVES = "results/figures/{dataset}__{model}__{protocol}.png"
+FIGURES += [
+    LEARNING_CURVES.format(dataset=d, model=m, protocol=p)
+    for d, m in MODEL_PAIRS
+    for p in PROTOCOLS
+]
+
+
 rule plot_curves:
     input:
         curves=get_figure_curves,
@@ -88,6 +97,10 @@ rule plot_curves:
         "../../scripts/plot_curves.py"
 
 
+HEATMAP = "results/figures/overall/aubc_difference__{model}__{protocol}.png"
+FIGURES += expand(HEATMAP, model=config["models"], protocol=PROTOCOLS)
+
+
 rule plot_heatmap:
     input:
         comparison=OVERALL["comparison"],
@@ -115,6 +128,10 @@ rule plot_heatmap:
         spec=get_figure_spec,
     script:
         "../../scripts/plot_heatmap.py"
+
+
+COST_BENEFIT = "results/figures/overall/cost_benefit__{model}__{protocol}.png"
+FIGURES += expand(COST_BENEFIT, model=config["models"], protocol=PROTOCOLS)
 
 
 rule plot_cost_benefit:
@@ -147,6 +164,12 @@ rule plot_cost_benefit:
         "../../scripts/plot_cost_benefit.py"
 
 
+CRITICAL_DIFFERENCE = (
+    "results/figures/overall/critical_difference__{model}__{protocol}.png"
+)
+FIGURES += expand(CRITICAL_DIFFERENCE, model=config["models"], protocol=PROTOCOLS)
+
+
 rule plot_critical_difference:
     input:
         aubc=OVERALL["aubc"],
@@ -176,6 +199,11 @@ rule plot_critical_difference:
         "../../scripts/plot_critical_difference.py"
 
 
+PROTOCOL_FIGURE = "results/figures/protocols/{dataset}__{model}.png"
+if len(PROTOCOLS) > 1:
+    FIGURES += [PROTOCOL_FIGURE.format(dataset=d, model=m) for d, m in MODEL_PAIRS]
+
+
 rule plot_protocols:
     input:
         comparison=OVERALL["comparison"],
@@ -200,6 +228,13 @@ rule plot_protocols:
         spec=get_figure_spec,
     script:
         "../../scripts/plot_protocols.py"
+
+
+EMBEDDING_MAP = (
+    "results/figures/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
+    "iteration{iteration}.png"
+)
+FIGURES += [EMBEDDING_MAP.format(**m) for m in mapped_cells(config)]
 
 
 rule plot_embedding_map:
