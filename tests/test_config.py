@@ -286,3 +286,32 @@ def test_a_protocol_too_large_for_a_data_set_names_its_key():
     config = validated({**small_config(), "protocols": {"ok": {}, "big": {"batch_size": 500}}})
     with pytest.raises(ConfigError, match=r"protocols.big: data set 'iris' has 112 samples"):
         check_config(config, probe=False)
+
+
+@pytest.mark.parametrize(
+    "key, default",
+    [
+        ("test_size", 0.25),
+        ("initial_size", 10),
+        ("batch_size", 10),
+        ("iterations", 20),
+        ("label_noise", 0),
+        ("label_noise", 0.0),
+        ("metrics", ["accuracy", "balanced_accuracy", "f1_macro"]),
+    ],
+)
+def test_a_default_written_out_plans_the_same_jobs_as_one_left_out(key, default):
+    from albench.plan.grid import cell_spec, reference_spec, split_spec
+
+    left_out = small_config()
+    left_out["protocol"] = {}
+    written = copy.deepcopy(left_out)
+    written["protocol"][key] = default
+    for spec in (cell_spec, reference_spec):
+        specs = [
+            spec(validated(c), "iris", "logreg", *(["entropy"] if spec is cell_spec else []), 0)
+            for c in (left_out, written)
+        ]
+        assert specs[0].to_json() == specs[1].to_json(), key
+    splits = [split_spec(validated(c), "iris", 0).to_json() for c in (left_out, written)]
+    assert splits[0] == splits[1]

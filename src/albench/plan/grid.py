@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from albench.errors import ConfigError
+from albench.protocol import DEFAULT_ITERATIONS
 from albench.specs import (
     DEFAULT_PROTOCOL,
     CellSpec,
@@ -60,7 +61,9 @@ def protocol_name(config: dict[str, Any], name: str | None = None) -> str:
 
 def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     """Return protocol `name` (the first by default): `protocol` with the named entry's keys
-    replacing its own (a named `budget` drops the defaults' `iterations`, and vice versa)."""
+    replacing its own (a named `budget` drops the defaults' `iterations`, and vice versa), and
+    every default filled (`iterations` where no `budget` is given; no `label_noise` for a clean
+    oracle)."""
     name = protocol_name(config, name)
     named = config.get("protocols") or {}
     if named and name not in named:
@@ -73,7 +76,15 @@ def protocol_of(config: dict[str, Any], name: str | None = None) -> dict[str, An
         for key, value in config["protocol"].items()
         if not any(ALTERNATIVES.get(k) == key for k in override)
     }
-    return {**protocol, **override}
+    protocol = {**protocol, **override}
+    # What the schema cannot fill, so that a default written out and one left out give the
+    # same specs (and reuse the same cells): `iterations` where no `budget` is given; a clean
+    # oracle is no `label_noise` key.
+    if "budget" not in protocol:
+        protocol.setdefault("iterations", DEFAULT_ITERATIONS)
+    if not protocol.get("label_noise"):
+        protocol.pop("label_noise", None)
+    return protocol
 
 
 def dataset_tasks(config: dict[str, Any]) -> dict[str, str]:
