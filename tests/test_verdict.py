@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from helpers import aubc_rows
 
+from albench.analysis.compare import holm
 from albench.analysis.summary import comparison_table
-from albench.analysis.verdict import verdict_text
+from albench.analysis.verdict import _more_seeds, verdict_text
 from albench.specs import VerdictSpec
 
 SPEC = VerdictSpec(
@@ -150,3 +151,45 @@ def test_a_verdict_of_both_tasks_judges_each_data_set_on_its_tasks_metric():
     text = verdict_text(comparison, censored, spec)
     assert "down   rmse AUBC +1.000 [+1.000, +1.000]  labels saved: unknown (95 % not" in text
     assert "labels saved -8 [-12, -4]" in text  # the classification data set's
+
+
+def test_the_method_sentence_names_the_holm_family_of_each_data_set():
+    # Data set d compares three strategies with the baseline, data set e two (a strategy of
+    # another task, say): Holm corrects over 3 on d and 2 on e, and the sentence says so.
+    base = np.linspace(0.6, 0.8, 10)
+    spec = {
+        ("d", "random"): base,
+        ("d", "up"): base + 0.05,
+        ("d", "down"): base - 0.03,
+        ("d", "same"): base + np.tile([0.01, -0.01], 5),
+        ("e", "random"): base,
+        ("e", "up"): base + 0.05,
+        ("e", "down"): base - 0.03,
+    }
+    comparison = comparison_table(aubc_rows(spec), ["accuracy"], "random")
+    compared = comparison[comparison["strategy"] != "random"]
+    for dataset, rows in compared.groupby("dataset"):
+        family = {"d": 3, "e": 2}[dataset]
+        assert len(rows) == family
+        expected = holm(rows["accuracy_p_wilcoxon"].to_numpy())
+        np.testing.assert_array_equal(rows["accuracy_p_holm"].to_numpy(), expected)
+    flat = " ".join(verdict_text(comparison, savings_for(comparison), SPEC).split())
+    assert "Holm over the 2 to 3 strategies compared on each data set × model" in flat
+    assert "Holm over 3 strategies" not in flat
+
+
+def test_seeds_beyond_any_practical_design_read_as_no_practical_difference():
+    comparison = comparison_of(10)
+    same = comparison["strategy"] == "same"
+    comparison.loc[same, "accuracy_seeds_to_decide"] = 2625
+    text = verdict_text(comparison, savings_for(comparison), SPEC)
+    flat = " ".join(text.replace("\u00a0", " ").split())
+    assert "same (more than 200 seeds to tell: no practical difference at this margin)" in flat
+    assert "~2625" not in flat
+    # The summary sentence's count of more seeds, too.
+    assert _more_seeds([2600.0, 3000.0]) == (
+        " (more than 200 more seeds each: no practical difference at this margin)"
+    )
+    assert _more_seeds([14.0, 2600.0]) == (
+        " (about 14 more seeds would tell; more than 200 on the others)"
+    )

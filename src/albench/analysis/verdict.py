@@ -25,6 +25,11 @@ WHERE = (
 )
 
 
+# Beyond this many seeds, an undecided comparison is reported as no practical difference: a
+# design that needs more is not one anyone runs, and a difference that small does not matter.
+MANY_SEEDS = 200
+
+
 def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
     the config's budgets), data frames of the overall tables, ending with `where` (where the
@@ -36,16 +41,23 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
         (key, rows, _metric_of(rows, spec)) for key, rows in compared.groupby(COMPARED, sort=True)
     ]
     metrics = list(dict.fromkeys(metric for _, _, metric in groups)) or [spec.metric]
-    n_strategies = compared["strategy"].nunique()
+    family = sorted({len(rows) for _, rows, _ in groups}) or [compared["strategy"].nunique()]
     pairs = _concat([rows[f"{metric}_n_pairs"] for _, rows, metric in groups])
     low, high = (int(pairs.agg(f)) for f in ("min", "max"))
     seeds = f"{low}" if low == high else f"{low} to {high}"
     savings_metrics = list(dict.fromkeys(savings["metric"])) if len(savings) else metrics
-    plural = "strategy" if n_strategies == 1 else "strategies"
+    # Holm corrects over the strategies compared on each data set x model (x protocol).
+    if len(family) == 1:
+        holm = f"Holm over {family[0]} {'strategy' if family[0] == 1 else 'strategies'}"
+    else:
+        holm = (
+            f"Holm over the {family[0]} to {family[-1]} strategies compared on each data set "
+            "× model"
+        )
     intro = (
         f"AUBC (area under the learning curve) of {_listed(metrics)} minus {baseline}'s over "
         f"{seeds} paired seeds, mean [95 % CI]; better or worse: two-sided Wilcoxon signed-rank "
-        f"test, Holm over {n_strategies} {plural}, alpha {ALPHA}. Labels saved to reach "
+        f"test, {holm}, alpha {ALPHA}. Labels saved to reach "
         f"{spec.threshold * 100:g} % of the full-pool {_listed(savings_metrics)}"
         + (
             f" (an error: 1/{spec.threshold:g} of it)"
@@ -76,7 +88,7 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
     ]
     if any((rows[f"{metric}_verdict"] == TOO_FEW_SEEDS).any() for _, rows, metric in groups):
         lines += textwrap.wrap(
-            f"With {seeds} seeds no comparison can be significant ({seeds_needed(n_strategies)} "
+            f"With {seeds} seeds no comparison can be significant ({seeds_needed(family[-1])} "
             "are needed): the differences are estimates, not verdicts.",
             WIDTH,
         )
@@ -200,6 +212,8 @@ def _to_tell(row, diff: str) -> str:
     seeds = row.get(f"{prefix}seeds_to_decide", float("nan"))
     if seeds != seeds:
         return f"({row[diff]:+.3f}; no number of seeds would likely tell)"
+    if seeds > MANY_SEEDS:
+        return f"(more than {MANY_SEEDS} seeds to tell: no practical difference at this margin)"
     way = row.get(f"{prefix}seeds_would_show", None)
     guess = {"equivalence": "equivalent?", "difference": "a difference?"}.get(way, "")
     return f"(~{int(seeds)}{NBSP}seeds" + (f":{NBSP}{guess})" if guess else ")").replace(" ", NBSP)
@@ -255,6 +269,12 @@ def _more_seeds(more: list[float]) -> str:
     known = [int(m) for m in more if m == m]
     if not known:
         return " (no number of seeds would likely tell)"
+    if min(known) > MANY_SEEDS:
+        return f" (more than {MANY_SEEDS} more seeds each: no practical difference at this margin)"
+    if max(known) > MANY_SEEDS:
+        return _more_seeds([m for m in known if m <= MANY_SEEDS])[:-1] + (
+            f"; more than {MANY_SEEDS} on the others)"
+        )
     low, high = max(1, min(known)), max(1, max(known))
     span = f"about {high}" if low == high else f"{low} to {high}"
     unknown = " on some" if len(known) < len(more) else ""
