@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import textwrap
+import traceback
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -388,3 +389,53 @@ def test_a_tuple_of_row_indices_is_a_batch_not_a_pair_with_utilities(project):
     cell = make_cell("mine", {"query": f"{module(project, source)}.query"}, LOGREG, batch=2)
     result, roles = run_cell_of(blob_dataset(60), cell)
     assert len(result.selection) == 4
+
+
+MISBEHAVING = """
+import numpy as np
+
+
+def _pick(y, batch_size, random_state):
+    rng = np.random.default_rng(random_state)
+    return rng.choice(np.flatnonzero(np.isnan(y)), batch_size, replace=False)
+
+
+def hyper_late(X, y, clf, batch_size, random_state):
+    if np.sum(~np.isnan(y)) >= 9:
+        clf.estimator.set_params(C=1e-4)
+    return _pick(y, batch_size, random_state)
+
+
+def scales_x(X, y, batch_size, random_state):
+    X *= 10
+    return _pick(y, batch_size, random_state)
+
+
+def pseudo_labels(X, y, batch_size, random_state):
+    y[np.isnan(y)] = 0
+    return _pick(y, batch_size, random_state)
+
+
+def boom(X, y, batch_size, random_state):
+    if np.sum(~np.isnan(y)) >= 12:
+        raise RuntimeError("boom")
+    return _pick(y, batch_size, random_state)
+"""
+
+
+@pytest.mark.parametrize(
+    "function, message",
+    [
+        ("hyper_late", "strategy 'mine' changed the model's parameter C at iteration 2"),
+        ("scales_x", "strategy 'mine' wrote into the X or y it was given at iteration 1"),
+        ("pseudo_labels", "strategy 'mine' wrote into the X or y it was given at iteration 1"),
+        ("boom", "(raised by strategy 'mine' at iteration 3)"),
+    ],
+)
+def test_a_strategy_that_touches_what_it_is_given_fails_its_cell_named(project, function, message):
+    name = module(project, MISBEHAVING)
+    cell = make_cell("mine", {"query": f"{name}.{function}"}, LOGREG, iterations=4)
+    with pytest.raises(Exception) as error:
+        run_cell_of(blob_dataset(80), cell)
+    text = "".join(traceback.format_exception_only(error.value))
+    assert message in text, text

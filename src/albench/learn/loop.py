@@ -172,14 +172,86 @@ def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[st
 
 
 def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarray:
-    """Return the positions (in the learnable rows) the strategy picks after `iteration`."""
+    """Return the positions (in the learnable rows) the strategy picks after `iteration`.
+
+    The strategy gets `X` and `y` read-only and the fitted model whose parameters must be the
+    same after the query as before: a strategy that changes what it is given fails its cell,
+    named, instead of corrupting the curves that follow."""
+    name, it = learner.cell.strategy, iteration + 1
+    params = _model_params(learner.clf)
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-        query = state.strategy.query(learner.X_train, state.y_seen, learner.clf, learner.batch_size)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+            query = state.strategy.query(
+                _read_only(learner.X_train),
+                _read_only(state.y_seen),
+                learner.clf,
+                learner.batch_size,
+            )
+    except ValueError as error:
+        if "read-only" in str(error):
+            raise RuntimeError(
+                f"strategy {name!r} wrote into the X or y it was given at iteration {it} "
+                f"({error}): a strategy must leave its inputs as they are (work on a copy)"
+            ) from error
+        error.add_note(f"(raised by strategy {name!r} at iteration {it})")
+        raise
+    except Exception as error:
+        error.add_note(f"(raised by strategy {name!r} at iteration {it})")
+        raise
     state.query_seconds = time.perf_counter() - start
-    _check_query(query, state.y_seen, learner.batch_size, learner.cell.strategy, iteration + 1)
+    changed = _changed(params, _model_params(learner.clf))
+    if changed:
+        parameter = changed[0].removeprefix("estimator__")
+        raise RuntimeError(
+            f"strategy {name!r} changed the model's parameter {parameter} at iteration {it}: "
+            "a strategy must query the model it is given, not modify it"
+        )
+    _check_query(query, state.y_seen, learner.batch_size, name, it)
     return query
+
+
+def _read_only(array: Any) -> Any:
+    """A read-only view of `array` (other inputs as they are)."""
+    if not isinstance(array, np.ndarray):
+        return array
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _model_params(clf: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """The model's parameters: by scikit-learn's contract its public attributes not ending in
+    `_`, and those of the estimators it wraps (`estimator__C`), to tell whether a query changed
+    one (`set_params`). Read from the objects' attributes: `get_params` costs 100 times more."""
+    params = {}
+    for key, value in vars(clf).items():
+        if key.startswith("_") or key.endswith("_"):
+            continue
+        params[prefix + key] = value
+        if depth < 3 and hasattr(value, "get_params") and not isinstance(value, type):
+            params.update(_model_params(value, f"{prefix}{key}__", depth + 1))
+    return params
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The keys whose values differ (objects: not the same object, or not equal)."""
+    changed = []
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
+        if old is new:
+            continue
+        try:
+            same = bool(old == new)
+        except Exception:  # noqa: BLE001 - arrays and the like: compared by identity above
+            same = False
+        if not same:
+            changed.append(key)
+    return sorted(changed)
+
+
+_MISSING = object()
 
 
 def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int) -> None:

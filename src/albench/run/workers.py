@@ -213,7 +213,7 @@ def serve(requests: int, answers: int) -> None:
         except SystemExit as exit:
             answer = None if exit.code in (0, None) else f"the script exited with {exit.code}"
         except BaseException as error:  # noqa: BLE001 - every failure is the job's, not ours
-            answer = traceback.format_exception_only(error)[-1].strip()
+            answer = " ".join(line.strip() for line in traceback.format_exception_only(error))
         send(answers, answer)
 
 
