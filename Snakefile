@@ -61,7 +61,9 @@ rule all:
 
 
 onsuccess:
-    show_verdict(VERDICT)
+    show_verdict(
+        VERDICT, config_files(workflow), f"{workflow.basedir}/config/config.yaml"
+    )
 
 
 onerror:

@@ -193,3 +193,19 @@ def test_seeds_beyond_any_practical_design_read_as_no_practical_difference():
     assert _more_seeds([14.0, 2600.0]) == (
         " (about 14 more seeds would tell; more than 200 on the others)"
     )
+
+
+def test_the_report_command_names_the_config_that_ran(tmp_path, monkeypatch):
+    from albench.analysis.verdict import report_command
+
+    monkeypatch.chdir(tmp_path)
+    default = tmp_path / "config" / "config.yaml"
+    assert report_command([str(default)], str(default)) == (
+        "snakemake --report results/report.html"
+    )
+    assert report_command(["my.yaml"], str(default)) == (
+        "snakemake --report results/report.html --configfile my.yaml"
+    )
+    assert report_command(["/elsewhere/a b.yaml"], str(default)) == (
+        "snakemake --report results/report.html --configfile '/elsewhere/a b.yaml'"
+    )

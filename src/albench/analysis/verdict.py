@@ -8,6 +8,7 @@ prints the text with `show`).
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 import time
 from pathlib import Path
@@ -19,10 +20,8 @@ from albench.io.files import write_text
 from albench.specs import VerdictSpec
 
 WIDTH = 80  # a terminal's columns
-WHERE = (
-    "Figures: results/figures/ · tables: results/summary/\n"
-    "The HTML report: snakemake --report results/report.html"
-)
+WHERE = "Figures: results/figures/ · tables: results/summary/"
+REPORT = "results/report.html"
 
 
 # Beyond this many seeds, an undecided comparison is reported as no practical difference: a
@@ -339,9 +338,24 @@ INCOMPLETE_NAME = "verdict_incomplete.txt"
 RUN_STARTED = time.time()
 
 
-def show(verdict: str | Path) -> None:
-    """Print the verdict file `verdict` if this run wrote it (at the end of a successful run):
-    a run of other targets leaves an older verdict unprinted, as it may no longer hold."""
+def show(verdict: str | Path, config_files: list[str] = (), default_config: str = "") -> None:
+    """Print the verdict file `verdict` if this run wrote it (at the end of a successful run),
+    then the command that makes the HTML report of this run's config: with its `--configfile`
+    (each of `config_files` but the default one). A run of other targets leaves an older
+    verdict unprinted, as it may no longer hold."""
     path = Path(verdict)
     if path.exists() and path.stat().st_mtime >= RUN_STARTED:
         print("\n" + path.read_text(), end="", flush=True)
+        print(f"The HTML report: {report_command(config_files, default_config)}", flush=True)
+
+
+def report_command(config_files: list[str] = (), default_config: str = "") -> str:
+    """The `snakemake --report` command of the run of `config_files` (the default config's
+    needs none)."""
+    default = Path(default_config).resolve() if default_config else None
+    given = [Path(f).resolve() for f in config_files]
+    given = [f for f in given if f != default]
+    here = Path.cwd().resolve()
+    shown = [f.relative_to(here) if f.is_relative_to(here) else f for f in given]
+    options = "".join(f" --configfile {shlex.quote(str(f))}" for f in shown)
+    return f"snakemake --report {REPORT}{options}"
