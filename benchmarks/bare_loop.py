@@ -3,10 +3,10 @@
 Usage: python benchmarks/bare_loop.py [--grid small|heavy] [--seeds N] [--cores 2] [--keep]
                                      [--references] [--repeats N]
 
-The small grid is issue 14's (the cluster benchmark's): iris, wine, breast_cancer and digits x
+The small grid is the cluster benchmark's: iris, wine, breast_cancer and digits x
 LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
 16 seeds give 320 cells, each a fraction of a second of compute. The heavy grid is one whose
-cells do real work (issue 26): a random forest of 100 trees on a synthetic data set of 5 000
+cells do real work: a random forest of 100 trees on a synthetic data set of 5 000
 rows and 20 features x random, entropy, least confident and margin, 20 iterations of 20 from
 20 labels; 8 seeds give 32 cells of several seconds each. Data preparation is excluded from
 both: the data sets are prepared first (`snakemake results/data/...`), then
@@ -30,7 +30,7 @@ fit, query and score (from the curves), the rest of the cell jobs, the other job
 outside any job (Snakemake, start-up, idle cores). It also checks that the bare loop's metric
 values equal albench's curves, and runs as many trivial jobs as albench ran through Snakemake
 alone (`touch`, then a Python start and `touch`): the floor of one job per cell. Last, the
-targets of issue 26: on the small grid, albench / (bare loop + the floor with a Python start
+targets: on the small grid, albench / (bare loop + the floor with a Python start
 per job) at most 1.1 (what the engine allows: one job per cell is the unit of reruns, of
 failure isolation and of cluster submission); on the heavy grid, albench / bare at most 1.05.
 """

@@ -3,7 +3,7 @@
 Usage (as root; starts a local single-node SLURM cluster, as tests/test_slurm.py does):
     python benchmarks/cluster.py [--seeds 4] [--seeds 16] [--cores 2] [--profile profiles/slurm]
 
-The grid is issue 13's: iris, wine, breast_cancer and digits x LogisticRegression x random,
+The grid: iris, wine, breast_cancer and digits x LogisticRegression x random,
 entropy, least confident, margin and BADGE, 20 iterations of 5 labels; `--seeds 4` gives 80
 cells, `--seeds 16` 320 (several `--seeds` run one after another on the same cluster). For each
 it runs `snakemake --cores N` and `snakemake --workflow-profile <profile + site settings>` in fresh

@@ -212,7 +212,7 @@ def _to_tell(row, diff: str) -> str:
     if seeds != seeds:
         return f"({row[diff]:+.3f}; no number of seeds would likely tell)"
     if seeds > MANY_SEEDS:
-        return f"(more than {MANY_SEEDS} seeds to tell: no practical difference at this margin)"
+        return f"(more than {MANY_SEEDS} seeds: no practical difference at this margin)"
     way = row.get(f"{prefix}seeds_would_show", None)
     guess = {"equivalence": "equivalent?", "difference": "a difference?"}.get(way, "")
     return f"(~{int(seeds)}{NBSP}seeds" + (f":{NBSP}{guess})" if guess else ")").replace(" ", NBSP)
@@ -269,7 +269,7 @@ def _more_seeds(more: list[float]) -> str:
     if not known:
         return " (no number of seeds would likely tell)"
     if min(known) > MANY_SEEDS:
-        return f" (more than {MANY_SEEDS} more seeds each: no practical difference at this margin)"
+        return f" (more than {MANY_SEEDS} more seeds each would tell)"
     if max(known) > MANY_SEEDS:
         return _more_seeds([m for m in known if m <= MANY_SEEDS])[:-1] + (
             f"; more than {MANY_SEEDS} on the others)"
