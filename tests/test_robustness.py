@@ -177,6 +177,10 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     del config["strategies"]["badge"]
     write_config(tmp_path, config)
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+    stale = tmp_path / "results/verdict.txt"  # another config's verdict, from an earlier run
+    stale.parent.mkdir(parents=True)
+    stale.write_text("albench verdict of another config\n")
+    os.utime(stale, (0, 0))
     run = snakemake(
         tmp_path,
         "--configfile",
@@ -213,7 +217,10 @@ def test_keep_going_keeps_everything_a_failing_cell_does_not_touch(tmp_path):
     assert "Traceback" in (tmp_path / log).read_text()
     assert not list((tmp_path / "results").rglob("*.tmp*"))
 
-    # The run ends with the verdict of what finished, and says what did not.
+    # The run ends with the verdict of what finished, and says what did not; the earlier
+    # verdict, which no longer describes the results, is gone.
+    assert not stale.exists()
+    assert "an earlier run's results/verdict.txt was removed" in output
     text = (tmp_path / "results/verdict_incomplete.txt").read_text()
     assert text in output
     assert "4 of 16 cells have no up-to-date curve" in text

@@ -191,7 +191,13 @@ def show_incomplete(
         if text is None:
             return
         write_text(Path(verdict).with_name(INCOMPLETE_NAME), text)
+        # Cells changed in this run: an earlier run's verdict no longer describes the results.
+        stale = Path(verdict).exists() and Path(verdict).stat().st_mtime < RUN_STARTED
+        if stale:
+            Path(verdict).unlink()
     except Exception as error:  # noqa: BLE001
         print(f"albench: no verdict of the finished cells ({type(error).__name__}: {error})")
         return
     print("\n" + text + f"(kept in {Path(verdict).with_name(INCOMPLETE_NAME)})", flush=True)
+    if stale:
+        print(f"(an earlier run's {verdict} was removed: it no longer describes the results)")
