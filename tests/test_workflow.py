@@ -163,7 +163,9 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
     assert text == verdict_text(*tables, spec)
     verdict.unlink()
     proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1")
-    assert proc.stdout.rstrip().endswith(text.rstrip())
+    # It ends with the verdict, then the report command of this run's config.
+    report = "The HTML report: snakemake --report results/report.html --configfile bench.yaml"
+    assert proc.stdout.rstrip().endswith(text + report)
     # a later run that does not rewrite it does not print an old verdict
     proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1", "-R", "plot_heatmap")
     assert "albench verdict" not in proc.stdout
