@@ -16,6 +16,7 @@ from helpers import (
     curve_names,
     small_config,
     snakemake,
+    wait_until,
     worker_processes_in,
     write_config,
 )
@@ -326,3 +327,35 @@ def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path
     assert resumed.keys() == whole.keys() and len(resumed) == 2 * 2
     for path in resumed:
         pd.testing.assert_frame_equal(resumed[path], whole[path], check_exact=True)
+
+
+def test_an_interrupted_run_reports_no_job_as_failed(tmp_path):
+    import signal
+
+    # Cells of a model that takes 0.4 s per fit: the run is busy when Ctrl-C comes.
+    config = {
+        **CONFIG,
+        "models": {"slow": {"estimator": "pool_helpers.SlowClassifier", "params": FAST}},
+        "strategies": {"random": {"query": "RandomSampling"}, "badge": {"query": "Badge"}},
+        "seeds": 1,
+        "protocol": {"initial_size": 6, "batch_size": 2, "iterations": 10},
+    }
+    write_config(tmp_path, config)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    run = subprocess.Popen(
+        [*SNAKEMAKE, "--configfile", "bench.yaml", "--cores", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    cells = tmp_path / "logs" / "al_cell"
+    wait_until(lambda: cells.exists() and any(cells.rglob("*.log")), 120, "a cell's start")
+    os.killpg(run.pid, signal.SIGINT)  # Ctrl-C in the terminal: the whole process group
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode != 0
+    assert "Terminating processes on user request" in output
+    assert "died" not in output and "Error in rule" not in output, output[-3000:]
+    assert not worker_processes_in(tmp_path)

@@ -93,6 +93,7 @@ class Executor(RealExecutor):
             )
 
         cores = self.workflow.resource_settings.cores or 1
+        self._cancelled = False
         self._threads = ThreadPoolExecutor(max_workers=cores + 5)
         self._isolated = bool(deployment_methods(self.workflow))
         self._workers = None
@@ -122,7 +123,9 @@ class Executor(RealExecutor):
             raise RuntimeError(f"its snakemake process exited with status {status}")
 
     def _done(self, job_info: SubmittedJobInfo, future: Future) -> None:
-        error = future.exception()
+        if self._cancelled:
+            return  # the run was interrupted: its jobs were stopped, they did not fail
+        error = None if future.cancelled() else future.exception()
         if error is None:
             self.report_job_success(job_info)
         else:
@@ -130,6 +133,7 @@ class Executor(RealExecutor):
             self.report_job_error(job_info, msg=f"{error} (log: {log})")
 
     def cancel(self) -> None:
+        self._cancelled = True
         if self._workers is not None:
             self._workers.kill()
         self._threads.shutdown(wait=False, cancel_futures=True)
