@@ -13,7 +13,7 @@ import pytest
 SNAKEFILE = """
 import json
 from albench.run.internals import (
-    config_files, deployment_methods, is_dryrun, is_main_process, keeps_going,
+    config_files, deployment_methods, is_main_process, keeps_going,
 )
 
 MAIN = is_main_process(workflow)
@@ -23,7 +23,7 @@ onstart:
     with open("reads.json", "w") as out:
         json.dump(
             [MAIN, config_files(workflow), sorted(deployment_methods(workflow)),
-             is_dryrun(workflow), keeps_going(workflow)],
+             keeps_going(workflow)],
             out,
         )
 

@@ -84,10 +84,10 @@ def test_a_dying_worker_fails_only_its_job_and_is_replaced(tmp_path, script):
     assert not process_alive(first)
 
 
-def test_killed_workers_are_gone_at_once(tmp_path, script):
+def test_stopped_workers_are_gone_at_once(tmp_path, script):
     workers = Workers(2, start=True)
     pids = [w.process.pid for w in workers._all]
-    workers.kill()
+    workers.stop()
     assert not any(process_alive(pid) for pid in pids)
 
 

@@ -95,9 +95,8 @@ class Executor(RealExecutor):
         cores = self.workflow.resource_settings.cores or 1
         self._cancelled = False
         self._threads = ThreadPoolExecutor(max_workers=cores + 5)
-        self._isolated = bool(deployment_methods(self.workflow))
         self._workers = None
-        if not self._isolated:
+        if not deployment_methods(self.workflow):  # else jobs run in their environments
             from albench.run.workers import Workers
 
             settings = self.workflow.executor_settings
@@ -106,7 +105,7 @@ class Executor(RealExecutor):
     def run_job(self, job: JobExecutorInterface) -> None:
         from albench.run.internals import python_script, script_job
 
-        script = None if self._isolated or job.is_group() else python_script(job)
+        script = None if self._workers is None or job.is_group() else python_script(job)
         if script is None:
             future = self._threads.submit(self._spawn, job)
         else:
@@ -135,7 +134,7 @@ class Executor(RealExecutor):
     def cancel(self) -> None:
         self._cancelled = True
         if self._workers is not None:
-            self._workers.kill()
+            self._workers.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self) -> None:

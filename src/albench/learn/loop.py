@@ -189,15 +189,12 @@ def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarra
                 learner.clf,
                 learner.batch_size,
             )
-    except ValueError as error:
-        if "read-only" in str(error):
+    except Exception as error:
+        if isinstance(error, ValueError) and "read-only" in str(error):
             raise RuntimeError(
                 f"strategy {name!r} wrote into the X or y it was given at iteration {it} "
                 f"({error}): a strategy must leave its inputs as they are (work on a copy)"
             ) from error
-        error.add_note(f"(raised by strategy {name!r} at iteration {it})")
-        raise
-    except Exception as error:
         error.add_note(f"(raised by strategy {name!r} at iteration {it})")
         raise
     state.query_seconds = time.perf_counter() - start

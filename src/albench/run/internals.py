@@ -27,11 +27,6 @@ def deployment_methods(workflow: Any) -> set[str]:
     return {method.name for method in workflow.deployment_settings.deployment_method}
 
 
-def is_dryrun(workflow: Any) -> bool:
-    """Whether this call only plans (-n)."""
-    return bool(workflow.output_settings.dryrun)
-
-
 def keeps_going(workflow: Any) -> bool:
     """Whether the run goes on after a failed job (--keep-going)."""
     return bool(workflow.execution_settings.keep_going)

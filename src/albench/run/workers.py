@@ -6,9 +6,8 @@ cell computes. `Workers` starts one process per core when the executor starts; e
 albench's job modules once and then runs script after script, each with the job's `snakemake`
 object (`albench.run.script.ScriptJob`), as Snakemake would run it in a process of its own.
 
-Lifetime: the workers are the executor's. They start with its first job, `Workers.stop` (the
-executor's shutdown, at the end of the run) ends them, and `Workers.kill` (a cancelled run) kills
-them. A
+Lifetime: the workers are the executor's. They start with its first job, and `Workers.stop`
+(the executor's shutdown at the end of the run, or its cancel) ends them. A
 worker whose Snakemake process is gone (even killed with SIGKILL) exits within a second: no
 worker outlives its run.
 
@@ -167,24 +166,17 @@ class Workers:
                 self._idle.put(worker)
 
     def stop(self) -> None:
-        """End every worker (at the run's end all are idle: none holds a job)."""
+        """End every worker now: idle at the run's end, or running a job of a cancelled run
+        (SIGTERM: one still importing would otherwise finish its imports first)."""
         self._stopped = True
         with self._lock:
             workers = list(self._all)
         for worker in workers:
             worker.close()
             if worker.process.poll() is None:
-                worker.process.terminate()  # one still importing would finish its imports first
+                worker.process.terminate()
         for worker in workers:
             worker.process.wait()
-
-    def kill(self) -> None:
-        """Kill every worker now (a cancelled run)."""
-        self._stopped = True
-        with self._lock:
-            workers = list(self._all)
-        for worker in workers:
-            worker.kill()
 
 
 def _exit_with_parent(parent: int) -> None:
