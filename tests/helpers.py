@@ -286,6 +286,32 @@ def animal_table(n=60, seed=0):
     )
 
 
+def customer_table(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    """A practitioner's messy CSV: an ID, a sign-up date and free-text notes (mostly missing)
+    beside real features and a label (`churned`) that depends on `plan` and `visits`."""
+    rng = np.random.default_rng(seed)
+    plan = rng.choice(["basic", "pro", "team"], size=n)
+    visits = rng.poisson(5, size=n)
+    score = (plan == "basic") * 1.5 - 0.3 * visits + rng.normal(size=n)
+    notes = [
+        f"asked about the {p} plan after {v} visits, ticket {i}" if i % 3 == 0 else None
+        for i, (p, v) in enumerate(zip(plan, visits, strict=True))
+    ]
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{100000 + i}" for i in range(n)],
+            "signup": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "age": rng.integers(18, 80, size=n),
+            "income": rng.normal(50_000, 10_000, size=n).round(2),
+            "plan": plan,
+            "region": rng.choice(["north", "south", "east", "west", "centre"], size=n),
+            "visits": visits,
+            "notes": notes,
+            "churned": np.where(score > np.median(score), "yes", "no"),
+        }
+    )
+
+
 # From test_strategies.py
 LOGREG = {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from helpers import SCHEMA, snakemake, write_config
+from helpers import SCHEMA, customer_table, snakemake, write_config
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -210,6 +210,11 @@ CASES = {
         ),
         "embedding_maps.iterations: 5 is past the last iteration (2) of data set 'iris'",
     ),
+    "identifier, date and free-text columns": (
+        with_file("customers.csv", customer_table(), label="churned"),
+        "datasets.bad: 3 column(s) cannot be features; one-hot encoded, each would add one "
+        "feature per distinct value",
+    ),
     "file without rows": (
         with_file("empty.csv", table().head(0)),
         "datasets.bad.path: 'empty.csv' has no data rows (only a header)",
@@ -261,6 +266,7 @@ def test_bad_input_is_refused_naming_the_culprit(tmp_path, monkeypatch, case):
 STAGES = [
     "unknown key",  # the schema
     "baseline not a strategy",  # the config check
+    "identifier, date and free-text columns",  # the config check, reading the data
     "strategy that cannot query with the model",  # the probes
     "strings in numeric columns",  # the preparation job
     "image that cannot be decoded",  # the preparation job, images

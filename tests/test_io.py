@@ -8,7 +8,7 @@ import warnings
 import pyarrow as pa
 import pytest
 
-from albench.io.logs import log_to
+from albench.io.logs import NOTICE, collecting_warnings, log_to
 from albench.io.parquet import read_metadata, read_table, write_table
 from albench.learn.checkpoints import (
     checkpoint_key,
@@ -84,3 +84,26 @@ def test_a_checkpoint_resumes_only_the_cell_that_wrote_it(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="albench"):
         assert load_checkpoint(path, key) is None
     assert "ignoring unreadable checkpoint" in caplog.text
+
+
+def _warn_twice() -> None:
+    for _ in range(2):
+        warnings.warn("lbfgs failed to converge\nIncrease max_iter", UserWarning, stacklevel=1)
+
+
+def test_collecting_warnings_counts_each_message_and_each_python_warning_once_per_block():
+    log = logging.getLogger("albench")
+    blocks = []
+    for _ in range(2):  # a second job in the same (warm) process records the same
+        with collecting_warnings() as collected:
+            for iteration in range(3):
+                log.warning("iteration %d: fell back", iteration)
+            log.info("not collected")
+            log.info("encoded %d columns", 3, extra={NOTICE: True})
+            _warn_twice()
+        blocks.append(collected)
+    assert blocks[0] == blocks[1] == [
+        {"message": "iteration 0: fell back", "count": 3},
+        {"message": "encoded 3 columns", "count": 1},
+        {"message": "UserWarning: lbfgs failed to converge", "count": 1},
+    ]

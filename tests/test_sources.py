@@ -3,16 +3,20 @@
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import animal_table as table
+from helpers import customer_table
 
 from albench.data.sources import (
     OPENML_LABEL,
+    check_dataset,
     known_size,
     load_dataset,
     openml_cache_path,
     prepare_dataset,
 )
+from albench.data.sources.columns import unusable_columns
 from albench.data.splits import make_split, split_indices
 from albench.errors import DataError
 from albench.learn.loop import run_al_loop
@@ -211,3 +215,88 @@ def test_every_source_of_the_schema_is_registered_and_no_other():
     assert in_schema == set(SOURCES)
     with pytest.raises(DataError, match=r"datasets.x.source: unknown source 'ftp'; known: file"):
         known_size({"source": "ftp"}, "x")
+
+
+# What a column looks like, by the rules of albench.data.sources.columns (None: a feature).
+N = 40
+COLUMNS = {
+    "3-level category in 20 rows": (["a", "b", "c"] * 6 + ["a", "b"], None),
+    "10 distinct strings in 10 rows": ([f"s{i}" for i in range(10)], None),
+    "11 distinct strings in 11 rows": ([f"s{i}" for i in range(11)], "an identifier"),
+    "text ID": ([f"C{1000 + i}" for i in range(N)], "an identifier"),
+    "half distinct category": ([f"c{i // 2}" for i in range(N)], None),
+    "more levels than half the rows": (
+        [f"c{i}" for i in range(30)] + ["c0"] * 10,
+        "a category with more levels than half its rows",
+    ),
+    "free text": ([f"called on day {i} about the bill" for i in range(N)], "free text"),
+    "repeated sentences are a category": (["very happy with it", "not happy at all"] * 20, None),
+    "ISO dates": ([f"2024-03-{1 + i % 28:02d}" for i in range(N)], "a date or time"),
+    "US dates": ([f"03/{1 + i % 28:02d}/2024" for i in range(N)], "a date or time"),
+    "dates with times": ([f"2024-03-01T{i % 24:02d}:30:00" for i in range(N)], "a date or time"),
+    "month names": ([f"Mar {1 + i % 28} 2024" for i in range(N)], "a date or time"),
+    "times of day": ([f"{i % 24}:15" for i in range(N)], "a date or time"),
+    "two dates are still dates": (["2024-01-01", "2024-02-01"] * 20, "a date or time"),
+    "timestamps": (list(pd.date_range("2024-01-01", periods=N, freq="h")), "a date or time"),
+    "consecutive integers": (list(range(100, 100 + N)), "an identifier"),
+    "shuffled row index": (list(np.random.default_rng(0).permutation(N)), "an identifier"),
+    "distinct integers, not consecutive": (list(range(0, 3 * N, 3)), None),
+    "integer measurements with repeats": ([i // 2 for i in range(N)], None),
+    "continuous numbers": (list(np.linspace(0, 1, N)), None),
+    "booleans": ([True, False] * 20, None),
+    "10 consecutive integers": (list(range(10)), None),
+}
+
+
+@pytest.mark.parametrize("case", list(COLUMNS))
+def test_columns_that_cannot_be_features_are_told_apart(case):
+    values, kind = COLUMNS[case]
+    found = unusable_columns(pd.DataFrame({"x": values}), ["x"])
+    assert [u.kind for u in found] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("user_id", "an identifier"), ("ID", "an identifier"), ("score", None)]
+)
+def test_distinct_integers_are_an_identifier_when_named_like_one(name, kind):
+    values = np.random.default_rng(0).permutation(10_000)[:N] * 7
+    found = unusable_columns(pd.DataFrame({name: values}), [name])
+    assert [u.kind for u in found] == ([kind] if kind else [])
+
+
+def test_missing_values_do_not_count_as_rows():
+    # 12 notes among 600 rows: every written note distinct, free text though most rows are empty
+    notes = [f"asked about plan {i} twice" if i % 50 == 0 else None for i in range(600)]
+    found = unusable_columns(pd.DataFrame({"notes": notes}), ["notes"])
+    assert [u.kind for u in found] == ["free text"]
+    assert "12 distinct values in 12 rows" in found[0].evidence
+
+
+def test_a_messy_csv_is_refused_naming_its_columns_and_the_line_that_fixes_it(tmp_path):
+    customer_table().to_csv(tmp_path / "customers.csv", index=False)
+    spec = {"source": "file", "path": str(tmp_path / "customers.csv"), "label": "churned"}
+    with pytest.raises(DataError) as refused:
+        check_dataset("customers", spec)
+    message = str(refused.value)
+    assert message.startswith("datasets.customers: 3 column(s) cannot be features")
+    assert "'customer_id' looks like an identifier (600 distinct values in 600 rows" in message
+    assert "'signup' looks like a date or time" in message
+    assert "'notes' looks like free text (200 distinct values in 200 rows" in message
+    assert "datasets.customers.features: [age, income, plan, region, visits]" in message
+    assert "datasets.customers.keep_columns: [customer_id, signup, notes]" in message
+    with pytest.raises(DataError, match="3 column"):
+        load_dataset("customers", spec)  # the preparation job refuses them too
+    fixed = {**spec, "features": ["age", "income", "plan", "region", "visits"]}
+    check_dataset("customers", fixed)
+    # age, income, plan (3), region (5), visits
+    assert load_dataset("customers", fixed).X.shape == (600, 11)
+    kept = {**spec, "keep_columns": ["customer_id", "signup", "notes"]}
+    check_dataset("customers", kept)
+    assert load_dataset("customers", kept).X.shape[1] > 1000  # what the opt-in asks for
+
+
+def test_keep_columns_must_name_columns_of_the_file(tmp_path):
+    customer_table().to_csv(tmp_path / "customers.csv", index=False)
+    spec = {"source": "file", "path": str(tmp_path / "customers.csv"), "label": "churned"}
+    with pytest.raises(DataError, match=r"datasets.c.keep_columns: column\(s\) \['cust_id'\]"):
+        check_dataset("c", {**spec, "keep_columns": ["cust_id"]})

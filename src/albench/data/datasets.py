@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from albench.errors import DataError
+from albench.io.logs import WARNINGS_KEY
 from albench.io.parquet import read_table, write_table
 from albench.tasks import CLASSIFICATION, REGRESSION
 
@@ -110,8 +112,11 @@ def regression_target(name: str, y: np.ndarray) -> np.ndarray:
 PIXELS = "pixels"
 
 
-def write_dataset(dataset: Dataset, path: str | Path) -> None:
-    """Write `dataset` to Parquet with its class names in the metadata.
+def write_dataset(
+    dataset: Dataset, path: str | Path, warnings: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Write `dataset` to Parquet with its class names, and the `warnings` its preparation
+    raised (`albench.io.logs.collecting_warnings`), in the metadata.
 
     Tables get columns x0..x{d-1} and `label`. Images get one column `pixels` of fixed-size
     uint8 lists (one image each; thousands of columns would make Parquet slow) and their shape
@@ -120,6 +125,8 @@ def write_dataset(dataset: Dataset, path: str | Path) -> None:
     meta = {"class_names": json.dumps(dataset.class_names)}
     if dataset.task != CLASSIFICATION:  # classification files stay as they were
         meta["task"] = dataset.task
+    if warnings:
+        meta[WARNINGS_KEY] = json.dumps(list(warnings))
     if dataset.image_shape is None:
         columns = {f"x{j}": dataset.X[:, j] for j in range(dataset.X.shape[1])}
     else:

@@ -6,12 +6,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
 
+from albench.io.logs import WARNINGS_KEY
 from albench.io.parquet import write_table
 from albench.specs import CellSpec, canonical
 from albench.usercode import spec_code
@@ -97,11 +99,20 @@ def metric_columns(columns: Iterable[str]) -> list[str]:
     return [name for name in columns if name not in NON_METRIC_COLUMNS]
 
 
-def write_curve(curve: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:
-    """Write a learning curve frame to `path` with the curve schema and provenance metadata."""
+def write_curve(
+    curve: pd.DataFrame,
+    path: str | Path,
+    cell: CellSpec,
+    warnings: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Write a learning curve frame to `path` with the curve schema and provenance metadata, and
+    the `warnings` its cell raised (`albench.io.logs.collecting_warnings`)."""
     schema = curve_schema(metric_columns(curve.columns))
     table = pa.Table.from_pandas(curve[schema.names], schema=schema, preserve_index=False)
-    write_table(table, path, provenance(cell))
+    meta = provenance(cell)
+    if warnings:
+        meta[WARNINGS_KEY] = json.dumps(list(warnings))
+    write_table(table, path, meta)
 
 
 def write_selection(selection: pd.DataFrame, path: str | Path, cell: CellSpec) -> None:

@@ -23,6 +23,7 @@ from albench.data.datasets import Dataset, read_dataset
 from albench.data.splits import read_split, split_indices
 from albench.env import CHECKPOINT_SECONDS_ENV
 from albench.io.curves import SELECTION_SCHEMA, write_curve, write_embeddings, write_selection
+from albench.io.logs import collecting_warnings
 from albench.learn.checkpoints import (
     checkpoint_key,
     checkpoint_path,
@@ -429,11 +430,11 @@ def run_cell(
     """
     checkpoint = checkpoint_path(curve)
     every = float(os.environ.get(CHECKPOINT_SECONDS_ENV, CHECKPOINT_SECONDS))
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=threads), collecting_warnings() as warnings:
         dataset = read_dataset(data)
         roles = split_indices(read_split(split))
         result = run_al_loop(dataset, roles, cell, checkpoint, every, threads=threads)
-    write_curve(result.curve, curve, cell)
+    write_curve(result.curve, curve, cell, warnings)
     write_selection(result.selection, selection, cell)
     if embeddings is not None:
         write_embeddings(result.embeddings, embeddings, cell, dataset.class_names)

@@ -6,6 +6,7 @@ strategy get, and with how many labels?"
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from albench.data.datasets import Dataset, read_dataset
 from albench.data.splits import read_split, split_indices
 from albench.io.curves import FIT_ERROR
+from albench.io.logs import WARNINGS_KEY, collecting_warnings
 from albench.io.parquet import write_table
 from albench.learn.metrics import score
 from albench.learn.models import fit_or_fallback
@@ -80,7 +82,7 @@ def full_pool(
     threads: int = 1,
 ) -> pd.DataFrame:
     """Write the full-pool test scores of `reference`'s data set x model x seed to `scores`."""
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=threads), collecting_warnings() as warnings:
         values = full_pool_scores(
             read_dataset(data),
             split_indices(read_split(split)),
@@ -99,5 +101,6 @@ def full_pool(
         "seed": reference.seed,
     }
     frame = pd.DataFrame([{**identity, **values}])
-    write_table(pa.Table.from_pandas(frame, preserve_index=False), scores)
+    meta = {WARNINGS_KEY: json.dumps(warnings)} if warnings else None
+    write_table(pa.Table.from_pandas(frame, preserve_index=False), scores, meta)
     return frame

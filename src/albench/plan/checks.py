@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from albench.analysis.power import ALPHA, seeds_needed, smallest_p
-from albench.data.sources import dataset_shape, known_size, task_hint
+from albench.data.sources import check_dataset, dataset_shape, known_size, task_hint
 from albench.errors import ConfigError
 from albench.plan.grid import (
     dataset_tasks,
@@ -43,6 +43,8 @@ def check_config(
     (`albench.plan.checked.ProbeRecords`) holds as passed before.
     """
     known = check_design(config)
+    for name, spec in config["datasets"].items():
+        check_dataset(name, spec)
     from albench.learn.models import build_estimator, gives_embeddings, gives_probabilities
     from albench.learn.strategies import needs_probabilities, strategy_class
 

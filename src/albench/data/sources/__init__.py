@@ -36,6 +36,7 @@ from albench.data.sources.tabular import (
     table_columns,
     table_features,
 )
+from albench.io.logs import collecting_warnings
 from albench.specs import DatasetSpec
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "SOURCES",
     "Shape",
     "Source",
+    "check_dataset",
     "dataset_inputs",
     "dataset_shape",
     "dataset_task",
@@ -88,6 +90,12 @@ def task_hint(name: str, spec: dict[str, Any]) -> str | None:
     return source_of(name, spec).task_hint(name, spec)
 
 
+def check_dataset(name: str, spec: dict[str, Any]) -> None:
+    """Raise DataError naming the key if data set `name`'s rows cannot be used as they are
+    (`Source.check`: a table's identifier, date or free-text columns)."""
+    source_of(name, spec).check(name, spec)
+
+
 def dataset_shape(name: str, spec: dict[str, Any]) -> Shape | None:
     """Return data set `name`'s shape when it is cheap to know (None for an uncached OpenML
     set)."""
@@ -111,6 +119,7 @@ def prepare_dataset(dataset: DatasetSpec, data: str | Path) -> Dataset:
     """Load `dataset` from its source, validate it and write its prepared form to `data`. The
     files the source reads are the rule's input (`dataset_inputs`), so that editing them reruns
     this job; the source finds them from the spec."""
-    prepared = load_dataset(dataset.name, dataset.source)
-    write_dataset(prepared, data)
+    with collecting_warnings() as warnings:
+        prepared = load_dataset(dataset.name, dataset.source)
+    write_dataset(prepared, data, warnings)
     return prepared

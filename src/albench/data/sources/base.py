@@ -64,6 +64,11 @@ class Source:
         target, when that is cheap to know (else None)."""
         return None
 
+    def check(self, name: str, spec: dict[str, Any]) -> None:
+        """Raise DataError naming the key if the data set's rows cannot be used as they are (a
+        table's identifier, date or free-text columns), when that can be known before its
+        preparation job; the config check calls it once per config and data file."""
+
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:
         """Return the data set, validated and label-encoded."""
         raise NotImplementedError

@@ -7,6 +7,7 @@ from typing import Any
 from albench.data.datasets import Dataset, regression_target, validate_dataset
 from albench.data.sources.base import Shape, Source, register
 from albench.data.sources.tabular import (
+    check_feature_columns,
     read_table_file,
     table_features,
     table_shape,
@@ -40,8 +41,12 @@ class File(Source):
         label = spec["label"]
         return task_hint(name, spec, read_table_file(name, spec, columns=[label])[label])
 
+    def check(self, name: str, spec: dict[str, Any]) -> None:
+        check_feature_columns(name, read_table_file(name, spec), spec["label"], spec)
+
     def load(self, name: str, spec: dict[str, Any]) -> Dataset:
         frame = read_table_file(name, spec)
+        check_feature_columns(name, frame, spec["label"], spec)
         X, y, names = table_features(name, frame, spec["label"], spec)
         return validate_dataset(name, X, y, names, task=self.task(spec))
 

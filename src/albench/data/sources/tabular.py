@@ -12,7 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from albench.data.sources.base import Shape
+from albench.data.sources.columns import unusable_columns, unusable_message
 from albench.errors import DataError
+from albench.io.logs import NOTICE
 from albench.tasks import CLASSIFICATION, REGRESSION
 
 log = logging.getLogger("albench")
@@ -65,13 +67,28 @@ def read_table_file(
 
 
 def _check_columns(name: str, path: Path, available: list[str], spec: dict[str, Any]) -> None:
-    for key, wanted in (("label", [spec.get("label")]), ("features", spec.get("features"))):
+    for key, wanted in (
+        ("label", [spec.get("label")]),
+        ("features", spec.get("features")),
+        ("keep_columns", spec.get("keep_columns")),
+    ):
         missing = [c for c in wanted or [] if c is not None and c not in available]
         if missing:
             raise DataError(
                 f"datasets.{name}.{key}: column(s) {missing} not in {str(path)!r}; "
                 f"it has {available}"
             )
+
+
+def check_feature_columns(name: str, frame: pd.DataFrame, label: str, spec: dict[str, Any]) -> None:
+    """Raise DataError naming every feature column of `frame` that looks like an identifier, a
+    date or time, free text or a category of too many levels (`columns.unusable_columns`), with
+    the `features:` line that leaves them out; but not the columns `keep_columns` lists."""
+    features = spec.get("features") or [c for c in frame.columns if c != label]
+    kept = set(spec.get("keep_columns") or [])
+    found = unusable_columns(frame, [c for c in features if c not in kept])
+    if found:
+        raise DataError(unusable_message(name, found, features, label))
 
 
 def table_features(
@@ -108,6 +125,7 @@ def table_features(
     if frame.empty:
         raise DataError(f"data set {name!r} has no row with a label in column {label!r}")
     columns = []
+    categories: dict[str, int] = {}
     for column in features:
         values = frame[column]
         if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
@@ -126,9 +144,11 @@ def table_features(
         else:
             if n_missing:
                 values = values.fillna(values.mode(dropna=True).iloc[0])
-            columns.append(
-                pd.get_dummies(values.astype(str), prefix=column, prefix_sep="=", dtype=np.float64)
+            encoded = pd.get_dummies(
+                values.astype(str), prefix=column, prefix_sep="=", dtype=np.float64
             )
+            columns.append(encoded)
+            categories[column] = encoded.shape[1]
         if n_missing:
             log.warning(
                 "data set %r: imputed %d missing value(s) in column %r", name, n_missing, column
@@ -136,6 +156,15 @@ def table_features(
     if not columns:
         raise DataError(f"{key}.features: no feature column left")
     X = pd.concat(columns, axis=1)
+    if categories:
+        log.info(
+            "data set %r: %d column(s) became %d features; one-hot encoded: %s",
+            name,
+            len(features),
+            X.shape[1],
+            ", ".join(f"{c!r} as {n}" for c, n in categories.items()),
+            extra={NOTICE: True},
+        )
     y = frame[label].to_numpy() if regression else label_values(frame[label])
     return X.to_numpy(dtype=np.float64), y, None
 
