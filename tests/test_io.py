@@ -102,7 +102,8 @@ def test_collecting_warnings_counts_each_message_and_each_python_warning_once_pe
             log.info("encoded %d columns", 3, extra={NOTICE: True})
             _warn_twice()
         blocks.append(collected)
-    assert blocks[0] == blocks[1] == [
+    assert blocks[0] == blocks[1]
+    assert blocks[0] == [
         {"message": "iteration 0: fell back", "count": 3},
         {"message": "encoded 3 columns", "count": 1},
         {"message": "UserWarning: lbfgs failed to converge", "count": 1},
