@@ -10,4 +10,5 @@ with running(snakemake):
         list(snakemake.input.references),
         dict(snakemake.output.items()),
         SummarySpec.from_json(snakemake.params.spec),
+        data=snakemake.input.data,
     )

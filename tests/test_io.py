@@ -106,5 +106,5 @@ def test_collecting_warnings_counts_each_message_and_each_python_warning_once_pe
     assert blocks[0] == [
         {"message": "iteration 0: fell back", "count": 3},
         {"message": "encoded 3 columns", "count": 1},
-        {"message": "UserWarning: lbfgs failed to converge", "count": 1},
+        {"message": "UserWarning: lbfgs failed to converge Increase max_iter", "count": 1},
     ]

@@ -9,6 +9,7 @@ import pandas as pd
 from helpers import aubc_rows
 
 from albench.analysis.compare import holm
+from albench.analysis.notices import COLUMNS
 from albench.analysis.summary import comparison_table
 from albench.analysis.verdict import _more_seeds, verdict_text
 from albench.specs import VerdictSpec
@@ -207,3 +208,22 @@ def test_the_report_command_names_the_config_that_ran(tmp_path, monkeypatch):
     assert report_command(["/elsewhere/a b.yaml"], str(default)) == (
         "snakemake --report results/report.html --configfile '/elsewhere/a b.yaml'"
     )
+
+
+def test_the_verdict_counts_the_jobs_warnings_and_says_where_they_are():
+    comparison = comparison_of(10)
+    rows = [
+        ["d", "prepare_dataset", "", "", "", "data set 'd': dropped 4 row(s) without a label"],
+        ["d", "al_cell", "m", "default", "up", "ConvergenceWarning: lbfgs failed"],
+        ["d", "al_cell", "m", "default", "down", "ConvergenceWarning: lbfgs failed"],
+    ]
+    counts = [[1, 1], [7, 9], [2, 2]]
+    warnings = pd.DataFrame([r + c for r, c in zip(rows, counts, strict=True)], columns=COLUMNS)
+    text = verdict_text(comparison, savings_for(comparison), SPEC, warnings=warnings)
+    assert "Warnings and notes of the jobs behind these results (3; all in" in text
+    assert "\n  data set 'd': dropped 4 row(s) without a label\n" in text
+    assert (
+        "\n  data set 'd', model 'm': 9 cell(s) of up, down, 11 times: ConvergenceWarning" in text
+    )
+    quiet = verdict_text(comparison, savings_for(comparison), SPEC, warnings=warnings.head(0))
+    assert "Warnings" not in quiet

@@ -1,5 +1,6 @@
 rule summarise_dataset:
     input:
+        data=DATA,
         cells=get_dataset_curves,
         references=get_dataset_full_pools,
     output:
@@ -42,6 +43,7 @@ rule verdict:
         comparison=OVERALL["comparison"],
         savings=OVERALL["label_savings"],
         at_budget=OVERALL["comparison_at_budget"],
+        warnings=OVERALL["warnings"],
     output:
         verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
     log:

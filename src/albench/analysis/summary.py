@@ -14,6 +14,7 @@ from albench.analysis.agreement import ranking_agreement
 from albench.analysis.budgets import comparison_at_budget
 from albench.analysis.compare import Margins, compare_with_baseline
 from albench.analysis.equivalence import ERROR_SHARE, margin_of
+from albench.analysis.notices import warnings_table
 from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
 from albench.analysis.stats import aubc, mean_ci, mean_ranks
@@ -197,6 +198,7 @@ def summarise(
     references: Sequence[str | Path],
     tables: Mapping[str, str | Path],
     spec: SummarySpec,
+    data: str | Path | None = None,
 ) -> pd.DataFrame:
     """Write the summary tables of the cells whose curves are at `cells`; return their AUBCs.
 
@@ -204,8 +206,10 @@ def summarise(
     (per cell), `aubc_summary` (mean AUBC with CI per strategy), `comparison` (paired tests
     against the spec's `baseline`), `cost`, `label_savings` (against the full-pool scores at
     `references`) and `comparison_at_budget` (the comparisons at each of the spec's
-    `budgets`). The workflow calls this once per data set, so a data set's tables are ready as
-    soon as its own cells are, and `combine` joins them.
+    `budgets`), and `warnings` (what the jobs that made the prepared data set `data`, the
+    cells and the references warned of, `albench.analysis.notices`). The workflow calls this
+    once per data set, so a data set's tables are ready as soon as its own cells are, and
+    `combine` joins them.
     """
     curves = read_curves(cells)
     curves = curves.sort_values([*ID_COLUMNS, "iteration"], kind="stable", ignore_index=True)
@@ -218,6 +222,8 @@ def summarise(
     _write_csv(cost_table(curves), tables["cost"])
     for name, frame in compared.items():
         _write_csv(frame, tables[name])
+    dataset = str(curves["dataset"].iloc[0])
+    _write_csv(warnings_table(dataset, data, cells, references), tables["warnings"])
     return aubcs
 
 

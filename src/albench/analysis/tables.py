@@ -14,6 +14,7 @@ DATASET_TABLES = (
     "comparison_at_budget",
     "cost",
     "label_savings",
+    "warnings",
 )
 OVERALL_TABLES = (*DATASET_TABLES, "ranks", "protocol_agreement")
 # What one comparison with the baseline (one Holm correction, one label saving) covers.

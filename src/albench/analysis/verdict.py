@@ -29,11 +29,14 @@ REPORT = "results/report.html"
 MANY_SEEDS = 200
 
 
-def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None) -> str:
+def verdict_text(
+    comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None, warnings=None
+) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
-    the config's budgets), data frames of the overall tables, ending with `where` (where the
-    figures and tables are). Each data set is judged on its task's metric: `spec.metric`, or
-    `spec.regression_metric` for the regression data sets of a config of both tasks."""
+    the config's budgets, and `warnings`: what the jobs warned of), data frames of the overall
+    tables, ending with `where` (where the figures and tables are). Each data set is judged on
+    its task's metric: `spec.metric`, or `spec.regression_metric` for the regression data sets
+    of a config of both tasks."""
     baseline, share = spec.baseline, f"{spec.threshold:g}"
     compared = comparison[comparison["strategy"] != baseline]
     groups = [
@@ -108,6 +111,16 @@ def verdict_text(comparison, savings, spec: VerdictSpec, where: str = WHERE, at_
             else:
                 lines += _wrapped(f"{kind}: {_names(found, kind, f'{metric}_diff')}")
         lines += _budget_lines(budgets[metric], (dataset, model, protocol), order)
+    if warnings is not None and len(warnings):
+        from albench.analysis.notices import warning_lines
+
+        lines += textwrap.wrap(
+            f"Warnings and notes of the jobs behind these results ({len(warnings)}; all in "
+            "results/summary/warnings.csv, the full text in each job's log under logs/):",
+            WIDTH,
+        )
+        for line in warning_lines(warnings):
+            lines += textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ")
     lines.append(where)
     return "\n".join(lines) + "\n"
 
@@ -314,15 +327,24 @@ def _saving(saved, row, share: str) -> str:
 
 
 def write_verdict(
-    comparison: Path, savings: Path, at_budget: Path, verdict: Path, spec: VerdictSpec
+    comparison: Path,
+    savings: Path,
+    at_budget: Path,
+    verdict: Path,
+    spec: VerdictSpec,
+    warnings: Path | None = None,
 ) -> str:
-    """Write the verdict of the overall tables `comparison`, `savings` and `at_budget` to
-    `verdict`; return it. An incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer
-    holds: removed."""
+    """Write the verdict of the overall tables `comparison`, `savings`, `at_budget` and
+    `warnings` to `verdict`; return it. An incomplete run's verdict beside it
+    (`INCOMPLETE_NAME`) no longer holds: removed."""
     import pandas as pd
 
     text = verdict_text(
-        pd.read_csv(comparison), pd.read_csv(savings), spec, at_budget=pd.read_csv(at_budget)
+        pd.read_csv(comparison),
+        pd.read_csv(savings),
+        spec,
+        at_budget=pd.read_csv(at_budget),
+        warnings=pd.read_csv(warnings) if warnings is not None else None,
     )
     write_text(verdict, text)
     Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)

@@ -45,6 +45,7 @@ def log_to(path: str | Path | None) -> Iterator[logging.Logger]:
 # is no warning: what the user should hear of (a table's columns one-hot encoded).
 NOTICE = "albench_notice"
 WARNINGS_KEY = "warnings"  # the Parquet metadata key of a job's collected warnings
+LONGEST = 300  # characters of a Python warning's text kept
 
 
 @contextlib.contextmanager
@@ -81,8 +82,10 @@ def collecting_warnings() -> Iterator[list[dict[str, Any]]]:
         show = warnings.showwarning
 
         def showwarning(message, category, filename, lineno, file=None, line=None):
-            text = str(message).strip().splitlines()[0] if str(message).strip() else ""
-            add(f"py:{category.__name__}:{text}", f"{category.__name__}: {text}")
+            lines = str(message).strip().splitlines() or [""]
+            text = " ".join(" ".join(lines).split())
+            text = text if len(text) <= LONGEST else text[: LONGEST - 3] + "..."
+            add(f"py:{category.__name__}:{lines[0]}", f"{category.__name__}: {text}")
             show(message, category, filename, lineno, file, line)
 
         warnings.showwarning = showwarning
