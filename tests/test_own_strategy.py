@@ -191,12 +191,12 @@ def test_a_function_gets_a_fresh_seed_per_query_and_the_models_embeddings(projec
         ("X.__setitem__((0, 0), 99.0) or pool[:batch_size]", "changed X"),
         ("y.__setitem__(pool[0], 0) or pool[1:batch_size + 1]", "changed y"),
         (
-            "clf.estimator.set_params(C=1e-4) or pool[:batch_size]",
+            "[clf.estimator.set_params(C=1e-4), pool[:batch_size]][1]",
             "changed the model's parameter C",
         ),
         (
             "clf.estimator_.coef_.__setitem__(Ellipsis, 0) or pool[:batch_size]",
-            r"changed the fitted model \(its estimator_.coef_\)",
+            r"changed the fitted model \(its estimator_.coef_;",
         ),
         ("np.flatnonzero(np.isnan(y))[:batch_size]", "not among the candidates it was given"),
         ("1 / 0", "its query raised ZeroDivisionError: division by zero"),

@@ -34,9 +34,11 @@ from albench.learn.metrics import score
 from albench.learn.models import (
     MISSING_LABEL,
     ModelFitError,
+    changed_keys,
     fit_or_fallback,
     gives_embeddings,
     labelled_classes,
+    model_params,
 )
 from albench.learn.oracle import oracle_labels
 from albench.learn.setup import cell_model, learnable_rows_and_scaler, validation_kwargs
@@ -179,7 +181,7 @@ def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarra
     same after the query as before: a strategy that changes what it is given fails its cell,
     named, instead of corrupting the curves that follow."""
     name, it = learner.cell.strategy, iteration + 1
-    params = _model_params(learner.clf)
+    params = model_params(learner.clf)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -199,7 +201,7 @@ def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarra
         error.add_note(f"(raised by strategy {name!r} at iteration {it})")
         raise
     state.query_seconds = time.perf_counter() - start
-    changed = _changed(params, _model_params(learner.clf))
+    changed = changed_keys(params, model_params(learner.clf))
     if changed:
         parameter = changed[0].removeprefix("estimator__")
         raise RuntimeError(
@@ -217,39 +219,6 @@ def _read_only(array: Any) -> Any:
     view = array.view()
     view.flags.writeable = False
     return view
-
-
-def _model_params(clf: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
-    """The model's parameters: by scikit-learn's contract its public attributes not ending in
-    `_`, and those of the estimators it wraps (`estimator__C`), to tell whether a query changed
-    one (`set_params`). Read from the objects' attributes: `get_params` costs 100 times more."""
-    params = {}
-    for key, value in vars(clf).items():
-        if key.startswith("_") or key.endswith("_"):
-            continue
-        params[prefix + key] = value
-        if depth < 3 and hasattr(value, "get_params") and not isinstance(value, type):
-            params.update(_model_params(value, f"{prefix}{key}__", depth + 1))
-    return params
-
-
-def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The keys whose values differ (objects: not the same object, or not equal)."""
-    changed = []
-    for key in before.keys() | after.keys():
-        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
-        if old is new:
-            continue
-        try:
-            same = bool(old == new)
-        except Exception:  # noqa: BLE001 - arrays and the like: compared by identity above
-            same = False
-        if not same:
-            changed.append(key)
-    return sorted(changed)
-
-
-_MISSING = object()
 
 
 def reveal(learner: Learner, state: LoopState, query: np.ndarray, iteration: int) -> None:

@@ -218,3 +218,63 @@ def fit_or_fallback(clf: Any, X: np.ndarray, y: np.ndarray, **fit_kwargs: Any) -
     if error is None and not getattr(clf, "is_fitted_", True):
         error = "unknown error (scikit-activeml's fit fell back to label frequencies)"
     return error
+
+
+def model_params(clf: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """The model's parameters: by scikit-learn's contract its public attributes not ending in
+    `_`, and those of the estimators it wraps (`estimator__C`), to tell whether a query changed
+    one (`set_params`). Read from the objects' attributes: `get_params` costs 100 times more."""
+    params = {}
+    for key, value in vars(clf).items():
+        if key.startswith("_") or key.endswith("_"):
+            continue
+        params[prefix + key] = value
+        if depth < 3 and hasattr(value, "get_params") and not isinstance(value, type):
+            params.update(model_params(value, f"{prefix}{key}__", depth + 1))
+    return params
+
+
+def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The keys whose values differ (objects: not the same object, or not equal)."""
+    changed = []
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
+        if old is new:
+            continue
+        try:
+            same = bool(old == new)
+        except Exception:  # noqa: BLE001 - arrays and the like: compared by identity above
+            same = False
+        if not same:
+            changed.append(key)
+    return sorted(changed)
+
+
+_MISSING = object()
+
+
+def fitted_arrays(clf: Any, prefix: str = "", depth: int = 0) -> dict[str, np.ndarray]:
+    """Copies of the model's fitted arrays (public attributes ending in `_`, as `coef_`), and
+    those of the fitted estimators it holds (`estimator_.coef_`), to tell whether a query
+    changed the fitted model."""
+    arrays = {}
+    for key, value in vars(clf).items():
+        if key.startswith("_") or not key.endswith("_"):
+            continue
+        if isinstance(value, np.ndarray):
+            arrays[prefix + key] = value.copy()
+        elif depth < 3 and hasattr(value, "get_params") and not isinstance(value, type):
+            arrays.update(fitted_arrays(value, f"{prefix}{key}.", depth + 1))
+    return arrays
+
+
+def changed_arrays(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> list[str]:
+    """The keys of `fitted_arrays` whose arrays differ, are new or are gone."""
+    changed = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old is None or new is None or old.shape != new.shape:
+            changed.append(key)
+        elif not np.array_equal(old, new, equal_nan=old.dtype.kind in "fc"):
+            changed.append(key)
+    return changed

@@ -181,16 +181,24 @@ def conformance(
 
     `build` returns a fresh strategy seeded with 0 (`albench.learn.strategies.Strategy`). Its
     query must return `batch` distinct integer indices, each an unlabelled row of `X` (X holds
-    the labelled set and the pool; test rows are never given), leave `X` and `y` as they were,
-    return the same indices again from a fresh strategy with the same random_state, and, when
-    it takes `candidates`, pick only among those.
+    the labelled set and the pool; test rows are never given), leave `X`, `y` and the fitted
+    model `clf` as they were (its parameters and fitted arrays), return the same indices again
+    from a fresh strategy with the same random_state, and, when it takes `candidates`, pick only
+    among those. Each call gets its own copy of the data and of the fitted model, so that what
+    one call changes is named as such, not mistaken for a second call's randomness.
     """
+    from albench.learn.models import changed_arrays, changed_keys, fitted_arrays, model_params
     from albench.learn.strategies import QueryContractError, batch_fault
 
     def ask(strategy: Any, candidates: np.ndarray | None = None) -> tuple[str | None, Any]:
         X_given, y_given = X.copy(), y.copy()
         try:
-            picked = strategy.query(X_given, y_given, clf, batch, candidates=candidates)
+            model = copy.deepcopy(clf)
+        except Exception:  # noqa: BLE001 - a model that cannot be copied is given as it is
+            model = clf
+        params, arrays = model_params(model), fitted_arrays(model)
+        try:
+            picked = strategy.query(X_given, y_given, model, batch, candidates=candidates)
         except QueryContractError as exc:
             return exc.reason, None
         except ConfigError:
@@ -201,6 +209,18 @@ def conformance(
             return "changed X (a query must leave the data it is given as it was)", None
         if not np.array_equal(y_given, y, equal_nan=True):
             return "changed y (a query must leave the labels it is given as they were)", None
+        changed = changed_keys(params, model_params(model))
+        if changed:
+            return (
+                f"changed the model's parameter {changed[0].removeprefix('estimator__')} (a "
+                "query must use the model it is given, not modify it)"
+            ), None
+        changed = changed_arrays(arrays, fitted_arrays(model))
+        if changed:
+            return (
+                f"changed the fitted model (its {', '.join(changed)}; a query must use the "
+                "model it is given, not modify it: work on a copy)"
+            ), None
         return batch_fault(picked, y, batch, candidates), picked
 
     first = build()
