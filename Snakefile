@@ -4,15 +4,22 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import min_version
 
-from albench.analysis.verdict import show as show_verdict
+from albench.analysis.verdict import check_report_config, show as show_verdict
 from albench.errors import AlbenchError
 from albench.plan.checked import check_config_once, validate_once
 from albench.plan.checks import check_config_files, design_warnings
 from albench.plan.incomplete import show_incomplete
-from albench.run.internals import config_files, is_main_process, keeps_going
+from albench.run.internals import (
+    config_files,
+    is_main_process,
+    keeps_going,
+    report_requested,
+)
 from albench.usercode import use_project_folders
 
 min_version("9.23")  # profile.yaml (9.19); the logger plugin's filter (9.23)
+
+DEFAULT_CONFIG = f"{workflow.basedir}/config/config.yaml"
 
 
 if not config:
@@ -60,17 +67,23 @@ rule all:
         get_final_output(),
 
 
+# A report of this config from another config's verdict and figures is refused.
+if MAIN and report_requested():
+    try:
+        check_report_config(VERDICT, VERDICT_SPEC)
+    except AlbenchError as error:
+        raise WorkflowError(str(error)) from None
+
+
 onsuccess:
-    show_verdict(
-        VERDICT, config_files(workflow), f"{workflow.basedir}/config/config.yaml"
-    )
+    show_verdict(VERDICT, config_files(workflow), DEFAULT_CONFIG)
 
 
 onerror:
     show_incomplete(
         config,
         incomplete_paths(),
-        verdict_spec(config),
+        VERDICT_SPEC,
         VERDICT,
         keeps_going(workflow),
     )

@@ -18,11 +18,12 @@ from helpers import (
     planned_jobs,
     small_config,
     snakemake,
+    validated,
     write_config,
 )
 
 from albench.analysis.verdict import verdict_text
-from albench.specs import VerdictSpec
+from albench.plan.grid import verdict_spec
 
 pytestmark = pytest.mark.slow
 
@@ -156,11 +157,12 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
     verdict = finished / "results/verdict.txt"
     text = verdict.read_text()
     summary = finished / "results/summary"
-    spec = VerdictSpec(
-        baseline="random", metric="accuracy", strategies=list(small_config()["strategies"])
-    )
+    spec = verdict_spec(validated(small_config()), ["bench.yaml"])
+    assert spec.config_fingerprint and spec.results == "results"
     tables = pd.read_csv(summary / "comparison.csv"), pd.read_csv(summary / "label_savings.csv")
-    assert text == verdict_text(*tables, spec)
+    warnings = pd.read_csv(summary / "warnings.csv")
+    assert text == verdict_text(*tables, spec, warnings=warnings)
+    assert f"\nConfig: bench.yaml (fingerprint {spec.config_fingerprint})\n" in text
     verdict.unlink()
     proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1")
     # It ends with the verdict, then the report command of this run's config.
@@ -342,6 +344,26 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--virtual-time-budget=8000",
 ]
+
+
+def test_a_report_of_another_config_is_refused_and_a_results_dir_keeps_runs_apart(finished):
+    other = small_config()
+    other["seeds"] = 3
+    write_config(finished, other, "other.yaml")
+    proc = snakemake(finished, "--configfile", "other.yaml", "--report", "x.html", check=False)
+    assert proc.returncode != 0 and not (finished / "x.html").exists()
+    assert "results/verdict.txt is the verdict of bench.yaml (fingerprint " in proc.stderr
+    assert "give each config its own results_dir" in proc.stderr
+    # With a folder of its own, the other config plans every job there, none in results/.
+    other["results_dir"] = "runs/other"
+    write_config(finished, other, "other.yaml")
+    plan = snakemake(finished, "--configfile", "other.yaml", "-n", "--cores", "1").stdout
+    outputs = re.findall(r"^\s+output: (.*)$", plan, re.M)
+    logs = re.findall(r"^\s+log: (.*)$", plan, re.M)
+    assert outputs and logs
+    paths = [p.strip() for line in outputs + logs for p in line.split(",")]
+    assert all(p.startswith("runs/other/") for p in paths), paths
+    assert any(p.startswith("runs/other/logs/al_cell/") for p in paths)
 
 
 def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path):

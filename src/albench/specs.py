@@ -172,6 +172,9 @@ class VerdictSpec(Spec):
     strategies: list[str]
     threshold: float = 0.95
     regression_metric: str | None = None
+    results: str = "results"
+    config_files: list[str] = dataclasses.field(default_factory=list)
+    config_fingerprint: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the spec as plain data; without `regression_metric` when there is none, so

@@ -6,7 +6,7 @@ rule summarise_dataset:
     output:
         **summary_files(DATASET_SUMMARY),
     log:
-        "logs/summarise_dataset/{dataset}.log",
+        logged("summarise_dataset/{dataset}.log"),
     localrule: True
     conda:
         ENV
@@ -26,7 +26,7 @@ rule aggregate:
     output:
         **summary_tables(),
     log:
-        "logs/aggregate.log",
+        logged("aggregate.log"),
     localrule: True
     conda:
         ENV
@@ -47,7 +47,7 @@ rule verdict:
     output:
         verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
     log:
-        "logs/verdict.log",
+        logged("verdict.log"),
     localrule: True
     conda:
         ENV
@@ -62,7 +62,7 @@ rule verdict:
 
 
 # Figure names hold no "__" but as separators, so they split back into their parts.
-LEARNING_CURVES = "results/figures/{dataset}__{model}__{protocol}.png"
+LEARNING_CURVES = results("figures/{dataset}__{model}__{protocol}.png")
 FIGURES += [
     LEARNING_CURVES.format(dataset=d, model=m, protocol=p)
     for d, m in MODEL_PAIRS
@@ -85,7 +85,7 @@ rule plot_curves:
             },
         ),
     log:
-        "logs/plot_curves/{dataset}__{model}__{protocol}.log",
+        logged("plot_curves/{dataset}__{model}__{protocol}.log"),
     localrule: True
     conda:
         ENV
@@ -99,7 +99,7 @@ rule plot_curves:
         "../../scripts/plot_curves.py"
 
 
-HEATMAP = "results/figures/overall/aubc_difference__{model}__{protocol}.png"
+HEATMAP = results("figures/overall/aubc_difference__{model}__{protocol}.png")
 FIGURES += expand(HEATMAP, model=config["models"], protocol=PROTOCOLS)
 
 
@@ -118,7 +118,7 @@ rule plot_heatmap:
             },
         ),
     log:
-        "logs/plot_heatmap/{model}__{protocol}.log",
+        logged("plot_heatmap/{model}__{protocol}.log"),
     localrule: True
     conda:
         ENV
@@ -132,7 +132,7 @@ rule plot_heatmap:
         "../../scripts/plot_heatmap.py"
 
 
-COST_BENEFIT = "results/figures/overall/cost_benefit__{model}__{protocol}.png"
+COST_BENEFIT = results("figures/overall/cost_benefit__{model}__{protocol}.png")
 FIGURES += expand(COST_BENEFIT, model=config["models"], protocol=PROTOCOLS)
 
 
@@ -152,7 +152,7 @@ rule plot_cost_benefit:
             },
         ),
     log:
-        "logs/plot_cost_benefit/{model}__{protocol}.log",
+        logged("plot_cost_benefit/{model}__{protocol}.log"),
     localrule: True
     conda:
         ENV
@@ -166,8 +166,8 @@ rule plot_cost_benefit:
         "../../scripts/plot_cost_benefit.py"
 
 
-CRITICAL_DIFFERENCE = (
-    "results/figures/overall/critical_difference__{model}__{protocol}.png"
+CRITICAL_DIFFERENCE = results(
+    "figures/overall/critical_difference__{model}__{protocol}.png"
 )
 FIGURES += expand(CRITICAL_DIFFERENCE, model=config["models"], protocol=PROTOCOLS)
 
@@ -187,7 +187,7 @@ rule plot_critical_difference:
             },
         ),
     log:
-        "logs/plot_critical_difference/{model}__{protocol}.log",
+        logged("plot_critical_difference/{model}__{protocol}.log"),
     localrule: True
     conda:
         ENV
@@ -201,7 +201,7 @@ rule plot_critical_difference:
         "../../scripts/plot_critical_difference.py"
 
 
-PROTOCOL_FIGURE = "results/figures/protocols/{dataset}__{model}.png"
+PROTOCOL_FIGURE = results("figures/protocols/{dataset}__{model}.png")
 if len(PROTOCOLS) > 1:
     FIGURES += [PROTOCOL_FIGURE.format(dataset=d, model=m) for d, m in MODEL_PAIRS]
 
@@ -218,7 +218,7 @@ rule plot_protocols:
             labels={"data set": "{dataset}", "model": "{model}"},
         ),
     log:
-        "logs/plot_protocols/{dataset}__{model}.log",
+        logged("plot_protocols/{dataset}__{model}.log"),
     localrule: True
     conda:
         ENV
@@ -232,8 +232,8 @@ rule plot_protocols:
         "../../scripts/plot_protocols.py"
 
 
-EMBEDDING_MAP = (
-    "results/figures/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
+EMBEDDING_MAP = results(
+    "figures/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
     "iteration{iteration}.png"
 )
 FIGURES += [EMBEDDING_MAP.format(**m) for m in mapped_cells(config)]
@@ -255,8 +255,10 @@ rule plot_embedding_map:
             },
         ),
     log:
-        "logs/plot_embedding_map/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
-        "iteration{iteration}.log",
+        logged(
+            "plot_embedding_map/{dataset}/{protocol}/{model}/{strategy}/seed{seed}/"
+            "iteration{iteration}.log"
+        ),
     localrule: True
     conda:
         ENV

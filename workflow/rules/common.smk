@@ -7,6 +7,7 @@ from albench.plan.grid import (
     cell_spec,
     cells,
     code_files,
+    logs_folder,
     dataset_models,
     dataset_spec,
     embedding_maps,
@@ -16,12 +17,14 @@ from albench.plan.grid import (
     model_pairs,
     protocol_names,
     reference_spec,
+    results_folder,
     seed_list,
     split_spec,
     summary_spec,
     verdict_spec,
 )
 from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
+from albench.analysis.verdict import shown_paths
 from albench.data.sources import dataset_inputs, openml_downloads
 
 
@@ -46,22 +49,38 @@ OPENML_DOWNLOADS = openml_downloads(config["datasets"])
 # A rule's `spec` is a spec's canonical JSON (`to_json()`): Snakemake compares only built-in
 # types to decide reruns, and the job reads the same text (albench.specs).
 
-# Every path of results/ (and where the rules below take them from).
-DATA = "results/data/{dataset}.parquet"
-SPLIT = "results/splits/{dataset}/{protocol}/seed{seed}.parquet"
-CURVE = "results/curves/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
-SELECTION = (
-    "results/selections/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+# Every path of the results folder (`results_dir`, default results/) and of the logs (logs/, or
+# <results_dir>/logs for a results folder of its own), and where the rules below take them from.
+RESULTS = results_folder(config)
+LOGS = logs_folder(config)
+
+
+def results(path):
+    """`path` in the results folder."""
+    return f"{RESULTS}/{path}"
+
+
+def logged(path):
+    """`path` in the logs folder."""
+    return f"{LOGS}/{path}"
+
+
+DATA = results("data/{dataset}.parquet")
+SPLIT = results("splits/{dataset}/{protocol}/seed{seed}.parquet")
+CURVE = results("curves/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet")
+SELECTION = results(
+    "selections/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
 )
-EMBEDDINGS = (
-    "results/embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+EMBEDDINGS = results(
+    "embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
 )
-FULL_POOL = "results/full_pool/{dataset}/{protocol}/{model}/seed{seed}.parquet"
-DATASET_SUMMARY = "results/summary/datasets/{dataset}"
-SUMMARY = "results/summary"
+FULL_POOL = results("full_pool/{dataset}/{protocol}/{model}/seed{seed}.parquet")
+DATASET_SUMMARY = results("summary/datasets/{dataset}")
+SUMMARY = results("summary")
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
-VERDICT = "results/verdict.txt"
-CELL_LOG = "logs/al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log"
+VERDICT = results("verdict.txt")
+VERDICT_SPEC = verdict_spec(config, shown_paths(config_files(workflow), DEFAULT_CONFIG))
+CELL_LOG = logged("al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log")
 # The final products of the figure rules (workflow/rules/aggregate.smk), each added beside the
 # rule that draws it; `rule all` asks for them (get_final_output).
 FIGURES = []
@@ -158,7 +177,7 @@ def get_summary_spec(wildcards):
 
 
 def get_verdict_spec(wildcards):
-    return verdict_spec(config).to_json()
+    return VERDICT_SPEC.to_json()
 
 
 def get_map_spec(wildcards):

@@ -4,7 +4,7 @@ rule prepare_dataset:
     output:
         data=DATA,
     log:
-        "logs/prepare_dataset/{dataset}.log",
+        logged("prepare_dataset/{dataset}.log"),
     localrule: True
     conda:
         ENV
@@ -24,7 +24,7 @@ rule split:
     output:
         split=SPLIT,
     log:
-        "logs/split/{dataset}/{protocol}/seed{seed}.log",
+        logged("split/{dataset}/{protocol}/seed{seed}.log"),
     conda:
         ENV
     threads: 1
@@ -45,7 +45,7 @@ if OPENML_DOWNLOADS:
         output:
             cache="{openml_cache}",
         log:
-            "logs/download_openml/{openml_cache}.log",
+            logged("download_openml/{openml_cache}.log"),
         wildcard_constraints:
             openml_cache=one_of(OPENML_DOWNLOADS),
         localrule: True

@@ -44,7 +44,7 @@ rule full_pool:
     output:
         scores=FULL_POOL,
     log:
-        "logs/full_pool/{dataset}/{protocol}/{model}/seed{seed}.log",
+        logged("full_pool/{dataset}/{protocol}/{model}/seed{seed}.log"),
     conda:
         ENV
     threads: 1

@@ -20,8 +20,9 @@ from albench.io.files import write_text
 from albench.specs import VerdictSpec
 
 WIDTH = 80  # a terminal's columns
-WHERE = "Figures: results/figures/ · tables: results/summary/"
-REPORT = "results/report.html"
+WHERE = "Figures: {results}/figures/ · tables: {results}/summary/"
+REPORT = "report.html"  # in the results folder
+CONFIG_LINE = "Config: "  # the verdict's line that says which config it is of
 
 
 # Beyond this many seeds, an undecided comparison is reported as no practical difference: a
@@ -34,7 +35,8 @@ def verdict_text(
 ) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
     the config's budgets, and `warnings`: what the jobs warned of), data frames of the overall
-    tables, ending with `where` (where the figures and tables are). Each data set is judged on
+    tables, ending with the config it is of (`spec.config_files`, `spec.config_fingerprint`)
+    and `where` (where the figures and tables are, in `spec.results`). Each data set is judged on
     its task's metric: `spec.metric`, or `spec.regression_metric` for the regression data sets
     of a config of both tasks."""
     baseline, share = spec.baseline, f"{spec.threshold:g}"
@@ -116,12 +118,15 @@ def verdict_text(
 
         lines += textwrap.wrap(
             f"Warnings and notes of the jobs behind these results ({len(warnings)}; all in "
-            "results/summary/warnings.csv, the full text in each job's log under logs/):",
+            f"{spec.results}/summary/warnings.csv, the full text in each job's log):",
             WIDTH,
         )
         for line in warning_lines(warnings):
             lines += textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ")
-    lines.append(where)
+    if spec.config_fingerprint:
+        files = ", ".join(spec.config_files) or "the default config"
+        lines.append(f"{CONFIG_LINE}{files} (fingerprint {spec.config_fingerprint})")
+    lines.append(where.format(results=spec.results))
     return "\n".join(lines) + "\n"
 
 
@@ -363,21 +368,54 @@ RUN_STARTED = time.time()
 def show(verdict: str | Path, config_files: list[str] = (), default_config: str = "") -> None:
     """Print the verdict file `verdict` if this run wrote it (at the end of a successful run),
     then the command that makes the HTML report of this run's config: with its `--configfile`
-    (each of `config_files` but the default one). A run of other targets leaves an older
-    verdict unprinted, as it may no longer hold."""
+    (each of `config_files` but the default one), the report beside the verdict. A run of
+    other targets leaves an older verdict unprinted, as it may no longer hold."""
     path = Path(verdict)
     if path.exists() and path.stat().st_mtime >= RUN_STARTED:
         print("\n" + path.read_text(), end="", flush=True)
-        print(f"The HTML report: {report_command(config_files, default_config)}", flush=True)
+        command = report_command(config_files, default_config, path.parent)
+        print(f"The HTML report: {command}", flush=True)
 
 
-def report_command(config_files: list[str] = (), default_config: str = "") -> str:
+def report_command(
+    config_files: list[str] = (), default_config: str = "", results: str | Path = "results"
+) -> str:
     """The `snakemake --report` command of the run of `config_files` (the default config's
-    needs none)."""
+    needs none), writing the report into the folder `results`."""
+    shown = shown_paths(config_files, default_config)
+    options = "".join(f" --configfile {shlex.quote(f)}" for f in shown)
+    return f"snakemake --report {shlex.quote(str(Path(results) / REPORT))}{options}"
+
+
+def shown_paths(config_files: list[str] = (), default_config: str = "") -> list[str]:
+    """The config files as a user gives them: relative to the working directory where they
+    are under it, without the default config."""
     default = Path(default_config).resolve() if default_config else None
     given = [Path(f).resolve() for f in config_files]
-    given = [f for f in given if f != default]
     here = Path.cwd().resolve()
-    shown = [f.relative_to(here) if f.is_relative_to(here) else f for f in given]
-    options = "".join(f" --configfile {shlex.quote(str(f))}" for f in shown)
-    return f"snakemake --report {REPORT}{options}"
+    return [
+        str(f.relative_to(here) if f.is_relative_to(here) else f) for f in given if f != default
+    ]
+
+
+def check_report_config(verdict: str | Path, spec: VerdictSpec) -> None:
+    """Raise AlbenchError if the verdict file `verdict` (with the figures and tables beside it)
+    was written for another config than the one of `spec` (its `config_fingerprint`): a
+    report of this config would show that other run's verdict around this config's design."""
+    from albench.errors import AlbenchError
+
+    path = Path(verdict)
+    if not path.exists():
+        return
+    recorded = [line for line in path.read_text().splitlines() if line.startswith(CONFIG_LINE)]
+    if not recorded or f"(fingerprint {spec.config_fingerprint})" in recorded[-1]:
+        return
+    other = recorded[-1].removeprefix(CONFIG_LINE)
+    files = ", ".join(spec.config_files) or "the default config"
+    raise AlbenchError(
+        f"{path} is the verdict of {other}, not of {files} (fingerprint "
+        f"{spec.config_fingerprint}): a report now would show that run's verdict and figures "
+        "as this config's. Make the report with the config that ran (its run printed the "
+        "command), or run this config first; to keep both, give each config its own "
+        "results_dir."
+    )

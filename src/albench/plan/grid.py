@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from albench.errors import ConfigError
@@ -311,8 +313,9 @@ def summary_spec(config: dict[str, Any]) -> SummarySpec:
     return SummarySpec(**{name: copy.deepcopy(config[name]) for name in names if name in config})
 
 
-def verdict_spec(config: dict[str, Any]) -> VerdictSpec:
-    """Return what the end-of-run verdict needs of the config."""
+def verdict_spec(config: dict[str, Any], config_files: Sequence[str] = ()) -> VerdictSpec:
+    """Return what the end-of-run verdict needs of the config, and which config it is: the
+    `config_files` it was read from and its `config_fingerprint`."""
     tasks = [t for t in TASKS if t in dataset_tasks(config).values()]
     first = {t: task_metrics(config["protocol"], t)[0] for t in tasks}
     return VerdictSpec(
@@ -320,7 +323,31 @@ def verdict_spec(config: dict[str, Any]) -> VerdictSpec:
         metric=first[tasks[0]],
         strategies=list(config["strategies"]),
         regression_metric=first[REGRESSION] if len(tasks) > 1 else None,
+        results=results_folder(config),
+        config_files=list(config_files),
+        config_fingerprint=config_fingerprint(config),
     )
+
+
+DEFAULT_RESULTS = "results"
+
+
+def results_folder(config: dict[str, Any]) -> str:
+    """Return the folder of the config's results: its `results_dir` (default results)."""
+    return str(config.get("results_dir", DEFAULT_RESULTS)).rstrip("/") or DEFAULT_RESULTS
+
+
+def logs_folder(config: dict[str, Any]) -> str:
+    """Return the folder of the jobs' logs: logs/, or <results_dir>/logs for a config whose
+    results have a folder of their own."""
+    results = results_folder(config)
+    return "logs" if results == DEFAULT_RESULTS else f"{results}/logs"
+
+
+def config_fingerprint(config: dict[str, Any]) -> str:
+    """Return a short hash of the config (its defaults filled): what a verdict records, so that
+    a report of another config can tell."""
+    return hashlib.sha256(canonical(config).encode()).hexdigest()[:12]
 
 
 def map_spec(config: dict[str, Any], cell: dict[str, Any]) -> MapSpec:

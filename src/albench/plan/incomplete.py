@@ -25,8 +25,8 @@ from albench.specs import VerdictSpec
 
 # Snakemake builds a report only of a complete run (every output it marks must exist).
 INCOMPLETE_WHERE = (
-    "Figures and tables of the data sets that finished: results/figures/,\n"
-    "results/summary/datasets/. The HTML report needs a complete run."
+    "Figures and tables of the data sets that finished: {results}/figures/,\n"
+    "{results}/summary/datasets/. The HTML report needs a complete run."
 )
 
 Group = tuple[str, str, str]  # data set, model, protocol

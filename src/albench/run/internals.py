@@ -5,6 +5,7 @@ suite ran against, and tests/test_internals.py fails first where a release moves
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,9 @@ def _files(named: Any) -> Files:
 
 def _scalar(value: Any) -> Any:
     return str(value) if isinstance(value, str) else value  # Snakemake's path strings: str
+
+
+def report_requested() -> bool:
+    """Whether this Snakemake process was started to write a report (`--report`): read from
+    its command line, as the Snakefile is parsed before Snakemake says so anywhere."""
+    return any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv[1:])
