@@ -44,7 +44,9 @@ try:
         check_config_files(config_files(workflow))
     validate_once(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
     if MAIN:
-        check_config_once(config)
+        check_config_once(
+            config, notify=lambda message: logger.warning(f"albench: {message}")
+        )
 except AlbenchError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 if MAIN:
@@ -86,4 +88,5 @@ onerror:
         VERDICT_SPEC,
         VERDICT,
         keeps_going(workflow),
+        log,
     )

@@ -20,7 +20,7 @@ def calls(monkeypatch):
     """The configs `check_config` was called with (it passes unless a config has `fail`)."""
     seen = []
 
-    def check(config, probed=None):
+    def check(config, probed=None, notify=None):
         seen.append(copy.deepcopy(config))
         if config.get("fail"):
             raise ConfigError("fail: this config is bad")

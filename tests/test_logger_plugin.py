@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -203,3 +204,66 @@ def test_time_left_follows_the_rate_of_the_latest_cells():
 )
 def test_durations_read_as_people_say_them(seconds, text):
     assert duration(seconds) == text
+
+
+def test_the_line_names_the_job_running_longest_and_for_how_long():
+    progress = Progress(cells_total=4, jobs_total=5)
+    progress.rule_of_job[7] = "al_cell"
+    progress.what_job[7] = "al_cell iris/default/logreg/slow/3"
+    progress.job_started(7, now=100.0)
+    progress.job_started(8, now=120.0)
+    assert progress.longest_running(105.0) is None  # nothing has run long yet
+    line = progress.line(now=190.0, started=90.0)
+    assert line.endswith(
+        " · running al_cell iris/default/logreg/slow/3 for 1 min 30 s (and 1 more running)"
+    )
+    progress.job_ended(7)
+    assert progress.line(now=190.0, started=90.0).endswith(" · running job 8 for 1 min 10 s")
+
+
+def test_the_line_keeps_coming_while_a_long_job_runs(monkeypatch):
+    import snakemake_logger_plugin_albench as plugin
+
+    monkeypatch.setattr(plugin, "TICK_S", 0.02)
+    monkeypatch.setattr(plugin, "LINE_INTERVAL_S", 0.1)
+    monkeypatch.setattr(plugin, "LONG_JOB_S", 0.0)
+    out = io.StringIO()
+    h = handler(out)
+    h.handle(record("Job stats:", event=LogEvent.RUN_INFO, stats={"al_cell": 1, "total": 2}))
+    h.handle(record(event=LogEvent.JOB_STARTED, jobs=[1]))
+    info = job_info(1, "al_cell")
+    info.wildcards = {"dataset": "iris", "strategy": "slow"}
+    h.handle(info)
+    time.sleep(0.6)  # no record comes: a strategy of minutes per query
+    h.close()
+    lines = [
+        line for line in out.getvalue().splitlines() if "running al_cell iris/slow for" in line
+    ]
+    assert len(lines) >= 3, out.getvalue()
+    count = len(out.getvalue())
+    time.sleep(0.1)
+    assert len(out.getvalue()) == count  # closed: the ticks stopped
+
+
+def test_ctrl_c_ends_with_one_line_not_an_error():
+    out = io.StringIO()
+    h = handler(out)
+    h.handle(record("Job stats:", event=LogEvent.RUN_INFO, stats={"al_cell": 3, "total": 4}))
+    h.handle(record(event=LogEvent.JOB_STARTED, jobs=[1]))
+    h.handle(job_info(1, "al_cell"))
+    h.handle(record("Finished jobid: 1", event=LogEvent.JOB_FINISHED, job_id=1))
+    h.handle(record("Terminating processes on user request, this might take some time."))
+    failed = "WorkflowError:\nAt least one job did not complete successfully."
+    h.handle(record(failed, level=logging.ERROR, event=LogEvent.ERROR, exception="WorkflowError"))
+    h.close()
+    text = out.getvalue()
+    assert text.rstrip().splitlines()[-1] == (
+        "albench: interrupted after 1 of 3 cells; run the same command to resume"
+    )
+    assert "WorkflowError" not in text
+    # Without Ctrl-C, the same error is shown as it is.
+    out = io.StringIO()
+    h = handler(out)
+    h.handle(record(failed, level=logging.ERROR, event=LogEvent.ERROR, exception="WorkflowError"))
+    h.close()
+    assert "At least one job did not complete successfully." in out.getvalue()

@@ -447,3 +447,30 @@ def test_a_strategy_that_touches_what_it_is_given_fails_its_cell_named(project, 
         run_cell_of(blob_dataset(80), cell)
     text = "".join(traceback.format_exception_only(error.value))
     assert message in text, text
+
+
+SLOW = """
+import time
+
+import numpy as np
+
+
+def slow(X, y, batch_size, random_state):
+    time.sleep(0.3)
+    return np.flatnonzero(np.isnan(y))[:batch_size]
+"""
+
+
+def test_a_slow_strategy_is_named_while_the_config_check_queries_it(project, monkeypatch):
+    import albench.plan.probe as probe_module
+
+    monkeypatch.setattr(probe_module, "SLOW_PROBE_S", 0.2)
+    config = config_with(f"{module(project, SLOW)}.slow")
+    told = []
+    check_config(config, notify=told.append)
+    what = "checking strategy 'mine' with model 'logreg' (data set 'iris')"
+    assert told[0] == f"{what}: still querying after 0.2 s on a few dozen rows"
+    assert re.fullmatch(
+        rf"{re.escape(what)} took \d\.\d s: expect its cells to be slow too", told[1]
+    )
+    assert len(told) == 2  # the fast pairs are not told

@@ -329,7 +329,7 @@ def test_a_killed_long_cell_resumes_from_its_checkpoint_in_the_workflow(tmp_path
         pd.testing.assert_frame_equal(resumed[path], whole[path], check_exact=True)
 
 
-def test_an_interrupted_run_reports_no_job_as_failed(tmp_path):
+def test_an_interrupted_run_reports_no_job_as_failed_and_ends_with_one_line(tmp_path):
     import signal
 
     # Cells of a model that takes 0.4 s per fit: the run is busy when Ctrl-C comes.
@@ -359,3 +359,11 @@ def test_an_interrupted_run_reports_no_job_as_failed(tmp_path):
     assert "Terminating processes on user request" in output
     assert "died" not in output and "Error in rule" not in output, output[-3000:]
     assert not worker_processes_in(tmp_path)
+    # It ends with one line that says how far it came and how to go on; no traceback, no
+    # verdict of "failed" cells.
+    last = output.rstrip().splitlines()[-1]
+    assert re.fullmatch(
+        r"albench: interrupted after \d+ of 2 cells; run the same command to resume", last
+    ), output[-3000:]
+    assert "Traceback" not in output and "WorkflowError" not in output
+    assert "the run did not finish" not in output

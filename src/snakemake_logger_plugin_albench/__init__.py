@@ -14,6 +14,7 @@ processes that run jobs for another one (cluster submissions).
 import logging
 import re
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -48,12 +49,28 @@ CHATTER = (
     "Removing temporary output",
     "Conda environments: ignored",
 )
+# What Snakemake logs when Ctrl-C stops a run, and the error it ends that run with.
+USER_REQUEST = "Terminating processes on user request"
+NOT_COMPLETE = "At least one job did not complete successfully"
 # How Snakemake reports a shell command that exited non-zero (repeated by the job's error record).
 SHELL_FAILURE = re.compile(r"^RuleException:\s*CalledProcessError in file ", re.MULTILINE)
 # How many of the latest finished cells give the rate of the time-left estimate.
 RECENT_CELLS = 40
-# Without a terminal (CI, `| tee`, nohup), a progress line every this many seconds at most.
+# Without a terminal (CI, `| tee`, nohup), a progress line every this many seconds at most, and
+# at least while jobs run (a terminal's line is redrawn every TICK_S).
 LINE_INTERVAL_S = 15.0
+TICK_S = 1.0
+# A job running this long is named on the line, with its time so far.
+LONG_JOB_S = 10.0
+
+
+def interrupted_line(progress: "Progress") -> str:
+    """Return how a run stopped by Ctrl-C ends: how far it came and how to go on."""
+    if progress.cells_total:
+        done = f"{progress.cells_done} of {progress.cells_total} cells"
+    else:
+        done = f"{progress.jobs_done} of {progress.jobs_total} jobs"
+    return f"albench: interrupted after {done}; run the same command to resume"
 
 
 def job_error(record: logging.LogRecord, show_logs: bool) -> str:
@@ -110,6 +127,30 @@ class Progress:
     finished_at: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_CELLS + 1))
     # The cluster's submissions by state, as the albench-slurm executor last reported them.
     cluster: dict[str, int] | None = None
+    # The running jobs: when each started, and what it is (rule and wildcards).
+    started_at: dict[int, float] = field(default_factory=dict)
+    what_job: dict[int, str] = field(default_factory=dict)
+
+    def job_started(self, jobid: int, now: float) -> None:
+        """Count job `jobid` as running since `now`."""
+        self.started_at.setdefault(jobid, now)
+
+    def job_ended(self, jobid: int) -> None:
+        """Count job `jobid` as no longer running."""
+        self.started_at.pop(jobid, None)
+
+    def longest_running(self, now: float) -> str | None:
+        """Return what runs and, where a job has run LONG_JOB_S or more, which has run longest
+        and for how long (None while nothing runs that long)."""
+        if not self.started_at:
+            return None
+        jobid, since = min(self.started_at.items(), key=lambda item: item[1])
+        if now - since < LONG_JOB_S:
+            return None
+        what = self.what_job.get(jobid, self.rule_of_job.get(jobid, f"job {jobid}"))
+        others = len(self.started_at) - 1
+        more = f" (and {others} more running)" if others else ""
+        return f"running {what} for {duration(now - since)}{more}"
 
     def cell_finished(self, now: float) -> None:
         """Count a finished cell at time `now`."""
@@ -145,6 +186,9 @@ class Progress:
         left = self.seconds_left(now)
         if left is not None and self.cells_done < self.cells_total:
             parts.append(f"about {duration(left)} left for the cells")
+        running = self.longest_running(now)
+        if running is not None:
+            parts.append(running)
         if self.cluster and self.cluster["finished"] < self.cluster["submitted"]:
             # Cells on the cluster count as done when their submission ends: say it is moving.
             c = self.cluster
@@ -191,6 +235,22 @@ class LogHandler(LogHandlerBase):
         self.last_line = ""
         self.line_shown = False  # a terminal line that the next message has to clear first
         self.printed_state: tuple[int, int, int] | None = None
+        self.interrupted = False  # Ctrl-C: the run ends with one line that says so
+        # Records come from Snakemake's threads (under the handler's lock, as `logging` hands
+        # them), the ticks from this handler's own (a daemon thread of this process, stopped
+        # at close): one at a time.
+        self.stopped = threading.Event()
+        if not self.full:
+            threading.Thread(target=self.tick, name="albench-progress", daemon=True).start()
+
+    def tick(self) -> None:
+        """While jobs run, keep the line current: redrawn every TICK_S in a terminal (the time
+        spent, the job running longest), printed every LINE_INTERVAL_S without one, also when
+        no job ends for minutes."""
+        while not self.stopped.wait(TICK_S):
+            with self.lock:
+                if self.progress.started_at and self.progress.jobs_done < self.progress.jobs_total:
+                    self.update()
 
     @property
     def writes_to_stream(self) -> bool:
@@ -232,16 +292,23 @@ class LogHandler(LogHandlerBase):
             self.show(record)
         elif event == LogEvent.JOB_INFO:
             progress.rule_of_job[record.jobid] = record.rule_name
+            wildcards = getattr(record, "wildcards", None) or {}
+            shown = "/".join(str(v) for v in dict(wildcards).values())
+            progress.what_job[record.jobid] = f"{record.rule_name} {shown}".strip()
+            progress.job_started(record.jobid, time.monotonic())
             # Snakemake announces a started job (JOB_STARTED) before describing it (JOB_INFO).
             if record.rule_name in CELL_RULES and progress.first_cell_start is None:
                 progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_STARTED:
             jobs = getattr(record, "jobs", []) or []
+            for job in jobs:
+                progress.job_started(job, time.monotonic())
             if progress.first_cell_start is None and any(
                 progress.rule_of_job.get(job) in CELL_RULES for job in jobs
             ):
                 progress.first_cell_start = time.monotonic()
         elif event == LogEvent.JOB_FINISHED:
+            progress.job_ended(record.job_id)
             if progress.rule_of_job.get(record.job_id) in CELL_RULES:
                 progress.cell_finished(time.monotonic())
             self.update()
@@ -250,6 +317,7 @@ class LogHandler(LogHandlerBase):
             progress.jobs_total = max(progress.jobs_total, record.total)
             self.update(final=record.done == record.total)
         elif event == LogEvent.JOB_ERROR:
+            progress.job_ended(record.jobid)
             progress.failed.append(str(record.rule_name))
             self.show(record, job_error(record, self.common_settings.show_failed_logs))
             self.update(force=True)
@@ -262,13 +330,18 @@ class LogHandler(LogHandlerBase):
             self.update(force=True)
         elif event is None:
             message = record.getMessage()
+            if message.startswith(USER_REQUEST):
+                self.interrupted = True
             if message.startswith(("Exiting because", "Complete log", "Nothing to be done")):
                 self.settle()
             if record.levelno >= logging.WARNING or not message.startswith(CHATTER):
                 self.show(record)
         elif event == LogEvent.ERROR:
+            message = record.getMessage()
+            if self.interrupted and NOT_COMPLETE in message:
+                self.show(record, interrupted_line(self.progress))
             # A failed shell command: its JOB_ERROR record names the job, its log and its error.
-            if not SHELL_FAILURE.search(record.getMessage()):
+            elif not SHELL_FAILURE.search(message):
                 self.show(record)
 
     def show(self, record: logging.LogRecord, text: str | None = None) -> None:
@@ -316,8 +389,10 @@ class LogHandler(LogHandlerBase):
         self.line_shown = True
 
     def close(self) -> None:
-        if self.line_shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.line_shown = False
+        self.stopped.set()
+        with self.lock:
+            if self.line_shown:
+                self.stream.write("\n")
+                self.stream.flush()
+                self.line_shown = False
         super().close()

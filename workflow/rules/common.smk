@@ -79,7 +79,7 @@ DATASET_SUMMARY = results("summary/datasets/{dataset}")
 SUMMARY = results("summary")
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 VERDICT = results("verdict.txt")
-VERDICT_SPEC = verdict_spec(config, shown_paths(config_files(workflow), DEFAULT_CONFIG))
+VERDICT_SPEC = verdict_spec(config, shown_paths(config_files(workflow)))
 CELL_LOG = logged("al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log")
 # The final products of the figure rules (workflow/rules/aggregate.smk), each added beside the
 # rule that draws it; `rule all` asks for them (get_final_output).

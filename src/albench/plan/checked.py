@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,14 @@ KEPT = 32  # the most recent fingerprints kept
 KEPT_PROBES = 4096  # the most recent probes kept (a config has one per model x strategy x shape)
 
 
-def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/albench") -> bool:
+def check_config_once(
+    config: dict[str, Any],
+    store: str | Path = ".snakemake/albench",
+    notify: Callable[[str], None] | None = None,
+) -> bool:
     """Check `config` (`check_config`, raising ConfigError naming the key) unless a config of
     the same fingerprint passed before, as recorded in `store`; return whether it was checked
-    now."""
+    now. A slow probe is told to `notify`."""
     from albench.plan.checks import check_config
 
     folder = Path(store) / "checked"
@@ -55,7 +59,7 @@ def check_config_once(config: dict[str, Any], store: str | Path = ".snakemake/al
     if record.exists() and not recheck:
         return False
     probed = ProbeRecords(Path(store) / "probed", reuse=not recheck)
-    check_config(config, probed=probed)
+    check_config(config, probed=probed, notify=notify)
     folder.mkdir(parents=True, exist_ok=True)
     record.touch()
     _prune(folder, KEPT)

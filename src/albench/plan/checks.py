@@ -8,7 +8,7 @@ involved.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,10 @@ from albench.tasks import CLASSIFICATION, REGRESSION
 
 
 def check_config(
-    config: dict[str, Any], probe: bool = True, probed: PassedProbes | None = None
+    config: dict[str, Any],
+    probe: bool = True,
+    probed: PassedProbes | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> None:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run.
 
@@ -40,7 +43,8 @@ def check_config(
     be built and fits its data sets' tasks. With `probe`, every model x strategy pair also
     queries once on tiny data of each data set's shape (`albench.plan.probe`), so no pair fails
     in its first query for a reason known now; but not the pairs whose probe `probed`
-    (`albench.plan.checked.ProbeRecords`) holds as passed before.
+    (`albench.plan.checked.ProbeRecords`) holds as passed before; a slow probe is told to
+    `notify`.
     """
     known = check_design(config)
     for name, spec in config["datasets"].items():
@@ -67,7 +71,7 @@ def check_config(
                 "embeddings (its predict_proba takes no return_embeddings)"
             )
     if probe:
-        _probe(config, known, probed)
+        _probe(config, known, probed, notify)
 
 
 def check_design(config: dict[str, Any]) -> dict[str, int]:
@@ -122,7 +126,12 @@ def check_design(config: dict[str, Any]) -> dict[str, int]:
     return known
 
 
-def _probe(config: dict[str, Any], sizes: dict[str, int], probed: PassedProbes | None) -> None:
+def _probe(
+    config: dict[str, Any],
+    sizes: dict[str, int],
+    probed: PassedProbes | None,
+    notify: Callable[[str], None] | None = None,
+) -> None:
     """Probe every model x strategy pair on data of each data set of a known size (`sizes`) and
     a shape cheap to know (`albench.plan.probe.probe_grid`)."""
     shapes = {}
@@ -138,7 +147,9 @@ def _probe(config: dict[str, Any], sizes: dict[str, int], probed: PassedProbes |
             shapes[name] = (shape, min(initial, sizes.initial), max(batch, sizes.batch))
     if shapes:
         subsample = config["protocol"].get("candidate_subsample")
-        probe_grid(config["models"], config["strategies"], shapes, subsample, runs(config), probed)
+        probe_grid(
+            config["models"], config["strategies"], shapes, subsample, runs(config), probed, notify
+        )
 
 
 NOUN = {CLASSIFICATION: "classifier", REGRESSION: "regressor"}
@@ -279,7 +290,8 @@ def design_warnings(config: dict[str, Any]) -> list[str]:
         f"seeds: {n_seeds} seed(s) cannot show any strategy better or worse than the baseline "
         f"{config['baseline']!r} at alpha = {ALPHA}: the smallest p-value any result could give "
         f"is {floor:.3g} (two-sided Wilcoxon signed-rank test over paired seeds, Holm-corrected "
-        f"for {compared} strategies). {seeds_needed(compared)} seeds can; with {n_seeds}, every "
+        f"for {compared} {'strategy' if compared == 1 else 'strategies'}). "
+        f"{seeds_needed(compared)} seeds can; with {n_seeds}, every "
         "comparison will read 'too few seeds to tell'.",
     ]
 

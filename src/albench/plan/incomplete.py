@@ -23,6 +23,16 @@ from albench.analysis.verdict import INCOMPLETE_NAME, RUN_STARTED, WIDTH, verdic
 from albench.io.files import write_text
 from albench.specs import VerdictSpec
 
+# What Snakemake logs when Ctrl-C stops a run.
+USER_REQUEST = "Terminating processes on user request"
+
+
+def interrupted(log: str | list[str] | None) -> bool:
+    """Whether Snakemake's log file(s) `log` say that Ctrl-C stopped the run."""
+    logs = [log] if isinstance(log, str) else list(log or [])
+    return any(USER_REQUEST in Path(p).read_text(errors="replace") for p in logs)
+
+
 # Snakemake builds a report only of a complete run (every output it marks must exist).
 INCOMPLETE_WHERE = (
     "Figures and tables of the data sets that finished: {results}/figures/,\n"
@@ -178,10 +188,17 @@ def incomplete_verdict_text(
 
 
 def show_incomplete(
-    config: dict, paths: dict[str, str], spec: VerdictSpec, verdict: str, keep_going: bool
+    config: dict,
+    paths: dict[str, str],
+    spec: VerdictSpec,
+    verdict: str,
+    keep_going: bool,
+    log: str | list[str] | None = None,
 ) -> None:
     """Print the verdict of a run that failed after finishing cells, and write it beside the
-    `verdict` file.
+    `verdict` file. A run stopped by Ctrl-C (as Snakemake's log `log` says) only writes it: its
+    end says it was interrupted and how to resume (the `albench` logger plugin), not which
+    cells failed.
 
     Called when a run fails (the Snakefile's `onerror`): a fault here is reported in one line,
     never raised, so that it cannot hide the failure that ended the run.
@@ -195,6 +212,8 @@ def show_incomplete(
         stale = Path(verdict).exists() and Path(verdict).stat().st_mtime < RUN_STARTED
         if stale:
             Path(verdict).unlink()
+        if interrupted(log):
+            return
     except Exception as error:  # noqa: BLE001
         print(f"albench: no verdict of the finished cells ({type(error).__name__}: {error})")
         return

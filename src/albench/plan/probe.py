@@ -13,9 +13,12 @@ scikit-learn models; models with an `epochs` parameter train one epoch.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import threading
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -249,6 +252,7 @@ def probe_grid(
     candidate_subsample: Any = None,
     runs: dict[str, tuple[list[str], list[str]]] | None = None,
     probed: PassedProbes | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> None:
     """Raise ConfigError naming the first model x strategy x data set that cannot query.
 
@@ -256,12 +260,13 @@ def probe_grid(
     one shape and initial count share their probes (and of one batch size, for users'
     strategies). `runs` maps data set names to the models and strategies that run on them
     (`albench.plan.grid.runs`; None: all of them). A probe that `probed` holds as passed
-    before is not run again; one that passes now is added to it.
+    before is not run again; one that passes now is added to it. A probe still running after
+    SLOW_PROBE_S is told to `notify` (the user), naming its strategy and model.
     """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):  # tiny data: BLAS threads only cost start-up
-        _probe_each(models, strategies, shapes, candidate_subsample, runs or {}, probed)
+        _probe_each(models, strategies, shapes, candidate_subsample, runs or {}, probed, notify)
 
 
 def _probe_each(
@@ -271,6 +276,7 @@ def _probe_each(
     candidate_subsample: Any,
     runs: dict[str, tuple[list[str], list[str]]],
     probed: PassedProbes | None,
+    notify: Callable[[str], None] | None = None,
 ) -> None:
     from albench.learn.strategies import builtin_name
 
@@ -294,13 +300,15 @@ def _probe_each(
                     record = probed.key(*key[2:], specs=[model_spec, spec])
                     if probed.passed(record):
                         continue
+                slow = f"strategy {strategy!r} with model {model!r} (data set {dataset!r})"
                 try:
-                    fit = (model, shape, initial, probe_pool(spec, batch)[1])
-                    if fit not in fits:
-                        fits[fit] = fit_probe(model, model_spec, *fit[1:])
-                    reason = probe(
-                        model, model_spec, strategy, spec, shape, initial, batch, fits[fit]
-                    )
+                    with _told_if_slow(notify, slow):
+                        fit = (model, shape, initial, probe_pool(spec, batch)[1])
+                        if fit not in fits:
+                            fits[fit] = fit_probe(model, model_spec, *fit[1:])
+                        reason = probe(
+                            model, model_spec, strategy, spec, shape, initial, batch, fits[fit]
+                        )
                 except ConfigError as error:
                     raise ConfigError(str(error).replace("{dataset}", repr(dataset))) from None
                 if reason is None and record is not None:
@@ -317,6 +325,35 @@ def _probe_each(
                         f"model {model!r} on data set {dataset!r} ({shape.describe()}): "
                         f"{reason}. Drop the pair, or give what it needs{hint(query)}"
                     )
+
+
+# A probe (a fit and a query or three on a few dozen rows) still running after this many seconds
+# is told to the user: its strategy or model will be slow in every cell too.
+SLOW_PROBE_S = 3.0
+
+
+@contextlib.contextmanager
+def _told_if_slow(notify: Callable[[str], None] | None, what: str) -> Iterator[None]:
+    """Tell `notify` about the probe of `what` if it runs longer than SLOW_PROBE_S, and how long
+    it took once done."""
+    if notify is None:
+        yield
+        return
+    start = time.perf_counter()
+    timer = threading.Timer(
+        SLOW_PROBE_S,
+        notify,
+        [f"checking {what}: still querying after {SLOW_PROBE_S:g} s on a few dozen rows"],
+    )
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        took = time.perf_counter() - start
+        if took >= SLOW_PROBE_S:
+            notify(f"checking {what} took {took:.1f} s: expect its cells to be slow too")
 
 
 # What the regression strategies that need a predictive distribution are told.
