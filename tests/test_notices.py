@@ -80,3 +80,18 @@ def test_a_cell_that_warns_of_nothing_records_nothing(tmp_path):
     )
     write_curve(curve, tmp_path / "c.parquet", seeded_cell(0))
     assert warnings_table("d", None, [tmp_path / "c.parquet"]).empty
+
+
+def test_messages_that_differ_in_their_numbers_are_one_line_with_ranges():
+    rows = [
+        ["d", "al_cell", "m", "default", s, f"filled {n} row(s) of 10 at random", 1, c]
+        for s, n, c in [("badge", 3, 2), ("badge", 8, 1), ("margin", 1, 4)]
+    ]
+    rows.append(["d", "al_cell", "m", "default", "badge", "Warning: " + "x" * 200, 2, 2])
+    lines = warning_lines(pd.DataFrame(rows, columns=COLUMNS), width=60)
+    assert lines[0] == (
+        "data set 'd', model 'm': 3 cell(s) of badge, margin, 7 times: "
+        "filled 1–8 row(s) of 10 at random"
+    )
+    assert lines[1].endswith(": Warning: " + "x" * 50 + "…")
+    assert len(lines) == 2

@@ -220,7 +220,7 @@ def test_the_verdict_counts_the_jobs_warnings_and_says_where_they_are():
     counts = [[1, 1], [7, 9], [2, 2]]
     warnings = pd.DataFrame([r + c for r, c in zip(rows, counts, strict=True)], columns=COLUMNS)
     text = verdict_text(comparison, savings_for(comparison), SPEC, warnings=warnings)
-    assert "Warnings and notes of the jobs behind these results (3; all in" in text
+    assert "Warnings and notes of the jobs behind these results (12 in all; each in" in text
     assert "\n  data set 'd': dropped 4 row(s) without a label\n" in text
     assert (
         "\n  data set 'd', model 'm': 9 cell(s) of up, down, 11 times: ConvergenceWarning" in text

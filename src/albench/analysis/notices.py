@@ -10,6 +10,7 @@ verdict counts them and the report shows them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,13 +74,16 @@ def _row(dataset: str, job: str, model: str, protocol: str, strategy: str, note:
     }
 
 
-def warning_lines(table: pd.DataFrame, most: int = 8) -> list[str]:
-    """Return `table`'s warnings in words, one line per data set, job, model and message (its
-    strategies and protocols together), at most `most` (then how many more)."""
-    lines = []
-    keys = ["dataset", "job", "model", "message"]
+def warning_lines(table: pd.DataFrame, most: int = 8, width: int = 200) -> list[str]:
+    """Return `table`'s warnings in words, one line per data set, job, model and kind of
+    message (its strategies and protocols together; messages that differ only in their numbers
+    are one kind, its numbers shown as ranges), at most `most` (then how many more), each
+    message cut at `width` characters."""
     table = table.fillna({"model": "", "protocol": "", "strategy": ""})
-    for (dataset, job, model, message), rows in table.groupby(keys, sort=False):
+    shape = table["message"].map(lambda m: NUMBER.sub("#", m))
+    lines = []
+    keys = [table["dataset"], table["job"], table["model"], shape]
+    for (dataset, job, model, _), rows in table.groupby(keys, sort=False):
         cells, count = int(rows["cells"].sum()), int(rows["count"].sum())
         where = f"data set {dataset!r}"
         if job == "al_cell":
@@ -88,8 +92,32 @@ def warning_lines(table: pd.DataFrame, most: int = 8) -> list[str]:
         elif job == "full_pool":
             where += f", full-pool model {model!r}: {cells} seed(s)"
         times = f", {count} times" if count > cells else ""
-        message = message.removeprefix(f"data set {dataset!r}: ")
+        message = _ranges(list(rows["message"])).removeprefix(f"data set {dataset!r}: ")
+        if len(message) > width:
+            message = message[: width - 1] + "…"
         lines.append(f"{where}{times}: {message}")
     if len(lines) > most:
         lines = [*lines[:most], f"... and {len(lines) - most} more"]
     return lines
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _ranges(messages: list[str]) -> str:
+    """The first of `messages` (which differ only in their numbers), each number that differs
+    between them shown as its range ('1–8')."""
+    parts = [NUMBER.split(m) for m in messages]
+    numbers = [NUMBER.findall(m) for m in messages]
+    shown = []
+    for i, value in enumerate(numbers[0]):
+        values = {n[i] for n in numbers}
+        if len(values) == 1:
+            shown.append(value)
+        else:
+            low, high = min(values, key=float), max(values, key=float)
+            shown.append(f"{low}–{high}")
+    text = parts[0][0]
+    for number, rest in zip(shown, parts[0][1:], strict=True):
+        text += number + rest
+    return text

@@ -117,8 +117,9 @@ def verdict_text(
         from albench.analysis.notices import warning_lines
 
         lines += textwrap.wrap(
-            f"Warnings and notes of the jobs behind these results ({len(warnings)}; all in "
-            f"{spec.results}/summary/warnings.csv, the full text in each job's log):",
+            f"Warnings and notes of the jobs behind these results ({int(warnings['count'].sum())}"
+            f" in all; each in {spec.results}/summary/warnings.csv, its full text in its job's "
+            "log):",
             WIDTH,
         )
         for line in warning_lines(warnings):
