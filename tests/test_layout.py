@@ -14,12 +14,13 @@ ROOT = REPO / "src" / "albench"
 ALLOWED = {
     "core": {"core"},
     "io": {"core", "io"},
+    "stopping": {"core", "io", "stopping"},
     "data": {"core", "io", "data"},
-    "learn": {"core", "io", "data", "learn"},
-    "analysis": {"core", "io", "analysis"},
-    "figures": {"core", "io", "analysis", "figures"},
-    "plan": {"core", "io", "data", "learn", "analysis", "plan"},
-    "run": {"core", "io", "data", "learn", "analysis", "figures", "plan", "run"},
+    "learn": {"core", "io", "data", "stopping", "learn"},
+    "analysis": {"core", "io", "stopping", "analysis"},
+    "figures": {"core", "io", "stopping", "analysis", "figures"},
+    "plan": {"core", "io", "data", "stopping", "learn", "analysis", "plan"},
+    "run": {"core", "io", "data", "stopping", "learn", "analysis", "figures", "plan", "run"},
 }
 # Kept for the dotted paths users' configs name; they only forward.
 FORWARDING = {"albench.models", "albench.torch"}

@@ -161,7 +161,9 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
     assert spec.config_fingerprint and spec.results == "results"
     tables = pd.read_csv(summary / "comparison.csv"), pd.read_csv(summary / "label_savings.csv")
     warnings = pd.read_csv(summary / "warnings.csv")
-    assert text == verdict_text(*tables, spec, warnings=warnings)
+    stops = pd.read_csv(summary / "stops.csv")
+    assert text == verdict_text(*tables, spec, warnings=warnings, stops=stops)
+    assert "  stop with " in text or "  stop: no stopping criterion" in text
     assert f"\nConfig: bench.yaml (fingerprint {spec.config_fingerprint})\n" in text
     verdict.unlink()
     proc = snakemake(finished, "--configfile", "bench.yaml", "--cores", "1")
@@ -176,6 +178,7 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
 # What new cells of both data sets of the small config rerun downstream of them.
 DOWNSTREAM = {
     "summarise_dataset": 2,
+    "summarise_stopping": 2,
     "aggregate": 1,
     "plot_curves": 2,
     "plot_heatmap": 1,

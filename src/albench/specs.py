@@ -161,6 +161,18 @@ class SummarySpec(Spec):
 
 
 @dataclass(frozen=True)
+class StoppingSpec(Spec):
+    """What a data set's stopping summaries replay: the criteria ({name: {criterion, params}},
+    defaults filled), the cost pairs, the plateau margin, and the score (first classification
+    metric) the stops are judged by."""
+
+    criteria: dict[str, dict[str, Any]]
+    costs: list[list[float]]
+    plateau_margin: float
+    metric: str = "accuracy"
+
+
+@dataclass(frozen=True)
 class VerdictSpec(Spec):
     """What the end-of-run verdict states: the baseline, the metric of its comparisons (the
     first of the protocol's), the strategies in config order, and the share of the full-pool

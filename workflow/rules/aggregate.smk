@@ -20,6 +20,27 @@ rule summarise_dataset:
         "../../scripts/summarise_dataset.py"
 
 
+rule summarise_stopping:
+    input:
+        cells=get_dataset_curves,
+        records=get_dataset_stop_records,
+    output:
+        **summary_files(DATASET_SUMMARY, STOPPING_TABLES),
+    log:
+        logged("summarise_stopping/{dataset}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        spec=get_stopping_spec,
+    script:
+        "../../scripts/summarise_stopping.py"
+
+
 rule aggregate:
     input:
         **summary_parts(),
@@ -44,6 +65,7 @@ rule verdict:
         savings=OVERALL["label_savings"],
         at_budget=OVERALL["comparison_at_budget"],
         warnings=OVERALL["warnings"],
+        stops=OVERALL["stops"],
     output:
         verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
     log:

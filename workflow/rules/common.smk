@@ -20,10 +20,11 @@ from albench.plan.grid import (
     results_folder,
     seed_list,
     split_spec,
+    stopping_spec,
     summary_spec,
     verdict_spec,
 )
-from albench.analysis.tables import OVERALL_TABLES, PARTS, summary_files
+from albench.analysis.tables import OVERALL_TABLES, PARTS, STOPPING_TABLES, summary_files
 from albench.analysis.verdict import shown_paths
 from albench.data.sources import dataset_inputs, openml_downloads
 
@@ -73,6 +74,10 @@ SELECTION = results(
 )
 EMBEDDINGS = results(
     "embeddings/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
+)
+# What stopping criteria read of each cell (albench.stopping.record).
+STOP_RECORD = results(
+    "stopping/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.parquet"
 )
 FULL_POOL = results("full_pool/{dataset}/{protocol}/{model}/seed{seed}.parquet")
 DATASET_SUMMARY = results("summary/datasets/{dataset}")
@@ -145,6 +150,10 @@ def get_dataset_curves(wildcards):
     return [CURVE.format(**c) for c in CELLS if c["dataset"] == wildcards.dataset]
 
 
+def get_dataset_stop_records(wildcards):
+    return [STOP_RECORD.format(**c) for c in CELLS if c["dataset"] == wildcards.dataset]
+
+
 def get_dataset_full_pools(wildcards):
     return expand(
         FULL_POOL,
@@ -172,6 +181,10 @@ def get_figure_spec(wildcards):
     ).to_json()
 
 
+def get_stopping_spec(wildcards):
+    return stopping_spec(config).to_json()
+
+
 def get_summary_spec(wildcards):
     return summary_spec(config).to_json()
 
@@ -185,10 +198,15 @@ def get_map_spec(wildcards):
 
 
 def summary_parts():
-    """The aggregate job's input: each summary table of every data set, as {table}_parts."""
+    """The aggregate job's input: each summary table of every data set (its stopping tables
+    too), as {table}_parts."""
+    tables = {
+        **summary_files(DATASET_SUMMARY),
+        **summary_files(DATASET_SUMMARY, STOPPING_TABLES),
+    }
     return {
         f"{name}{PARTS}": expand(path, dataset=config["datasets"])
-        for name, path in summary_files(DATASET_SUMMARY).items()
+        for name, path in tables.items()
     }
 
 

@@ -6,6 +6,7 @@ rule al_cell:
     output:
         curve=CURVE,
         selection=SELECTION,
+        stopping=STOP_RECORD,
     log:
         CELL_LOG,
     conda:
@@ -28,6 +29,7 @@ if EMBEDDING_MAPS:
         output:
             curve=CURVE,
             selection=SELECTION,
+            stopping=STOP_RECORD,
             embeddings=EMBEDDINGS,
         wildcard_constraints:
             model=one_of(EMBEDDING_MAPS["models"]),

@@ -18,7 +18,7 @@ from albench.analysis.notices import warnings_table
 from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
 from albench.analysis.stats import aubc, mean_ci, mean_ranks
-from albench.analysis.tables import COMPARED, DATASET_TABLES
+from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, metric_columns, read_curves
 from albench.io.files import atomic_path
@@ -290,7 +290,7 @@ def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str 
     write_table(_joined_tables(parts["curves"]), tables["curves"])
     joined = {
         name: pd.concat([_read_csv(p) for p in parts[name]], ignore_index=True)
-        for name in DATASET_TABLES
+        for name in parts
         if name != "curves"
     }
     for name, frame in joined.items():

@@ -31,7 +31,13 @@ MANY_SEEDS = 200
 
 
 def verdict_text(
-    comparison, savings, spec: VerdictSpec, where: str = WHERE, at_budget=None, warnings=None
+    comparison,
+    savings,
+    spec: VerdictSpec,
+    where: str = WHERE,
+    at_budget=None,
+    warnings=None,
+    stops=None,
 ) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
     the config's budgets, and `warnings`: what the jobs warned of), data frames of the overall
@@ -113,6 +119,8 @@ def verdict_text(
             else:
                 lines += _wrapped(f"{kind}: {_names(found, kind, f'{metric}_diff')}")
         lines += _budget_lines(budgets[metric], (dataset, model, protocol), order)
+        if stops is not None and len(stops):
+            lines += _stop_lines(stops, (dataset, model, protocol), metric)
     if warnings is not None and len(warnings):
         from albench.analysis.notices import warning_lines
 
@@ -332,6 +340,31 @@ def _saving(saved, row, share: str) -> str:
     return f"  labels saved {mean:+.0f} [{low:+.0f}, {high:+.0f}]"
 
 
+def _stop_lines(stops, key: tuple[str, str, str], metric: str) -> list[str]:
+    """The line that says which stopping criterion to trust on a data set x model (x protocol),
+    over the cells of all its strategies (`albench.analysis.stops.recommended`)."""
+    from albench.analysis.stops import recommended
+
+    rows = stops[(stops["dataset"] == key[0]) & (stops["model"] == key[1])]
+    rows = rows[rows["protocol"] == key[2]]
+    if rows.empty or metric not in rows.columns:
+        return []
+    best = recommended(rows, metric)
+    if best is None:
+        return _wrapped(
+            "stop: no stopping criterion stopped within the budget in 90 % of the cells"
+        )
+    labels, lost, regret = best["labels"], best["lost"], best["regret"]
+    share = 100 * (labels[0] / best["budget"] - 1)
+    cost = best["regret_column"].removeprefix("regret_").replace("_", "/")
+    never = f"; never stopped in {best['never']} of {best['cells']} cells" if best["never"] else ""
+    return _wrapped(
+        f"stop with {best['criterion']}: ~{labels[0]:.0f} labels ({share:+.0f} % of the "
+        f"budget), {metric} {-lost[0]:+.3f} [{-lost[2]:+.3f}, {-lost[1]:+.3f}] against the "
+        f"budget's end; regret {regret[0]:.1f} at costs {cost}{never}"
+    )
+
+
 def write_verdict(
     comparison: Path,
     savings: Path,
@@ -339,6 +372,7 @@ def write_verdict(
     verdict: Path,
     spec: VerdictSpec,
     warnings: Path | None = None,
+    stops: Path | None = None,
 ) -> str:
     """Write the verdict of the overall tables `comparison`, `savings`, `at_budget` and
     `warnings` to `verdict`; return it. An incomplete run's verdict beside it
@@ -351,6 +385,7 @@ def write_verdict(
         spec,
         at_budget=pd.read_csv(at_budget),
         warnings=pd.read_csv(warnings) if warnings is not None else None,
+        stops=pd.read_csv(stops) if stops is not None else None,
     )
     write_text(verdict, text)
     Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)

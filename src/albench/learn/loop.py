@@ -22,7 +22,13 @@ from threadpoolctl import threadpool_limits
 from albench.data.datasets import Dataset, read_dataset
 from albench.data.splits import read_split, split_indices
 from albench.env import CHECKPOINT_SECONDS_ENV
-from albench.io.curves import SELECTION_SCHEMA, write_curve, write_embeddings, write_selection
+from albench.io.curves import (
+    SELECTION_SCHEMA,
+    provenance,
+    write_curve,
+    write_embeddings,
+    write_selection,
+)
 from albench.io.logs import collecting_warnings
 from albench.learn.checkpoints import (
     checkpoint_key,
@@ -46,6 +52,14 @@ from albench.learn.strategies import Strategy, batch_fault
 from albench.protocol import resolve_protocol
 from albench.seeding import derive_seed
 from albench.specs import CellSpec
+from albench.stopping.record import (
+    DEFAULT_STOP_SET_SIZE,
+    PREDICTIONS,
+    pool_summary,
+    selected_summary,
+    stop_set,
+    write_record,
+)
 
 log = logging.getLogger("albench")
 
@@ -65,6 +79,7 @@ class CellResult:
     curve: pd.DataFrame
     selection: pd.DataFrame
     embeddings: pd.DataFrame
+    stopping: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +100,7 @@ class Learner:
     batch_size: int
     iterations: int
     metrics: list[str]
+    stop_positions: np.ndarray  # the stop set (`albench.stopping.record.stop_set`)
 
     @classmethod
     def build(
@@ -123,6 +139,13 @@ class Learner:
             batch_size=sizes.batch,
             iterations=sizes.iterations,
             metrics=list(cell.protocol["metrics"]),
+            stop_positions=stop_set(
+                np.flatnonzero(np.isin(train_rows, roles["pool"])),
+                cell.protocol.get("stop_set_size", DEFAULT_STOP_SET_SIZE),
+                cell.seed,
+                cell.dataset,
+                cell.protocol_name,
+            ),
         )
         return learner, strategy
 
@@ -138,6 +161,10 @@ class LoopState:
     selected: list[tuple[int, int, int, int]] = field(default_factory=list)
     maps: list[pd.DataFrame] = field(default_factory=list)
     query_seconds: float = float("nan")
+    # What stopping criteria read (`albench.stopping.record`), one row per iteration, and what
+    # the model made of the batch it queried, for the next iteration's row.
+    stopping: list[dict[str, Any]] = field(default_factory=list)
+    queried: dict[str, float] | None = None
 
 
 def initial_state(learner: Learner, roles: dict[str, np.ndarray], strategy: Strategy) -> LoopState:
@@ -172,6 +199,45 @@ def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[st
         "score_seconds": time.perf_counter() - start,
         "fallback_model": fit_error is not None,
     }
+
+
+def stopping_row(learner: Learner, state: LoopState, iteration: int) -> dict[str, Any]:
+    """Return what stopping criteria read of the model just fitted (`albench.stopping.record`):
+    its predictions on the stop set and, for classification, its uncertainty over the
+    unlabelled pool; with what the previous model made of the batch revealed since."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        predictions = learner.clf.predict(learner.X_train[learner.stop_positions])
+        row: dict[str, Any] = {
+            "iteration": iteration,
+            "n_labeled": int(np.sum(~np.isnan(state.y_seen))),
+        }
+        if learner.n_classes == 0:
+            return {**row, PREDICTIONS: np.asarray(predictions, dtype=np.float32)}
+        unlabelled = np.isnan(state.y_seen)
+        proba = (
+            learner.clf.predict_proba(learner.X_train[unlabelled])
+            if unlabelled.any()
+            else np.empty((0, learner.n_classes))
+        )
+    row[PREDICTIONS] = np.asarray(predictions).astype(np.int16)
+    row.update(pool_summary(proba))
+    row.update(state.queried or {})
+    state.queried = None
+    return row
+
+
+def queried_row(learner: Learner, query: np.ndarray) -> dict[str, float]:
+    """Return what the model made of the batch `query` it picked, once the oracle's labels are
+    known: its accuracy on them and its uncertainty there (classification only)."""
+    if learner.n_classes == 0:
+        return {}
+    X = learner.X_train[query]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
+        return selected_summary(
+            learner.clf.predict_proba(X), learner.clf.predict(X), learner.y_oracle[query]
+        )
 
 
 def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarray:
@@ -268,9 +334,12 @@ def run_al_loop(
     saved_at = time.perf_counter()
     for iteration in range(state.next, learner.iterations + 1):
         state.rows.append(fit_and_score(learner, state, iteration))
+        state.stopping.append(stopping_row(learner, state, iteration))
         last = iteration == learner.iterations
         mapped = embeddings(learner) if iteration in to_map else None  # before the query
         query = np.empty(0, dtype=np.int64) if last else query_batch(learner, state, iteration)
+        if not last:
+            state.queried = queried_row(learner, query)
         if mapped is not None:
             labelled = ~np.isnan(state.y_seen)
             state.maps.append(
@@ -299,7 +368,9 @@ def cell_result(cell: CellSpec, state: LoopState) -> CellResult:
     curve = pd.DataFrame([{**identity, **row} for row in state.rows])
     selection = pd.DataFrame(state.selected, columns=SELECTION_SCHEMA.names)
     embeddings = pd.concat(state.maps, ignore_index=True) if state.maps else empty_embeddings()
-    return CellResult(curve=curve, selection=selection, embeddings=embeddings)
+    return CellResult(
+        curve=curve, selection=selection, embeddings=embeddings, stopping=list(state.stopping)
+    )
 
 
 def mapped_iterations(cell: CellSpec) -> set[int]:
@@ -390,9 +461,11 @@ def run_cell(
     cell: CellSpec,
     threads: int = 1,
     embeddings: str | Path | None = None,
+    stopping: str | Path | None = None,
 ) -> CellResult:
     """Run cell `cell` on the prepared data and split files and write its Parquet outputs:
-    `curve`, `selection`, and the embeddings table when `embeddings` is given.
+    `curve`, `selection`, what stopping criteria read (`albench.stopping.record`) when
+    `stopping` is given, and the embeddings table when `embeddings` is given.
 
     The cell checkpoints beside its curve (see `albench.learn.checkpoints`) and resumes from there
     when it was killed; the checkpoint is removed once the outputs are written.
@@ -407,6 +480,9 @@ def run_cell(
     write_selection(result.selection, selection, cell)
     if embeddings is not None:
         write_embeddings(result.embeddings, embeddings, cell, dataset.class_names)
+    if stopping is not None:
+        meta = {**provenance(cell), "n_classes": str(dataset.n_classes)}
+        write_record(result.stopping, stopping, meta)
     checkpoint.unlink(missing_ok=True)
     log.info("cell %s: %d iterations", cell.to_json(), len(result.curve) - 1)
     return result

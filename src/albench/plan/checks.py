@@ -28,6 +28,7 @@ from albench.plan.grid import (
 )
 from albench.plan.probe import PassedProbes, probe_grid
 from albench.protocol import check_protocol_fits, resolve_protocol
+from albench.stopping.choice import check_stopping
 from albench.tasks import CLASSIFICATION, REGRESSION
 
 
@@ -53,6 +54,7 @@ def check_config(
     from albench.learn.strategies import needs_probabilities, strategy_class
 
     check_tasks(config)
+    check_stopping(config)
     strategies = config["strategies"]
     need_proba = [n for n, s in strategies.items() if needs_probabilities(strategy_class(n, s))]
     maps = embedding_maps(config)
@@ -105,6 +107,13 @@ def check_design(config: dict[str, Any]) -> dict[str, int]:
             protocol = protocol_of(config, protocol_name)
             check_protocol_fits(name, protocol, size, key)
             sizes = resolve_protocol(protocol, size, key)
+            pool = sizes.learnable - sizes.initial
+            if protocol.get("stop_set_size", 0) > pool:
+                raise ConfigError(
+                    f"{key}.stop_set_size: {protocol['stop_set_size']} rows, but data set "
+                    f"{name!r} has a pool of {pool}; give at most {pool}, or leave it out "
+                    "(1000, or the whole pool where smaller)"
+                )
             last = max(maps["iterations"]) if maps else 0
             if last > sizes.iterations:
                 raise ConfigError(

@@ -23,6 +23,7 @@ from albench.specs import (
     MapSpec,
     ReferenceSpec,
     SplitSpec,
+    StoppingSpec,
     SummarySpec,
     VerdictSpec,
     canonical,
@@ -303,6 +304,20 @@ def figure_spec(
         metrics=metrics_of(config, dataset) if dataset else model_metrics(config, model),
         dataset=dataset,
         protocol=protocol_name(config, protocol),
+    )
+
+
+def stopping_spec(config: dict[str, Any]) -> StoppingSpec:
+    """Return what a data set's stopping summaries replay: the config's criteria with their
+    defaults filled, its costs and plateau margin, and the first classification metric."""
+    from albench.stopping.choice import DEFAULT_COSTS, DEFAULT_PLATEAU, criteria_config
+
+    stopping = config.get("stopping") or {}
+    return StoppingSpec(
+        criteria=criteria_config(stopping),
+        costs=[list(map(float, c)) for c in stopping.get("costs", DEFAULT_COSTS)],
+        plateau_margin=float(stopping.get("plateau_margin", DEFAULT_PLATEAU)),
+        metric=task_metrics(config["protocol"], CLASSIFICATION)[0],
     )
 
 

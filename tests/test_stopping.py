@@ -1,0 +1,384 @@
+"""Stopping criteria: what cells record, each criterion's rule, agreement with small-text, what
+each would have done, and the refusals of bad `stopping:` configs."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import CELL, blob_dataset, validated
+
+from albench.analysis.stops import COST_OPTIMAL, PLATEAU, cell_stops, recommended
+from albench.data.datasets import validate_dataset, write_dataset
+from albench.data.splits import make_split, split_indices, write_split
+from albench.errors import ConfigError
+from albench.learn.loop import Learner, run_cell
+from albench.plan.checks import check_config
+from albench.specs import CellSpec
+from albench.stopping.choice import chosen_criteria, criteria_config, example_record
+from albench.stopping.criteria import CRITERIA, Chosen, Record, cohen_kappa
+from albench.stopping.record import PREDICTIONS, pool_summary, read_record, uncertainties
+
+
+def cell_spec(strategy: str = "entropy", model: str = "logreg", seed: int = 0, **protocol):
+    cell = copy.deepcopy(CELL)
+    cell["strategy"] = strategy
+    if strategy == "random":
+        cell["strategy_spec"] = {"query": "RandomSampling"}
+    cell["model"] = model
+    if model == "forest":
+        cell["model_spec"] = {
+            "estimator": "sklearn.ensemble.RandomForestClassifier",
+            "params": {"n_estimators": 10},
+        }
+    cell["protocol"].update(iterations=12, batch_size=3, **protocol)
+    return CellSpec(**cell, seed=seed)
+
+
+def recorded_cell(tmp_path, data, cell):
+    """Run `cell` on `data` as a cell job does; return its curve and record paths."""
+    data_path, split_path = tmp_path / "data.parquet", tmp_path / f"split{cell.seed}.parquet"
+    write_dataset(data, data_path)
+    write_split(make_split(data.y, 0.25, cell.protocol["initial_size"], cell.seed), split_path)
+    out = tmp_path / f"{cell.model}.{cell.strategy}.{cell.seed}"
+    paths = {k: out.with_suffix(f".{k}.parquet") for k in ("curve", "selection", "stopping")}
+    run_cell(data_path, split_path, **paths, cell=cell)
+    return paths["curve"], paths["stopping"]
+
+
+def test_a_cell_records_what_criteria_read_compactly_and_never_a_test_row(tmp_path):
+    data = blob_dataset(200)
+    cell = cell_spec(stop_set_size=40)
+    curve, record_path = recorded_cell(tmp_path, data, cell)
+    stats, predictions = read_record(record_path)
+    assert len(stats) == 13 and predictions.shape == (13, 40)
+    assert predictions.dtype == np.int16 and set(np.unique(predictions)) <= {0, 1, 2}
+    assert stats["n_labeled"].tolist() == pd.read_parquet(curve)["n_labeled"].tolist()
+    for column in ("entropy_mean", "margin_max", "least_confident_var", "estimated_f1"):
+        assert stats[column].between(0, 1).all() and str(stats[column].dtype) == "float32"
+    assert stats["selected_accuracy"].isna().tolist() == [True] + [False] * 12
+    # The stop set: rows of the pool, the same for every strategy and model of a seed.
+    roles = split_indices(make_split(data.y, 0.25, 6, 0))
+    learners = [
+        Learner.build(data, roles, cell_spec(strategy, model, stop_set_size=40))[0]
+        for strategy, model in (("entropy", "logreg"), ("random", "forest"))
+    ]
+    stop_rows = [lr.train_rows[lr.stop_positions] for lr in learners]
+    assert np.array_equal(*stop_rows) and np.isin(stop_rows[0], roles["pool"]).all()
+    other_seed = Learner.build(
+        data, split_indices(make_split(data.y, 0.25, 6, 1)), cell_spec(seed=1, stop_set_size=40)
+    )[0]
+    assert not np.array_equal(other_seed.train_rows[other_seed.stop_positions], stop_rows[0])
+
+
+def test_the_default_stop_set_is_the_pool_where_it_has_fewer_than_1000_rows(tmp_path):
+    _, record_path = recorded_cell(tmp_path, blob_dataset(120), cell_spec())
+    assert read_record(record_path)[1].shape[1] == 120 - 30 - 6  # the pool: not test, not initial
+
+
+def test_uncertainties_are_normalized_and_zero_when_certain():
+    proba = np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0.0]])
+    u = uncertainties(proba)
+    assert np.allclose(u["entropy"], [0.0, 1.0, np.log(2) / np.log(3)])
+    assert np.allclose(u["margin"], [0.0, 1.0, 1.0])
+    assert np.allclose(u["least_confident"], [0.0, 2 / 3, 0.5])
+    summary = pool_summary(proba)
+    assert summary["entropy_max"] == pytest.approx(1.0)
+    assert summary["least_confident_mean"] == pytest.approx((2 / 3 + 0.5) / 3)
+
+
+def record_of(predictions, n_classes=3, **stats) -> Record:
+    predictions = np.asarray(predictions, dtype=np.int16)
+    frame = pd.DataFrame(
+        {"iteration": range(len(predictions)), "n_labeled": 10 + np.arange(len(predictions))}
+    )
+    for name, values in stats.items():
+        frame[name] = values
+    return Record(frame, predictions, n_classes)
+
+
+def test_each_criterion_stops_where_its_paper_says():
+    same = [0, 1, 2, 0, 1, 2]
+    p = [[0, 0, 0, 0, 0, 0], [0, 1, 2, 2, 1, 0], same, same, same, same, same]
+    record = record_of(p)
+    assert CRITERIA["classification_change"].function(record).tolist() == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    # kappa 1 from the pair (2, 3) on: three perfect pairs first at iteration 5
+    assert CRITERIA["stabilizing_predictions"].function(record).tolist() == [
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert cohen_kappa(np.zeros(5), np.zeros(5), 3) == 1.0  # identical constant: agreement
+    falling = np.array([0.5, 0.3, 0.04, 0.06, 0.01, 0.0, 0.0])
+    record = record_of(
+        p,
+        entropy_mean=falling,
+        entropy_max=falling,
+        least_confident_mean=falling,
+        selected_accuracy=[np.nan, 0.5, 0.8, 0.95, 1.0, 1.0, 1.0],
+    )
+    assert np.argmax(CRITERIA["overall_uncertainty"].function(record)) == 2
+    assert np.argmax(CRITERIA["max_confidence"].function(record)) == 4
+    assert np.argmax(CRITERIA["min_expected_error"].function(record)) == 4
+    assert np.argmax(CRITERIA["selected_accuracy"].function(record)) == 3
+    assert np.argmax(CRITERIA["fixed_budget"].function(record, labels=13)) == 3
+
+
+def test_a_cells_stops_are_judged_against_the_cost_optimal_and_plateau_stops():
+    curve = pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "m",
+            "protocol": "default",
+            "strategy": "s",
+            "seed": 0,
+            "iteration": range(5),
+            "n_labeled": [10, 20, 30, 40, 50],
+            "accuracy": [0.5, 0.8, 0.9, 0.905, 0.91],
+        }
+    )
+    record = record_of([[0, 1]] * 5, n_classes=2)
+    at_two = Chosen("at_two", lambda r: np.arange(len(r)) >= 2)
+    never = Chosen("never", lambda r: np.zeros(len(r), dtype=bool))
+    stops = cell_stops(curve, record, [at_two, never], [[1000, 1]], 0.01).set_index("criterion")
+    # costs: 510, 220, 130, 135, 140 -> the cost-optimal stop is iteration 2
+    assert stops.loc[COST_OPTIMAL, "iteration"] == 2
+    assert stops.loc[PLATEAU, "iteration"] == 2  # 0.9 is within 0.01 of 0.91
+    assert stops.loc["at_two", "regret_1000_1"] == pytest.approx(0.0)
+    assert stops.loc["at_two", "lost_vs_end"] == pytest.approx(0.01)
+    assert stops.loc["at_two", "labels_saved"] == 20
+    assert not stops.loc["never", "stopped"] and stops.loc["never", "labels"] == 50
+    assert stops.loc["never", "regret_1000_1"] == pytest.approx(10.0)
+    best = recommended(stops.reset_index())
+    assert best["criterion"] == "at_two" and best["labels"][0] == 30
+
+
+def drive(criterion, predictions=None, probas=None) -> int | None:
+    """The first iteration at which a small-text criterion, asked once per iteration, stops."""
+    for i in range(len(predictions if predictions is not None else probas)):
+        kwargs = {}
+        if predictions is not None:
+            kwargs["predictions"] = predictions[i]
+        if probas is not None:
+            kwargs.update(proba=probas[i], indices_stopping=np.arange(len(probas[i])))
+        if criterion.stop(**kwargs):
+            return i
+    return None
+
+
+def first(decisions) -> int | None:
+    return int(np.argmax(decisions)) if decisions.any() else None
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """Stop-set predictions of real cells: 3 strategies x 2 seeds on blobs of 3 classes and on
+    breast cancer (binary)."""
+    from sklearn.datasets import load_breast_cancer
+
+    tmp = tmp_path_factory.mktemp("stops")
+    cancer = load_breast_cancer()
+    sets = {"blobs": blob_dataset(300), "cancer": validate_dataset("c", cancer.data, cancer.target)}
+    records = {}
+    for name, data in sets.items():
+        for strategy in ("random", "entropy", "margin"):
+            for seed in (0, 1):
+                cell = cell_spec(strategy, seed=seed, stop_set_size=60)
+                if strategy == "margin":
+                    cell = CellSpec(
+                        **{
+                            **cell.to_dict(),
+                            "strategy_spec": {
+                                "query": "UncertaintySampling",
+                                "params": {"method": "margin_sampling"},
+                            },
+                        }
+                    )
+                folder = tmp / f"{name}{strategy}{seed}"
+                folder.mkdir()
+                _, path = recorded_cell(folder, data, cell)
+                stats, predictions = read_record(path)
+                records[(name, strategy, seed)] = Record(stats, predictions, data.n_classes)
+    return records
+
+
+@pytest.mark.parametrize(
+    ("criterion", "params", "ours"),
+    [
+        ("KappaAverage", {"kappa": 0.99}, ("stabilizing_predictions", {"kappa": 0.99})),
+        ("KappaAverage", {"kappa": 0.9}, ("stabilizing_predictions", {"kappa": 0.9})),
+        ("ClassificationChange", {"threshold": 0.0}, ("classification_change", {"threshold": 0.0})),
+        (
+            "ClassificationChange",
+            {"threshold": 0.05},
+            ("classification_change", {"threshold": 0.05}),
+        ),
+        ("DeltaFScore", {"threshold": 0.05}, ("delta_f", {"threshold": 0.05})),
+        ("DeltaFScore", {"threshold": 0.01}, ("delta_f", {"threshold": 0.01})),
+    ],
+)
+def test_criteria_stop_where_small_texts_do_on_recorded_predictions(
+    recorded, criterion, params, ours
+):
+    reference = pytest.importorskip("small_text.stopping_criteria")  # not in `make test-min`
+    name, our_params = ours
+    compared = stopped = 0
+    for (data, _, _), record in recorded.items():
+        if criterion == "DeltaFScore" and record.n_classes != 2:
+            continue
+        theirs = drive(
+            getattr(reference, criterion)(record.n_classes, **params), record.predictions
+        )
+        mine = first(CRITERIA[name].function(record, **{**CRITERIA[name].defaults(), **our_params}))
+        assert mine == theirs, (data, criterion, params)
+        compared += 1
+        stopped += theirs is not None
+    assert compared >= 6 and 0 < stopped  # the cases include stops
+
+
+def test_overall_uncertainty_stops_where_small_texts_does_on_pool_probabilities():
+    from sklearn.linear_model import LogisticRegression
+
+    reference = pytest.importorskip("small_text.stopping_criteria")  # not in `make test-min`
+
+    data = blob_dataset(300)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(data.y))
+    probas = []
+    for n in range(
+        12, 120, 6
+    ):  # a model fitted on more and more rows (all 3 classes), asked about the rest
+        model = LogisticRegression(max_iter=500).fit(data.X[order[:n]], data.y[order[:n]])
+        probas.append(model.predict_proba(data.X[order[n:]]))
+    stats = pd.DataFrame([pool_summary(p) for p in probas])
+    record = Record(stats.assign(n_labeled=range(len(stats))), np.zeros((len(stats), 1)), 3)
+    # the paper's threshold, and two the sequence crosses
+    thresholds = [0.05, *stats["entropy_mean"].quantile([0.2, 0.6]).round(3)]
+    stops = []
+    for threshold in thresholds:
+        theirs = drive(reference.OverallUncertainty(3, threshold=threshold), probas=probas)
+        mine = first(CRITERIA["overall_uncertainty"].function(record, threshold=threshold))
+        assert mine == theirs, threshold
+        stops.append(theirs)
+    assert sum(s is not None for s in stops) >= 2
+
+
+BASE = {
+    "datasets": {"iris": {"source": "sklearn", "name": "iris"}},
+    "models": {"logreg": {"estimator": "sklearn.linear_model.LogisticRegression"}},
+    "strategies": {
+        "random": {"query": "RandomSampling"},
+        "margin": {"query": "UncertaintySampling"},
+    },
+    "seeds": 2,
+    "protocol": {"initial_size": 6, "batch_size": 4, "iterations": 3},
+}
+
+
+@pytest.mark.parametrize(
+    ("stopping", "protocol", "message"),
+    [
+        (
+            {"criteria": {"nope": {}}},
+            {},
+            "stopping.criteria.nope: unknown criterion 'nope'; the built-in ones are",
+        ),
+        (
+            {"criteria": {"sp": {"criterion": "stabilizing_predictions", "params": {"kapa": 0.9}}}},
+            {},
+            "stopping.criteria.sp.params: stabilizing_predictions does not take ['kapa']",
+        ),
+        (
+            {"criteria": {"stabilizing_predictions": {"params": {"kappa": 1.5}}}},
+            {},
+            "stopping.criteria.stabilizing_predictions.params.kappa: 1.5 is above 1",
+        ),
+        (
+            {"criteria": {"stabilizing_predictions": {"params": {"window": -1}}}},
+            {},
+            "stopping.criteria.stabilizing_predictions.params.window: -1 is below 1",
+        ),
+        (
+            {"criteria": {"fixed_budget": {}}},
+            {},
+            "stopping.criteria.fixed_budget.params.labels: fixed_budget needs it",
+        ),
+        (
+            {"costs": [[0, 1]]},
+            {},
+            "stopping.costs[0]: [0, 1]: the misclassification cost must be positive",
+        ),
+        ({"costs": [[1000, -1]]}, {}, "'costs'"),
+        ({"costs": [["a", 1]]}, {}, "'costs'"),
+        (
+            {},
+            {"stop_set_size": 500},
+            "protocol.stop_set_size: 500 rows, but data set 'iris' has a pool of 106",
+        ),
+        (
+            {"criteria": {"mine": {"criterion": "nosuch_module.stop"}}},
+            {},
+            "stopping.criteria.mine.criterion: cannot import",
+        ),
+    ],
+)
+def test_bad_stopping_configs_are_refused_naming_the_key(stopping, protocol, message):
+    config = copy.deepcopy(BASE)
+    config["stopping"] = stopping
+    config["protocol"].update(protocol)
+    with pytest.raises(Exception) as refused:
+        check_config(validated(config), probe=False)
+    assert message in str(refused.value)
+
+
+def test_a_users_criterion_is_checked_on_an_example_record(tmp_path, monkeypatch):
+    (tmp_path / "mystops.py").write_text(
+        "import numpy as np\n"
+        "def good(record, patience=2):\n"
+        "    return np.arange(len(record)) >= patience\n"
+        "def one_answer(record):\n"
+        "    return True\n"
+        "def boom(record):\n"
+        "    raise ValueError('no stats')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = copy.deepcopy(BASE)
+    config["stopping"] = {
+        "criteria": {"mine": {"criterion": "mystops.good", "params": {"patience": 3}}}
+    }
+    check_config(validated(config), probe=False)
+    chosen = chosen_criteria(criteria_config(config["stopping"]))
+    assert first(chosen[0].decisions(example_record())) == 3
+    for name, fault in (
+        ("one_answer", "not one bool per iteration (12)"),
+        ("boom", "ValueError: no stats"),
+    ):
+        config["stopping"] = {"criteria": {"mine": {"criterion": f"mystops.{name}"}}}
+        with pytest.raises(ConfigError, match=r"stopping.criteria.mine: ") as refused:
+            check_config(validated(config), probe=False)
+        assert fault in str(refused.value)
+
+
+def test_without_a_stopping_key_every_criterion_that_needs_no_parameter_runs():
+    names = set(criteria_config(None))
+    assert names == {n for n, c in CRITERIA.items() if c.default}
+    assert "fixed_budget" not in names and "stabilizing_predictions" in names
+    assert criteria_config(None)["stabilizing_predictions"]["params"] == {
+        "window": 3,
+        "kappa": 0.99,
+    }
+    assert PREDICTIONS == "stop_predictions"
