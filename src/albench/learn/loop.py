@@ -165,6 +165,7 @@ class LoopState:
     # the model made of the batch it queried, for the next iteration's row.
     stopping: list[dict[str, Any]] = field(default_factory=list)
     queried: dict[str, float] | None = None
+    probabilities: tuple[np.ndarray, np.ndarray] | None = None  # rows, and the model's there
 
 
 def initial_state(learner: Learner, roles: dict[str, np.ndarray], strategy: Strategy) -> LoopState:
@@ -203,41 +204,40 @@ def fit_and_score(learner: Learner, state: LoopState, iteration: int) -> dict[st
 
 def stopping_row(learner: Learner, state: LoopState, iteration: int) -> dict[str, Any]:
     """Return what stopping criteria read of the model just fitted (`albench.stopping.record`):
-    its predictions on the stop set and, for classification, its uncertainty over the
-    unlabelled pool; with what the previous model made of the batch revealed since."""
+    its predictions on the stop set (for classification, the class of highest probability)
+    and its uncertainty over the unlabelled pool; with what the previous model made of the
+    batch revealed since. One prediction call over the pool and the stop set (a call costs
+    more than its rows for small models)."""
+    row: dict[str, Any] = {
+        "iteration": iteration,
+        "n_labeled": int(np.sum(~np.isnan(state.y_seen))),
+    }
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-        predictions = learner.clf.predict(learner.X_train[learner.stop_positions])
-        row: dict[str, Any] = {
-            "iteration": iteration,
-            "n_labeled": int(np.sum(~np.isnan(state.y_seen))),
-        }
         if learner.n_classes == 0:
+            predictions = learner.clf.predict(learner.X_train[learner.stop_positions])
             return {**row, PREDICTIONS: np.asarray(predictions, dtype=np.float32)}
-        unlabelled = np.isnan(state.y_seen)
-        proba = (
-            learner.clf.predict_proba(learner.X_train[unlabelled])
-            if unlabelled.any()
-            else np.empty((0, learner.n_classes))
-        )
-    row[PREDICTIONS] = np.asarray(predictions).astype(np.int16)
-    row.update(pool_summary(proba))
+        unlabelled = np.flatnonzero(np.isnan(state.y_seen))
+        rows = np.union1d(unlabelled, learner.stop_positions)
+        proba = learner.clf.predict_proba(learner.X_train[rows])
+    stop = np.searchsorted(rows, learner.stop_positions)
+    row[PREDICTIONS] = proba[stop].argmax(axis=1).astype(np.int16)
+    row.update(pool_summary(proba[np.isin(rows, unlabelled)]))
     row.update(state.queried or {})
     state.queried = None
+    state.probabilities = (rows, proba)
     return row
 
 
-def queried_row(learner: Learner, query: np.ndarray) -> dict[str, float]:
+def queried_row(learner: Learner, state: LoopState, query: np.ndarray) -> dict[str, float]:
     """Return what the model made of the batch `query` it picked, once the oracle's labels are
-    known: its accuracy on them and its uncertainty there (classification only)."""
-    if learner.n_classes == 0:
+    known: its accuracy on them and its uncertainty there (classification only), from the
+    probabilities `stopping_row` computed over the pool."""
+    if learner.n_classes == 0 or state.probabilities is None:
         return {}
-    X = learner.X_train[query]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*could not be fitted.*")
-        return selected_summary(
-            learner.clf.predict_proba(X), learner.clf.predict(X), learner.y_oracle[query]
-        )
+    rows, proba = state.probabilities
+    picked = proba[np.searchsorted(rows, query)]
+    return selected_summary(picked, picked.argmax(axis=1), learner.y_oracle[query])
 
 
 def query_batch(learner: Learner, state: LoopState, iteration: int) -> np.ndarray:
@@ -339,7 +339,7 @@ def run_al_loop(
         mapped = embeddings(learner) if iteration in to_map else None  # before the query
         query = np.empty(0, dtype=np.int64) if last else query_batch(learner, state, iteration)
         if not last:
-            state.queried = queried_row(learner, query)
+            state.queried = queried_row(learner, state, query)
         if mapped is not None:
             labelled = ~np.isnan(state.y_seen)
             state.maps.append(
