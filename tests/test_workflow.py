@@ -179,7 +179,10 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
 DOWNSTREAM = {
     "summarise_dataset": 2,
     "summarise_stopping": 2,
+    "plot_stops": 2,
+    "plot_stopping_overview": 1,
     "aggregate": 1,
+    "aggregate_stopping": 1,
     "plot_curves": 2,
     "plot_heatmap": 1,
     "plot_cost_benefit": 1,
@@ -196,6 +199,29 @@ def test_editing_one_strategy_reruns_only_its_cells(finished):
     proc = snakemake(finished, "--configfile", "edited.yaml", "-n")
     assert {c.split("/")[3] for c in planned_cells(proc)} == {"entropy"}
     assert planned_jobs(proc) == {"al_cell": 4, **DOWNSTREAM}
+
+
+@pytest.mark.parametrize(
+    "stopping",
+    [
+        {"criteria": {"fixed": {"criterion": "fixed_budget", "params": {"labels": 10}}}},
+        {"costs": [[500, 1]]},
+        {"plateau_margin": 0.02},
+    ],
+)
+def test_changing_the_stopping_criteria_reruns_no_cell(finished, stopping):
+    config = small_config()
+    config["stopping"] = stopping
+    write_config(finished, config, "stopping.yaml")
+    proc = snakemake(finished, "--configfile", "stopping.yaml", "-n")
+    assert planned_jobs(proc) == {
+        "summarise_stopping": 2,
+        "aggregate_stopping": 1,
+        "plot_stops": 2,
+        "plot_stopping_overview": 1,
+        "verdict": 1,
+        "all": 1,
+    }
 
 
 def test_adding_a_seed_runs_only_its_cells(finished):
@@ -383,13 +409,13 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
     figures = [
         p.relative_to(finished).as_posix() for p in (finished / "results/figures").rglob("*.png")
     ]
-    assert len(figures) == 2 + 3
+    assert len(figures) == 2 + 3 + 2 + 1  # curves, overall, stops per data set, stopping
     for figure in figures:
         uri = results[figure]["data_uri"]
         assert uri.startswith("data:image/png")
         assert base64.b64decode(uri.split("base64,", 1)[1]).startswith(b"\x89PNG")
         assert results[figure]["caption"]
-    for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary"):
+    for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary", "stopping"):
         assert f"results/summary/{table}.csv" in results
     # captions say how many seeds, which test and which interval
     assert "over 2 seeds" in results["results/figures/iris__logreg__default.png"]["caption"]

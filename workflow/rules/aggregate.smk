@@ -59,6 +59,24 @@ rule aggregate:
         "../../scripts/aggregate.py"
 
 
+rule aggregate_stopping:
+    input:
+        **stopping_parts(),
+    output:
+        **stopping_tables(),
+    log:
+        logged("aggregate_stopping.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../../scripts/aggregate_stopping.py"
+
+
 rule verdict:
     input:
         comparison=OVERALL["comparison"],
@@ -152,6 +170,80 @@ rule plot_heatmap:
         spec=get_figure_spec,
     script:
         "../../scripts/plot_heatmap.py"
+
+
+STOPS_FIGURE = results("figures/stopping/{dataset}__{model}__{protocol}.png")
+FIGURES += [
+    STOPS_FIGURE.format(dataset=d, model=m, protocol=p)
+    for d, m in STOPPING_PAIRS
+    for p in PROTOCOLS
+]
+
+
+rule plot_stops:
+    input:
+        stops=summary_files(DATASET_SUMMARY, STOPPING_TABLES)["stops"],
+    output:
+        figure=report(
+            STOPS_FIGURE,
+            caption="../report/stops_figure.rst",
+            category="Stopping",
+            labels={
+                "data set": "{dataset}",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        logged("plot_stops/{dataset}__{model}__{protocol}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_figure_spec,
+    script:
+        "../../scripts/plot_stops.py"
+
+
+STOPPING_OVERVIEW = results("figures/overall/stopping__{model}__{protocol}.png")
+FIGURES += expand(
+    STOPPING_OVERVIEW,
+    model=dict.fromkeys(m for _, m in STOPPING_PAIRS),
+    protocol=PROTOCOLS,
+)
+
+
+rule plot_stopping_overview:
+    input:
+        summary=OVERALL["stopping"],
+    output:
+        figure=report(
+            STOPPING_OVERVIEW,
+            caption="../report/stopping_overview.rst",
+            category="Stopping",
+            labels={
+                "figure": "stopping criteria's regret",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        logged("plot_stopping_overview/{model}__{protocol}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_figure_spec,
+    script:
+        "../../scripts/plot_stopping_overview.py"
 
 
 COST_BENEFIT = results("figures/overall/cost_benefit__{model}__{protocol}.png")

@@ -20,11 +20,17 @@ from albench.plan.grid import (
     results_folder,
     seed_list,
     split_spec,
+    stopping_pairs,
     stopping_spec,
     summary_spec,
     verdict_spec,
 )
-from albench.analysis.tables import OVERALL_TABLES, PARTS, STOPPING_TABLES, summary_files
+from albench.analysis.tables import (
+    OVERALL_TABLES,
+    PARTS,
+    STOPPING_TABLES,
+    summary_files,
+)
 from albench.analysis.verdict import shown_paths
 from albench.data.sources import dataset_inputs, openml_downloads
 
@@ -42,6 +48,7 @@ ENV = "../../envs/albench.yaml"
 
 CELLS = cells(config)
 MODEL_PAIRS = model_pairs(config)  # (data set, model) of one task
+STOPPING_PAIRS = stopping_pairs(config)  # those of classification data sets
 SEEDS = seed_list(config)
 PROTOCOLS = protocol_names(config)
 EMBEDDING_MAPS = embedding_maps(config)
@@ -198,20 +205,24 @@ def get_map_spec(wildcards):
 
 
 def summary_parts():
-    """The aggregate job's input: each summary table of every data set (its stopping tables
-    too), as {table}_parts."""
-    tables = {
-        **summary_files(DATASET_SUMMARY),
-        **summary_files(DATASET_SUMMARY, STOPPING_TABLES),
-    }
+    """The aggregate job's input: each summary table of every data set, as {table}_parts."""
     return {
         f"{name}{PARTS}": expand(path, dataset=config["datasets"])
-        for name, path in tables.items()
+        for name, path in summary_files(DATASET_SUMMARY).items()
+    }
+
+
+def stopping_parts():
+    """The aggregate_stopping job's input: each stopping table of every data set."""
+    return {
+        f"{name}{PARTS}": expand(path, dataset=config["datasets"])
+        for name, path in summary_files(DATASET_SUMMARY, STOPPING_TABLES).items()
     }
 
 
 def summary_tables():
-    """The aggregate job's output: the overall tables, each in the report with its caption."""
+    """The aggregate job's output: the overall tables but the stopping ones, each in the report
+    with its caption."""
     return {
         name: (
             path
@@ -219,6 +230,17 @@ def summary_tables():
             else report(path, caption=f"../report/{name}.rst", category="Summary")
         )
         for name, path in OVERALL.items()
+        if name not in STOPPING_TABLES
+    }
+
+
+def stopping_tables():
+    """The aggregate_stopping job's output: the overall stopping tables, in the report."""
+    return {
+        name: report(
+            OVERALL[name], caption=f"../report/{name}.rst", category="Stopping"
+        )
+        for name in STOPPING_TABLES
     }
 
 

@@ -307,6 +307,15 @@ def combine(parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str 
     _write_csv(pd.concat(agreement, ignore_index=True), tables["protocol_agreement"])
 
 
+def concatenate(
+    parts: Mapping[str, Sequence[str | Path]], tables: Mapping[str, str | Path]
+) -> None:
+    """Write each CSV table X of `tables` as the rows of its per-data-set `parts[X]`, in
+    order."""
+    for name, path in tables.items():
+        _write_csv(pd.concat([_read_csv(p) for p in parts[name]], ignore_index=True), path)
+
+
 def primary_metrics(aubcs: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
     """Return the metric each data set is ranked on: the first of its task's (the first of
     `metrics` it has values of), once each in `metrics` order (one for a config of one task)."""

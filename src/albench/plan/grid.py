@@ -171,6 +171,13 @@ def model_pairs(config: dict[str, Any]) -> list[tuple[str, str]]:
     return [(d, m) for d, (models, _) in runs(config).items() for m in models]
 
 
+def stopping_pairs(config: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (data set, model) pairs whose cells stopping criteria judge: those of the
+    classification data sets."""
+    tasks = dataset_tasks(config)
+    return [(d, m) for d, m in model_pairs(config) if tasks[d] == CLASSIFICATION]
+
+
 def metrics_of(config: dict[str, Any], dataset: str) -> list[str]:
     """Return the metrics data set `dataset` is scored with: the protocol's for its task
     (`albench.tasks.task_metrics`)."""

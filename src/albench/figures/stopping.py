@@ -1,0 +1,143 @@
+"""Stopping-criteria figures: where each criterion stops on a data set, and their regret across
+data sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from albench.analysis.stops import COST_OPTIMAL, PLATEAU  # noqa: E402
+from albench.figures.plots import axis_label, save_figure, strategy_colours, subject  # noqa: E402
+from albench.specs import FigureSpec  # noqa: E402
+
+
+def _regret_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in frame.columns if c.startswith("regret_")), None)
+
+
+def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw where each criterion stops the cells of `spec`'s data set x model x protocol
+    (table `stops`), per strategy: the labels at its stop and the score it lost against the
+    budget's end (mean over seeds, with the seeds' range), the references (cost-optimal and
+    plateau stops) first; criteria in order of mean regret, a hollow marker where a criterion
+    never stopped in some seeds."""
+    frame = pd.read_csv(stops)
+    frame = frame[(frame["model"] == spec.model) & (frame["protocol"] == spec.protocol)]
+    metric = spec.metrics[0]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.42 * frame["criterion"].nunique() + 2.2))
+    if frame.empty:
+        left.text(0.5, 0.5, "no classification cell", ha="center", transform=left.transAxes)
+        save_figure(fig, figure)
+        return
+    regret = _regret_column(frame)
+    references = [c for c in frame["criterion"].unique() if c.startswith((COST_OPTIMAL, PLATEAU))]
+    criteria = (
+        frame[~frame["criterion"].isin(references)]
+        .groupby("criterion")[regret]
+        .mean()
+        .sort_values()
+    )
+    order = [*references, *criteria.index]
+    strategies = [s for s in spec.strategies if s in set(frame["strategy"])]
+    colours = strategy_colours(strategies, spec.baseline)
+    offsets = np.linspace(-0.25, 0.25, len(strategies)) if len(strategies) > 1 else [0.0]
+    for offset, strategy in zip(offsets, strategies, strict=True):
+        mine = frame[frame["strategy"] == strategy]
+        for axis, column in ((left, "labels"), (right, "lost_vs_end")):
+            grouped = mine.groupby("criterion")
+            for y, name in enumerate(order):
+                if name not in grouped.groups:
+                    continue
+                rows = grouped.get_group(name)
+                values = rows[column].to_numpy(dtype=float)
+                always = bool(rows["stopped"].astype(bool).all())
+                axis.plot(
+                    [values.min(), values.max()],
+                    [y + offset] * 2,
+                    color=colours[strategy],
+                    lw=1,
+                    alpha=0.6,
+                )
+                axis.plot(
+                    values.mean(),
+                    y + offset,
+                    "o",
+                    color=colours[strategy],
+                    mfc=colours[strategy] if always else "white",
+                    ms=6,
+                    label=strategy if (y == 0 and axis is left) else None,
+                )
+    for axis in (left, right):
+        axis.set_yticks(range(len(order)))
+        axis.set_yticklabels(order)
+        axis.invert_yaxis()
+        axis.axhline(len(references) - 0.5, color="grey", lw=0.8, ls=":")
+        axis.grid(axis="x", alpha=0.3)
+    right.set_yticklabels([])
+    right.axvline(0, color="grey", lw=0.8)
+    left.set_xlabel("labels at the stop (mean over seeds; line: their range)")
+    right.set_xlabel(f"{axis_label(metric)} lost against the budget's end")
+    left.legend(title="strategy", loc="upper right", fontsize=8)
+    fig.suptitle(
+        f"{spec.dataset} × {subject(spec)}: where each stopping criterion stops\n(sorted by mean "
+        f"regret at costs {regret.removeprefix('regret_').replace('_', '/')}; hollow: did not "
+        "stop within the budget in every seed)",
+        fontsize=10,
+    )
+    save_figure(fig, figure)
+
+
+def plot_stopping_overview(summary: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw each criterion's mean regret (first cost pair) per data set, over the strategies,
+    of `spec`'s model x protocol (table `summary`, `stopping.csv`): criteria x data sets, with
+    the share of cells it stopped within the budget where that is below 90 %."""
+    frame = pd.read_csv(summary)
+    frame = frame[(frame["model"] == spec.model) & (frame["protocol"] == spec.protocol)]
+    frame = frame[~frame["criterion"].str.startswith((COST_OPTIMAL, PLATEAU))]
+    regret = _regret_column(frame)
+    fig, ax = plt.subplots(
+        figsize=(
+            1.3 * max(frame["dataset"].nunique(), 1) + 3.5,
+            0.4 * frame["criterion"].nunique() + 1.8,
+        )
+    )
+    if frame.empty or regret is None:
+        ax.text(0.5, 0.5, "no classification cell", ha="center", transform=ax.transAxes)
+        save_figure(fig, figure)
+        return
+    means = frame.groupby(["criterion", "dataset"])[[regret, "stopped_share"]].mean().reset_index()
+    table = means.pivot(index="criterion", columns="dataset", values=regret)
+    table = table.loc[table.mean(axis=1).sort_values().index]
+    shares = means.pivot(index="criterion", columns="dataset", values="stopped_share")
+    shares = shares.loc[table.index, table.columns]
+    notes = table.map(lambda v: f"{v:.0f}") + shares.map(
+        lambda s: f"\n{100 * s:.0f} % stop" if s < 0.9 else ""
+    )
+    sns.heatmap(
+        table,
+        annot=notes,
+        fmt="",
+        cmap="viridis_r",
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": "mean regret (lower is better)"},
+        annot_kws={"fontsize": 8},
+    )
+    ax.set_xlabel("data set")
+    ax.set_ylabel("criterion")
+    ax.tick_params(axis="y", rotation=0)
+    cost = regret.removeprefix("regret_").replace("_", "/")
+    ax.set_title(
+        f"{subject(spec)}: stopping criteria's regret against the cost-optimal stop\n(costs "
+        f"{cost}; mean over strategies and seeds; '% stop' where below 90 % of the cells)",
+        fontsize=10,
+    )
+    save_figure(fig, figure)
