@@ -44,10 +44,23 @@ CONFIG = {
     "protocol": {"initial_size": 6, "batch_size": 3, "iterations": 2},
 }
 # What an edit of one model's or one strategy's code reruns besides its cells: the data set's
-# summary, the learning-curve figures of the models involved, and the overall tables with
+# summaries, the learning-curve figures of the models involved, and the overall tables with
 # what is drawn from them (the figures of each of the two models) and the verdict.
-DOWNSTREAM = {"summarise_dataset": 1, "aggregate": 1, "verdict": 1, "all": 1}
-OVERALL_FIGURES = ("plot_heatmap", "plot_cost_benefit", "plot_critical_difference")
+DOWNSTREAM = {
+    "summarise_dataset": 1,
+    "summarise_stopping": 1,
+    "aggregate": 1,
+    "aggregate_stopping": 1,
+    "plot_stops": 2,  # both models' figures: they read the data set's stops table
+    "verdict": 1,
+    "all": 1,
+}
+OVERALL_FIGURES = (
+    "plot_heatmap",
+    "plot_cost_benefit",
+    "plot_critical_difference",
+    "plot_stopping_overview",
+)
 
 
 def downstream(models: int) -> dict[str, int]:
