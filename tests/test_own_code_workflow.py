@@ -60,6 +60,7 @@ OVERALL_FIGURES = (
     "plot_cost_benefit",
     "plot_critical_difference",
     "plot_stopping_overview",
+    "plot_stopping_ranks",
 )
 
 

@@ -27,6 +27,7 @@ ONE_DATASET = {
     "aggregate": 1,
     "aggregate_stopping": 1,
     "plot_stopping_overview": 1,
+    "plot_stopping_ranks": 1,
     "plot_heatmap": 1,
     "plot_cost_benefit": 1,
     "plot_critical_difference": 1,

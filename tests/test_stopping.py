@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from helpers import CELL, blob_dataset, validated
 
-from albench.analysis.stops import COST_OPTIMAL, PLATEAU, cell_stops, recommended
+from albench.analysis.stops import COST_OPTIMAL, PLATEAU, cell_stops, criteria_ranks, recommended
 from albench.data.datasets import validate_dataset, write_dataset
 from albench.data.splits import make_split, split_indices, write_split
 from albench.errors import ConfigError
@@ -382,3 +382,26 @@ def test_without_a_stopping_key_every_criterion_that_needs_no_parameter_runs():
         "kappa": 0.99,
     }
     assert PREDICTIONS == "stop_predictions"
+
+
+def test_criteria_are_ranked_across_data_sets_by_their_regret():
+    rows = []
+    regrets = {"a": [1, 2, 1], "b": [3, 1, 2], "c": [5, 6, 7], "delta_f": [0, None, None]}
+    for criterion, values in regrets.items():
+        for dataset, value in zip(("d1", "d2", "d3"), values, strict=True):
+            if value is not None:
+                rows.append(
+                    {
+                        "dataset": dataset,
+                        "model": "m",
+                        "protocol": "default",
+                        "strategy": "s",
+                        "criterion": criterion,
+                        "regret_1000_1": value,
+                    }
+                )
+    rows.append({**rows[0], "criterion": COST_OPTIMAL, "regret_1000_1": 0.0})
+    ranks = criteria_ranks(pd.DataFrame(rows)).set_index("criterion")
+    assert list(ranks.index) == ["a", "b", "c"]  # delta_f does not apply on every data set
+    assert ranks["mean_rank"].tolist() == pytest.approx([4 / 3, 5 / 3, 3.0])
+    assert (ranks["n_datasets"] == 3).all() and ranks["friedman_p"].between(0, 1).all()

@@ -181,6 +181,7 @@ DOWNSTREAM = {
     "summarise_stopping": 2,
     "plot_stops": 2,
     "plot_stopping_overview": 1,
+    "plot_stopping_ranks": 1,
     "aggregate": 1,
     "aggregate_stopping": 1,
     "plot_curves": 2,
@@ -219,6 +220,7 @@ def test_changing_the_stopping_criteria_reruns_no_cell(finished, stopping):
         "aggregate_stopping": 1,
         "plot_stops": 2,
         "plot_stopping_overview": 1,
+        "plot_stopping_ranks": 1,
         "verdict": 1,
         "all": 1,
     }
@@ -409,7 +411,7 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
     figures = [
         p.relative_to(finished).as_posix() for p in (finished / "results/figures").rglob("*.png")
     ]
-    assert len(figures) == 2 + 3 + 2 + 1  # curves, overall, stops per data set, stopping
+    assert len(figures) == 2 + 3 + 2 + 2  # curves, overall, stops per data set, stopping
     for figure in figures:
         uri = results[figure]["data_uri"]
         assert uri.startswith("data:image/png")

@@ -246,6 +246,43 @@ rule plot_stopping_overview:
         "../../scripts/plot_stopping_overview.py"
 
 
+STOPPING_RANKS = results("figures/overall/stopping_ranks__{model}__{protocol}.png")
+FIGURES += expand(
+    STOPPING_RANKS,
+    model=dict.fromkeys(m for _, m in STOPPING_PAIRS),
+    protocol=PROTOCOLS,
+)
+
+
+rule plot_stopping_ranks:
+    input:
+        summary=OVERALL["stopping"],
+    output:
+        figure=report(
+            STOPPING_RANKS,
+            caption="../report/stopping_ranks_figure.rst",
+            category="Stopping",
+            labels={
+                "figure": "stopping criteria's ranks",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        logged("plot_stopping_ranks/{model}__{protocol}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_figure_spec,
+    script:
+        "../../scripts/plot_stopping_ranks.py"
+
+
 COST_BENEFIT = results("figures/overall/cost_benefit__{model}__{protocol}.png")
 FIGURES += expand(COST_BENEFIT, model=config["models"], protocol=PROTOCOLS)
 

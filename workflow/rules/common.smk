@@ -230,17 +230,18 @@ def summary_tables():
             else report(path, caption=f"../report/{name}.rst", category="Summary")
         )
         for name, path in OVERALL.items()
-        if name not in STOPPING_TABLES
+        if name not in (*STOPPING_TABLES, "stopping_ranks")
     }
 
 
 def stopping_tables():
-    """The aggregate_stopping job's output: the overall stopping tables, in the report."""
+    """The aggregate_stopping job's output: the overall stopping tables and the criteria's
+    ranks, in the report."""
     return {
         name: report(
             OVERALL[name], caption=f"../report/{name}.rst", category="Stopping"
         )
-        for name in STOPPING_TABLES
+        for name in (*STOPPING_TABLES, "stopping_ranks")
     }
 
 

@@ -190,3 +190,56 @@ def recommended(stops: pd.DataFrame, metric: str = "accuracy") -> dict | None:
             for key, column in (("labels", "labels"), ("lost", "lost_vs_end"), ("regret", regret))
         },
     }
+
+
+def criteria_table(summary: pd.DataFrame, model: str, protocol: str) -> pd.DataFrame:
+    """Return `model`'s criteria under `protocol` from a `stopping.csv` table: data sets (rows)
+    x criteria (columns), each cell the mean regret (first cost pair) over strategies and
+    seeds; without the reference stops, and keeping only the criteria that apply on every data
+    set (`delta_f` is binary only): what criteria are ranked on."""
+    regret = next((c for c in summary.columns if c.startswith("regret_")), None)
+    mine = summary[(summary["model"] == model) & (summary["protocol"] == protocol)]
+    mine = mine[~mine["criterion"].str.startswith(REFERENCES)]
+    if regret is None or mine.empty:
+        return pd.DataFrame()
+    table = mine.groupby(["dataset", "criterion"])[regret].mean().unstack("criterion")
+    return table.dropna(axis="columns")
+
+
+def criteria_ranks(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return every criterion's mean rank across data sets per model x protocol (by mean
+    regret, 1 = least, ties sharing the average rank), with the Friedman p-value (at least 3
+    criteria and 2 data sets; else NaN)."""
+    import scipy.stats as sps
+
+    from albench.analysis.stats import mean_ranks
+
+    records = []
+    columns = ["model", "protocol", "criterion", "mean_rank", "n_datasets", "friedman_p"]
+    if summary.empty:
+        return pd.DataFrame(columns=columns)
+    pairs = summary[["model", "protocol"]].drop_duplicates().sort_values(["model", "protocol"])
+    for model, protocol in pairs.itertuples(index=False):
+        table = criteria_table(summary, model, protocol)
+        if table.empty:
+            continue
+        ranks = mean_ranks(table, higher_is_better=False)
+        p_value = float("nan")
+        if table.shape[1] >= 3 and table.shape[0] >= 2:
+            p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+        for name in table.columns:
+            values = (model, protocol, name, float(ranks[name]), len(table), p_value)
+            records.append(dict(zip(columns, values, strict=True)))
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    return frame.sort_values(["model", "protocol", "mean_rank"], kind="stable")
+
+
+def combine_stopping(parts: dict[str, Sequence[str | Path]], tables: dict[str, str | Path]) -> None:
+    """Join each data set's `stops` and `stopping` tables (`parts`) into the overall ones
+    (`tables`), and write the criteria's ranks across data sets (`stopping_ranks`,
+    `criteria_ranks`)."""
+    from albench.analysis.summary import concatenate
+
+    concatenate(parts, {name: tables[name] for name in parts})
+    summary = pd.read_csv(tables["stopping"])
+    write_text(tables["stopping_ranks"], criteria_ranks(summary).to_csv(index=False))

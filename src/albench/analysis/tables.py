@@ -18,7 +18,13 @@ DATASET_TABLES = (
 )
 # The tables of one data set's stopping criteria (`albench.analysis.stops`), beside its others.
 STOPPING_TABLES = ("stops", "stopping")
-OVERALL_TABLES = (*DATASET_TABLES, *STOPPING_TABLES, "ranks", "protocol_agreement")
+OVERALL_TABLES = (
+    *DATASET_TABLES,
+    *STOPPING_TABLES,
+    "stopping_ranks",
+    "ranks",
+    "protocol_agreement",
+)
 # What one comparison with the baseline (one Holm correction, one label saving) covers.
 COMPARED = ["dataset", "model", "protocol"]
 PARTS = "_parts"  # `combine` reads table X of every data set from its input X_parts

@@ -284,44 +284,60 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
     (scikit-posthocs). With fewer than two data sets or three strategies there is nothing to
     test, and the figure says so.
     """
+    metric = spec.metrics[0]
+    table = strategy_table(pd.read_csv(aubc), metric, spec.model, spec.protocol)
+    draw_critical_difference(
+        table,
+        higher_is_better(metric),
+        figure,
+        f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
+        f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
+        "different (Friedman + Nemenyi, α = 0.05)",
+        colours=strategy_colours(spec.strategies, spec.baseline),
+        what="strategies",
+    )
+
+
+def draw_critical_difference(
+    table: pd.DataFrame,
+    higher: bool,
+    figure: str | Path,
+    title: str,
+    colours: dict[str, object] | None = None,
+    what: str = "strategies",
+) -> None:
+    """Draw the critical-difference diagram of `table`'s columns (data sets x `what`, ranked
+    within each row, `higher` better) to `figure`, or say why there is nothing to test (fewer
+    than 2 data sets or 3 columns)."""
     import scikit_posthocs as sph
 
-    model, output, strategies = spec.model, figure, spec.strategies
-    baseline, metric = spec.baseline, spec.metrics[0]
-    table = strategy_table(pd.read_csv(aubc), metric, model, spec.protocol)
     fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
     if table.shape[0] < 2 or table.shape[1] < 3:
         ax.axis("off")
         ax.text(
             0.5,
             0.5,
-            f"{model}: a critical-difference diagram needs at least 2 data sets and 3 "
-            f"strategies (here {table.shape[0]} and {table.shape[1]})",
+            f"{title.split(':')[0]}: a critical-difference diagram needs at least 2 data sets "
+            f"and 3 {what} (here {table.shape[0]} and {table.shape[1]})",
             ha="center",
             va="center",
             wrap=True,
         )
-        save_figure(fig, output)
+        save_figure(fig, figure)
         return
-    ranks = mean_ranks(table, higher_is_better(metric))
+    ranks = mean_ranks(table, higher)
     significance = sph.posthoc_nemenyi_friedman(table)
-    colours = strategy_colours(strategies, baseline)
     sph.critical_difference_diagram(
         ranks,
         significance,
         ax=ax,
-        color_palette={s: colours[s] for s in ranks.index if s in colours},
+        color_palette={s: colours[s] for s in ranks.index if s in colours} if colours else {},
         # Every rank with two decimals: "(5)" beside "(3.4)" read as different precisions.
         label_fmt_left="{label} ({rank:.2f})",
         label_fmt_right="({rank:.2f}) {label}",
     )
-    title = (
-        f"{subject(spec)}: mean rank over {table.shape[0]} data sets (AUBC, "
-        f"{METRIC_LABELS.get(metric, metric)}); bars join strategies not significantly "
-        "different (Friedman + Nemenyi, α = 0.05)" + _ties(ranks)
-    )
-    ax.set_title(wrapped(title, 7.6, 9), fontsize=9)
-    save_figure(fig, output)
+    ax.set_title(wrapped(title + _ties(ranks), 7.6, 9), fontsize=9)
+    save_figure(fig, figure)
 
 
 def _ties(ranks: pd.Series) -> str:

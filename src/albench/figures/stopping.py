@@ -14,8 +14,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from albench.analysis.stops import COST_OPTIMAL, PLATEAU  # noqa: E402
-from albench.figures.plots import axis_label, save_figure, strategy_colours, subject  # noqa: E402
+from albench.analysis.stops import COST_OPTIMAL, PLATEAU, criteria_table  # noqa: E402
+from albench.figures.plots import (  # noqa: E402
+    axis_label,
+    draw_critical_difference,
+    save_figure,
+    strategy_colours,
+    subject,
+)
 from albench.specs import FigureSpec  # noqa: E402
 
 
@@ -141,3 +147,23 @@ def plot_stopping_overview(summary: str | Path, figure: str | Path, spec: Figure
         fontsize=10,
     )
     save_figure(fig, figure)
+
+
+def plot_stopping_ranks(summary: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+    """Draw the critical-difference diagram of the stopping criteria of `spec`'s model x
+    protocol: their mean ranks across data sets by mean regret (table `summary`,
+    `stopping.csv`; `albench.analysis.stops.criteria_table`), bars joining those not
+    significantly different (Friedman + Nemenyi)."""
+    frame = pd.read_csv(summary)
+    table = criteria_table(frame, spec.model, spec.protocol)
+    regret = next((c for c in frame.columns if c.startswith("regret_")), "regret")
+    cost = regret.removeprefix("regret_").replace("_", "/")
+    draw_critical_difference(
+        table,
+        False,
+        figure,
+        f"{subject(spec)}: stopping criteria's mean rank over {table.shape[0]} data sets (by "
+        f"mean regret at costs {cost}, 1 = least); bars join criteria not significantly "
+        "different (Friedman + Nemenyi, α = 0.05)",
+        what="criteria",
+    )
