@@ -405,3 +405,29 @@ def test_criteria_are_ranked_across_data_sets_by_their_regret():
     assert list(ranks.index) == ["a", "b", "c"]  # delta_f does not apply on every data set
     assert ranks["mean_rank"].tolist() == pytest.approx([4 / 3, 5 / 3, 3.0])
     assert (ranks["n_datasets"] == 3).all() and ranks["friedman_p"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_the_stopping_example_answers_when_to_stop_for_every_pair(tmp_path):
+    import yaml
+    from helpers import REPO, snakemake, write_config
+
+    config = yaml.safe_load((REPO / "config/examples/stopping.yaml").read_text())
+    config["seeds"] = 2  # the example's shape, quicker
+    write_config(tmp_path, config, "stopping.yaml")
+    snakemake(tmp_path, "--configfile", "stopping.yaml", "--cores", "2")
+    out = tmp_path / "results/stopping"
+    verdict = (out / "verdict.txt").read_text()
+    for dataset in config["datasets"]:
+        block = verdict.split(f"{dataset} × logreg:")[1].split(" × logreg:")[0]
+        assert "  stop with " in block or "  stop: no stopping criterion" in block, block
+    summary = pd.read_csv(out / "summary/stopping.csv")
+    assert set(summary["dataset"]) == set(config["datasets"])
+    assert {"regret_1000_1", "regret_10000_1"} <= set(summary.columns)
+    assert set(pd.read_csv(out / "summary/stopping_ranks.csv")["criterion"]) >= {
+        "stabilizing_predictions",
+        "classification_change",
+    }
+    figures = {p.name for p in (out / "figures").rglob("*.png")}
+    assert {"wine__logreg__default.png", "stopping__logreg__default.png"} <= figures
+    assert "stopping_ranks__logreg__default.png" in figures
