@@ -136,6 +136,12 @@ def test_each_criterion_stops_where_its_paper_says():
     assert np.argmax(CRITERIA["min_expected_error"].function(record)) == 4
     assert np.argmax(CRITERIA["selected_accuracy"].function(record)) == 3
     assert np.argmax(CRITERIA["fixed_budget"].function(record, labels=13)) == 3
+    # estimated F1 rising ever more slowly: the mean of the last 2 exceeds the 2 before by
+    # less than 0.05 first at iteration 5 (0.0265), at its highest so far
+    f1 = [0.5, 0.7, 0.8, 0.84, 0.845, 0.848, 0.847]
+    record = record_of(p, estimated_f1=f1)
+    stops = CRITERIA["performance_convergence"].function(record, window=2, threshold=0.05)
+    assert stops.tolist() == [False] * 5 + [True, False]  # 0.857 is below the best before
 
 
 def test_a_cells_stops_are_judged_against_the_cost_optimal_and_plateau_stops():

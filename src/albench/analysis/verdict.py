@@ -360,9 +360,15 @@ def _stop_lines(stops, key: tuple[str, str, str], metric: str) -> list[str]:
     never = f"; never stopped in {best['never']} of {best['cells']} cells" if best["never"] else ""
     return _wrapped(
         f"stop with {best['criterion']}: ~{labels[0]:.0f} labels ({share:+.0f} % of the "
-        f"budget), {metric} {-lost[0]:+.3f} [{-lost[2]:+.3f}, {-lost[1]:+.3f}] against the "
+        f"budget), {metric} {_signed(-lost[0])} [{_signed(-lost[2])}, {_signed(-lost[1])}] "
+        "against the "
         f"budget's end; regret {regret[0]:.1f} at costs {cost}{never}"
     )
+
+
+def _signed(value: float) -> str:
+    """`value` with its sign and three decimals, zero as +0.000 (not -0.000)."""
+    return f"{round(value, 3) + 0.0:+.3f}"
 
 
 def write_verdict(

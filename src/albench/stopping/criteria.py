@@ -134,8 +134,10 @@ def performance_convergence(
     record: Record, window: int = 10, threshold: float = 5e-5
 ) -> np.ndarray:
     """Laws & Schütze (2008): stop once the F1 estimated from the pool's probabilities rises,
-    averaged over `window` iterations, by less than `threshold`."""
-    return _converged(record.stats["estimated_f1"].to_numpy(), window, threshold, rising=True)
+    averaged over `window` iterations, by less than `threshold`, at its highest so far."""
+    values = record.stats["estimated_f1"].to_numpy(dtype=float)
+    best_before = np.maximum.accumulate(np.r_[-np.inf, values[:-1]])
+    return _converged(values, window, threshold, rising=True) & (values >= best_before)
 
 
 def uncertainty_convergence(
