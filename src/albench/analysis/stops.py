@@ -27,6 +27,7 @@ from albench.stopping.record import read_record
 
 COST_OPTIMAL = "cost-optimal stop"
 PLATEAU = "plateau stop"
+BUDGET_END = "budget's end"  # labelling the whole budget: what any stop is an alternative to
 GROUP = ["dataset", "model", "protocol", "strategy", "criterion"]
 
 
@@ -61,6 +62,7 @@ def cell_stops(
         stops[name] = (int(np.argmin(spend[cost_name(c)])), True)
     best = np.nanmax(scores)
     stops[PLATEAU] = (int(np.argmax(scores >= best - plateau_margin)), True)
+    stops[BUDGET_END] = (len(curve) - 1, True)
     identity = {key: curve[key].iloc[0] for key in ID_COLUMNS}
     rows = []
     for name, (at, stopped) in stops.items():
@@ -155,15 +157,16 @@ def summarise_stopping(
 
 # A criterion the verdict recommends stopped within the budget in at least this share of cells.
 RELIABLE = 0.9
-REFERENCES = (COST_OPTIMAL, PLATEAU)
+REFERENCES = (COST_OPTIMAL, PLATEAU, BUDGET_END)
 
 
 def recommended(stops: pd.DataFrame, metric: str = "accuracy") -> dict | None:
     """Return the criterion to trust on the cells of `stops` (one data set x model x protocol,
     all strategies): of those that stopped within the budget in at least RELIABLE of the
     cells, the one of least mean regret (first cost pair); with the mean and 95 % CI of its
-    labels, of the score it lost against the budget's end, and of its regret. None where no
-    criterion is that reliable."""
+    labels, of the score it lost against the budget's end, and of its regret, and the mean
+    regret of labelling the whole budget (`budget_regret`; where that is less, no criterion is
+    worth trusting here). None where no criterion is that reliable."""
     regret = next((c for c in stops.columns if c.startswith("regret_")), None)
     if regret is None or stops.empty:
         return None
@@ -179,12 +182,14 @@ def recommended(stops: pd.DataFrame, metric: str = "accuracy") -> dict | None:
         return None
     name, _, rows = best
     budget = float((rows["labels"] + rows["labels_saved"]).mean())
+    end = stops[stops["criterion"] == BUDGET_END]
     return {
         "criterion": name,
         "cells": len(rows),
         "never": int((~rows["stopped"].astype(bool)).sum()),
         "budget": budget,
         "regret_column": regret,
+        "budget_regret": float(end[regret].mean()) if len(end) else float("nan"),
         **{
             key: mean_ci(rows[column].to_numpy(dtype=float))
             for key, column in (("labels", "labels"), ("lost", "lost_vs_end"), ("regret", regret))

@@ -357,6 +357,12 @@ def _stop_lines(stops, key: tuple[str, str, str], metric: str) -> list[str]:
     labels, lost, regret = best["labels"], best["lost"], best["regret"]
     share = 100 * (labels[0] / best["budget"] - 1)
     cost = best["regret_column"].removeprefix("regret_").replace("_", "/")
+    if best["budget_regret"] <= regret[0]:
+        return _wrapped(
+            f"stop: no criterion beats labelling the whole budget here (regret "
+            f"{best['budget_regret']:.1f} at costs {cost}; the best that stops reliably, "
+            f"{best['criterion']}, {regret[0]:.1f})"
+        )
     never = f"; never stopped in {best['never']} of {best['cells']} cells" if best["never"] else ""
     return _wrapped(
         f"stop with {best['criterion']}: ~{labels[0]:.0f} labels ({share:+.0f} % of the "

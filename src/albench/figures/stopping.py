@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from albench.analysis.stops import COST_OPTIMAL, PLATEAU, criteria_table  # noqa: E402
+from albench.analysis.stops import REFERENCES, criteria_table  # noqa: E402
 from albench.figures.plots import (  # noqa: E402
     axis_label,
     draw_critical_difference,
@@ -44,7 +44,7 @@ def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
         save_figure(fig, figure)
         return
     regret = _regret_column(frame)
-    references = [c for c in frame["criterion"].unique() if c.startswith((COST_OPTIMAL, PLATEAU))]
+    references = [c for c in frame["criterion"].unique() if c.startswith(REFERENCES)]
     criteria = (
         frame[~frame["criterion"].isin(references)]
         .groupby("criterion")[regret]
@@ -107,7 +107,7 @@ def plot_stopping_overview(summary: str | Path, figure: str | Path, spec: Figure
     the share of cells it stopped within the budget where that is below 90 %."""
     frame = pd.read_csv(summary)
     frame = frame[(frame["model"] == spec.model) & (frame["protocol"] == spec.protocol)]
-    frame = frame[~frame["criterion"].str.startswith((COST_OPTIMAL, PLATEAU))]
+    frame = frame[~frame["criterion"].str.startswith(REFERENCES)]
     regret = _regret_column(frame)
     fig, ax = plt.subplots(
         figsize=(
