@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from albench.analysis.stops import REFERENCES, criteria_table  # noqa: E402
 from albench.figures.plots import (  # noqa: E402
@@ -88,10 +89,18 @@ def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
         axis.axhline(len(references) - 0.5, color="grey", lw=0.8, ls=":")
         axis.grid(axis="x", alpha=0.3)
     right.set_yticklabels([])
+    right.xaxis.set_major_locator(MaxNLocator(nbins=5))
     right.axvline(0, color="grey", lw=0.8)
     left.set_xlabel("labels at the stop (mean over seeds; line: their range)")
     right.set_xlabel(f"{axis_label(metric)} lost against the budget's end")
-    left.legend(title="strategy", loc="upper right", fontsize=8)
+    left.legend(
+        title="strategy",
+        loc="upper center",
+        bbox_to_anchor=(1.0, -0.09),
+        ncol=max(len(strategies), 1),
+        fontsize=8,
+        frameon=False,
+    )
     fig.suptitle(
         f"{spec.dataset} × {subject(spec)}: where each stopping criterion stops\n(sorted by mean "
         f"regret at costs {regret.removeprefix('regret_').replace('_', '/')}; hollow: did not "
