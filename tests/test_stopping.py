@@ -41,7 +41,8 @@ def recorded_cell(tmp_path, data, cell):
     """Run `cell` on `data` as a cell job does; return its curve and record paths."""
     data_path, split_path = tmp_path / "data.parquet", tmp_path / f"split{cell.seed}.parquet"
     write_dataset(data, data_path)
-    write_split(make_split(data.y, 0.25, cell.protocol["initial_size"], cell.seed), split_path)
+    split = make_split(data.y, 0.25, cell.protocol["initial_size"], cell.seed, task=data.task)
+    write_split(split, split_path)
     out = tmp_path / f"{cell.model}.{cell.strategy}.{cell.seed}"
     paths = {k: out.with_suffix(f".{k}.parquet") for k in ("curve", "selection", "stopping")}
     run_cell(data_path, split_path, **paths, cell=cell)
@@ -440,3 +441,43 @@ def test_the_stopping_example_answers_when_to_stop_for_every_pair(tmp_path):
     figures = {p.name for p in (out / "figures").rglob("*.png")}
     assert {"wine__logreg__default.png", "stopping__logreg__default.png"} <= figures
     assert "stopping_ranks__logreg__default.png" in figures
+
+
+def test_a_regression_cell_is_judged_by_the_criteria_for_a_numeric_target(tmp_path):
+    from sklearn.datasets import load_diabetes
+
+    from albench.analysis.stops import applies, dataset_stops
+
+    data = validate_dataset("d", *load_diabetes(return_X_y=True), task="regression")
+    cell = copy.deepcopy(CELL)
+    cell.update(
+        dataset="d",
+        strategy="random",
+        strategy_spec={"query": "RandomSampling"},
+        model="ridge",
+        model_spec={"estimator": "sklearn.linear_model.Ridge"},
+    )
+    cell["protocol"].update(iterations=12, batch_size=5, metrics=["rmse", "r2"])
+    curve, record_path = recorded_cell(tmp_path, data, CellSpec(**cell, seed=0))
+    stats, predictions = read_record(record_path)
+    assert predictions.dtype == np.float32 and predictions.shape[0] == 13
+    chosen = chosen_criteria(criteria_config(None))
+    usable = [c.name for c in chosen if applies(c, 0)]
+    assert usable == ["prediction_change"]  # the classification criteria do not apply
+    stops = dataset_stops([curve], [record_path], chosen, [[10, 1]], 1.0, "accuracy", "rmse")
+    assert set(stops["criterion"]) == {"prediction_change", COST_OPTIMAL, PLATEAU, "budget's end"}
+    rmse = pd.read_parquet(curve)["rmse"].to_numpy()
+    optimal = stops.set_index("criterion").loc[COST_OPTIMAL]
+    labels = pd.read_parquet(curve)["n_labeled"].to_numpy()
+    assert optimal["iteration"] == np.argmin(rmse * 10 + labels)  # the error as the loss
+    # lost: the error at the stop minus the error at the budget's end
+    at_end = stops.set_index("criterion").loc["budget's end"]
+    assert optimal["lost_vs_end"] == pytest.approx(optimal["rmse"] - at_end["rmse"])
+
+
+def test_prediction_change_stops_once_the_predictions_settle():
+    p = np.array([[0, 10, 20], [5, 10, 20], [5.1, 10, 20], [5.1, 10.05, 20], [5.1, 10.05, 20]])
+    record = Record(pd.DataFrame({"n_labeled": range(5)}), p, 0)
+    # changes in spreads: 0.2, 0.0047, 0.0021, 0 -> below 0.01 from pair 2 on, 2 in a row at 3
+    stops = CRITERIA["prediction_change"].function(record, window=2, threshold=0.01)
+    assert stops.tolist() == [False, False, False, True, True]

@@ -170,6 +170,7 @@ class StoppingSpec(Spec):
     costs: list[list[float]]
     plateau_margin: float
     metric: str = "accuracy"
+    regression_metric: str = "rmse"
 
 
 @dataclass(frozen=True)

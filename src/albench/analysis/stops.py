@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from albench.analysis.stats import mean_ci
+from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, read_curves
 from albench.io.files import write_text
 from albench.io.parquet import read_metadata
 from albench.specs import StoppingSpec
 from albench.stopping.criteria import Chosen, Record
 from albench.stopping.record import read_record
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 COST_OPTIMAL = "cost-optimal stop"
 PLATEAU = "plateau stop"
@@ -51,7 +53,9 @@ def cell_stops(
     curve = curve.sort_values("iteration", ignore_index=True)
     labels = curve["n_labeled"].to_numpy()
     scores = curve[metric].to_numpy(dtype=float)
-    spend = {cost_name(c): (1 - scores) * c[0] + labels * c[1] for c in costs}
+    # What the model gets wrong: 1 - accuracy, or an error (rmse) as it is.
+    loss = 1 - scores if higher_is_better(metric) else scores
+    spend = {cost_name(c): loss * c[0] + labels * c[1] for c in costs}
     stops: dict[str, tuple[int, bool]] = {}
     for criterion in chosen:
         decisions = criterion.decisions(record)[: len(curve)]
@@ -60,8 +64,8 @@ def cell_stops(
     for c in costs:
         name = COST_OPTIMAL if len(costs) == 1 else f"{COST_OPTIMAL} {c[0]:g}/{c[1]:g}"
         stops[name] = (int(np.argmin(spend[cost_name(c)])), True)
-    best = np.nanmax(scores)
-    stops[PLATEAU] = (int(np.argmax(scores >= best - plateau_margin)), True)
+    best = np.nanmin(loss)
+    stops[PLATEAU] = (int(np.argmax(loss <= best + plateau_margin + 1e-12)), True)
     stops[BUDGET_END] = (len(curve) - 1, True)
     identity = {key: curve[key].iloc[0] for key in ID_COLUMNS}
     rows = []
@@ -73,8 +77,8 @@ def cell_stops(
             "iteration": int(curve["iteration"].iloc[at]),
             "labels": int(labels[at]),
             metric: scores[at],
-            "lost_vs_end": scores[-1] - scores[at],
-            "lost_vs_best": best - scores[at],
+            "lost_vs_end": loss[at] - loss[-1],
+            "lost_vs_best": loss[at] - best,
             "labels_saved": int(labels[-1] - labels[at]),
         }
         row.update({key: values[at] - values.min() for key, values in spend.items()})
@@ -89,30 +93,35 @@ def dataset_stops(
     costs: Sequence[Sequence[float]],
     plateau_margin: float,
     metric: str = "accuracy",
+    regression_metric: str = "rmse",
 ) -> pd.DataFrame:
-    """Return `cell_stops` of every classification cell whose curve and stopping record are
-    at `curves` and `records` (in the same order); regression cells have none yet."""
+    """Return `cell_stops` of every cell whose curve and stopping record are at `curves` and
+    `records` (in the same order), by the criteria that apply to its task, on `metric` (a
+    regression cell's on `regression_metric`)."""
     frames = []
     for curve_path, record_path in zip(curves, records, strict=True):
         n_classes = int(read_metadata(record_path).get("n_classes", "0"))
-        if n_classes == 0:
-            continue
         stats, predictions = read_record(record_path)
         record = Record(stats, predictions, n_classes)
         usable = [c for c in chosen if applies(c, n_classes)]
+        score = metric if n_classes else regression_metric
         frames.append(
-            cell_stops(read_curves([curve_path]), record, usable, costs, plateau_margin, metric)
+            cell_stops(read_curves([curve_path]), record, usable, costs, plateau_margin, score)
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def applies(criterion: Chosen, n_classes: int) -> bool:
-    """Whether `criterion` applies to a task of `n_classes` classes (binary-only ones not to
-    more)."""
+    """Whether `criterion` applies to a task of `n_classes` classes (0: regression): a built-in
+    one to the tasks it names (binary-only ones not to more classes), a user's to
+    classification."""
     from albench.stopping.criteria import CRITERIA
 
+    task = CLASSIFICATION if n_classes else REGRESSION
     builtin = CRITERIA.get(criterion.builtin or "")
-    return builtin is None or not builtin.binary or n_classes == 2
+    if builtin is None:
+        return task == CLASSIFICATION
+    return task in builtin.tasks and (not builtin.binary or n_classes == 2)
 
 
 def stopping_summary(stops: pd.DataFrame, costs: Sequence[Sequence[float]]) -> pd.DataFrame:
@@ -146,7 +155,15 @@ def summarise_stopping(
     from albench.stopping.choice import chosen_criteria
 
     chosen = chosen_criteria(spec.criteria)
-    stops = dataset_stops(curves, records, chosen, spec.costs, spec.plateau_margin, spec.metric)
+    stops = dataset_stops(
+        curves,
+        records,
+        chosen,
+        spec.costs,
+        spec.plateau_margin,
+        spec.metric,
+        spec.regression_metric,
+    )
     if stops.empty:
         stops = pd.DataFrame(columns=[*ID_COLUMNS, "criterion", "stopped", "labels"])
     write_text(tables["stops"], stops.to_csv(index=False))

@@ -364,9 +364,12 @@ def _stop_lines(stops, key: tuple[str, str, str], metric: str) -> list[str]:
             f"{best['criterion']}, {regret[0]:.1f})"
         )
     never = f"; never stopped in {best['never']} of {best['cells']} cells" if best["never"] else ""
+    # The score's change against the budget's end: lost score, or gained error.
+    sign = -1 if higher_is_better(metric) else 1
+    low, high = sorted((sign * lost[1], sign * lost[2]))
     return _wrapped(
         f"stop with {best['criterion']}: ~{labels[0]:.0f} labels ({share:+.0f} % of the "
-        f"budget), {metric} {_signed(-lost[0])} [{_signed(-lost[2])}, {_signed(-lost[1])}] "
+        f"budget), {metric} {_signed(sign * lost[0])} [{_signed(low)}, {_signed(high)}] "
         "against the "
         f"budget's end; regret {regret[0]:.1f} at costs {cost}{never}"
     )

@@ -172,10 +172,9 @@ def model_pairs(config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def stopping_pairs(config: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the (data set, model) pairs whose cells stopping criteria judge: those of the
-    classification data sets."""
-    tasks = dataset_tasks(config)
-    return [(d, m) for d, m in model_pairs(config) if tasks[d] == CLASSIFICATION]
+    """Return the (data set, model) pairs whose cells stopping criteria judge: every pair (a
+    regression data set's by the criteria for a numeric target)."""
+    return model_pairs(config)
 
 
 def metrics_of(config: dict[str, Any], dataset: str) -> list[str]:
@@ -325,6 +324,7 @@ def stopping_spec(config: dict[str, Any]) -> StoppingSpec:
         costs=[list(map(float, c)) for c in stopping.get("costs", DEFAULT_COSTS)],
         plateau_margin=float(stopping.get("plateau_margin", DEFAULT_PLATEAU)),
         metric=task_metrics(config["protocol"], CLASSIFICATION)[0],
+        regression_metric=task_metrics(config["protocol"], REGRESSION)[0],
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from albench.tasks import CLASSIFICATION
+from albench.tasks import CLASSIFICATION, REGRESSION
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,21 @@ def variance_decrease(record: Record, rounds: int = 2, margin: float = 0.0) -> n
     return stop
 
 
+def prediction_change(record: Record, window: int = 3, threshold: float = 0.01) -> np.ndarray:
+    """Stabilizing predictions for a numeric target (after Bloodgood & Vijay-Shanker 2009): stop
+    once the stop-set predictions moved, for `window` consecutive models, by a mean absolute
+    change below `threshold` times their spread (standard deviation) at the previous model."""
+    p = np.asarray(record.predictions, dtype=np.float64)
+    changes = np.full(len(p), np.inf)
+    for i in range(1, len(p)):
+        spread = float(np.std(p[i - 1])) or 1.0
+        changes[i] = float(np.mean(np.abs(p[i] - p[i - 1]))) / spread
+    stop = np.zeros(len(p), dtype=bool)
+    for i in range(window, len(p)):
+        stop[i] = bool(np.all(changes[i - window + 1 : i + 1] < threshold))
+    return stop
+
+
 def fixed_budget(record: Record, labels: int) -> np.ndarray:
     """Stop once `labels` rows are labelled."""
     return _first(record.stats["n_labeled"].to_numpy() >= labels)
@@ -259,10 +274,17 @@ CRITERIA: dict[str, Criterion] = {
         {"rounds": Param(2, low=1, integer=True), "margin": Param(1e-3, low=0.0)},
         "Ghayoomi 2010 (EVM)",
     ),
+    "prediction_change": Criterion(
+        prediction_change,
+        {"window": WINDOW, "threshold": Param(0.01, low=0.0)},
+        "after Bloodgood & Vijay-Shanker 2009, for a numeric target",
+        tasks=(REGRESSION,),
+    ),
     "fixed_budget": Criterion(
         fixed_budget,
         {"labels": Param(None, low=1, integer=True)},
         "a fixed number of labels",
+        tasks=(CLASSIFICATION, REGRESSION),
         default=False,
     ),
 }
