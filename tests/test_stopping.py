@@ -481,3 +481,12 @@ def test_prediction_change_stops_once_the_predictions_settle():
     # changes in spreads: 0.2, 0.0047, 0.0021, 0 -> below 0.01 from pair 2 on, 2 in a row at 3
     stops = CRITERIA["prediction_change"].function(record, window=2, threshold=0.01)
     assert stops.tolist() == [False, False, False, True, True]
+
+
+def test_the_stopping_spec_asks_only_for_the_metrics_of_the_configs_tasks():
+    from albench.plan.grid import stopping_spec
+
+    config = copy.deepcopy(BASE)
+    config["protocol"]["metrics"] = ["f1_macro", "accuracy"]  # classification metrics only
+    spec = stopping_spec(validated(config))
+    assert spec.metric == "f1_macro" and spec.criteria["stabilizing_predictions"]

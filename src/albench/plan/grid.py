@@ -319,12 +319,16 @@ def stopping_spec(config: dict[str, Any]) -> StoppingSpec:
     from albench.stopping.choice import DEFAULT_COSTS, DEFAULT_PLATEAU, criteria_config
 
     stopping = config.get("stopping") or {}
+    tasks = set(dataset_tasks(config).values())  # the metric of a task the config lacks: unused
     return StoppingSpec(
         criteria=criteria_config(stopping),
         costs=[list(map(float, c)) for c in stopping.get("costs", DEFAULT_COSTS)],
         plateau_margin=float(stopping.get("plateau_margin", DEFAULT_PLATEAU)),
-        metric=task_metrics(config["protocol"], CLASSIFICATION)[0],
-        regression_metric=task_metrics(config["protocol"], REGRESSION)[0],
+        **{
+            key: task_metrics(config["protocol"], task)[0]
+            for key, task in (("metric", CLASSIFICATION), ("regression_metric", REGRESSION))
+            if task in tasks
+        },
     )
 
 
