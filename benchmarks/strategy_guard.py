@@ -18,11 +18,76 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
+
+
+def prepared_cells(configfile: str | Path, seeds: int) -> list[tuple[Any, Any, Any]]:
+    """Return (cell spec, prepared data set, split roles) of every cell of `configfile` for
+    `seeds` seeds, prepared as the workflow's jobs prepare them (files in a temporary folder,
+    read back)."""
+    from snakemake.utils import validate
+
+    import albench.learn.loop as loop
+    from albench.data.sources import prepare_dataset
+    from albench.data.splits import split_dataset
+    from albench.plan.grid import cell_spec, cells, split_spec
+    from albench.specs import DatasetSpec
+
+    config = yaml.safe_load(Path(configfile).read_text())
+    config["seeds"] = seeds
+    validate(config, str(REPO / "workflow/schemas/config.schema.yaml"))
+    prepared = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for name, spec in config["datasets"].items():
+            prepare_dataset(DatasetSpec(name, spec), work / f"{name}.parquet")
+        for record in cells(config):
+            cell = cell_spec(
+                config,
+                record["dataset"],
+                record["model"],
+                record["strategy"],
+                record["seed"],
+                record["protocol"],
+            )
+            data = work / f"{cell.dataset}.parquet"
+            split = work / f"{cell.dataset}.{cell.protocol_name}.{cell.seed}.parquet"
+            if not split.exists():
+                spec = split_spec(config, cell.dataset, cell.seed, cell.protocol_name)
+                split_dataset(data, split, spec)
+            roles = loop.split_indices(loop.read_split(split))
+            prepared.append((cell, loop.read_dataset(data), roles))
+    return prepared
+
+
+def timed_in_turns(
+    prepared: list[tuple[Any, Any, Any]], variants: dict[str, dict[str, Any]], repeats: int
+) -> dict[str, list[float]]:
+    """Return the seconds each variant takes to run every `prepared` cell (`run_al_loop`),
+    `repeats` times in turns; a variant replaces functions of `albench.learn.loop` by name
+    ({} keeps them), restored afterwards."""
+    import albench.learn.loop as loop
+
+    originals = {name: getattr(loop, name) for patch in variants.values() for name in patch}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    try:
+        for _ in range(repeats):
+            for name, patch in variants.items():
+                for attribute, value in {**originals, **patch}.items():
+                    setattr(loop, attribute, value)
+                start = time.perf_counter()
+                for cell, dataset, roles in prepared:
+                    loop.run_al_loop(dataset, roles, cell)
+                walls[name].append(time.perf_counter() - start)
+    finally:
+        for attribute, value in originals.items():
+            setattr(loop, attribute, value)
+    return walls
 
 
 def main() -> None:
@@ -31,55 +96,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from snakemake.utils import validate
-
     import albench.learn.loop as loop
-    from albench.data.sources import prepare_dataset
-    from albench.data.splits import split_dataset
     from albench.learn.models import changed_keys, model_params
-    from albench.plan.grid import cell_spec, cells, split_spec
-    from albench.specs import DatasetSpec
 
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    config["seeds"] = args.seeds
-    validate(config, str(REPO / "workflow/schemas/config.schema.yaml"))
-    grid = [
-        cell_spec(config, c["dataset"], c["model"], c["strategy"], c["seed"], c["protocol"])
-        for c in cells(config)
-    ]
-    work = Path(tempfile.mkdtemp(prefix="guard-"))
-    data = {}
-    for name, spec in config["datasets"].items():
-        data[name] = work / f"{name}.parquet"
-        prepare_dataset(DatasetSpec(name, spec), data[name])
-    prepared = []
-    for cell in grid:
-        split = work / f"{cell.dataset}.{cell.protocol_name}.{cell.seed}.parquet"
-        if not split.exists():
-            split_dataset(
-                data[cell.dataset],
-                split,
-                split_spec(config, cell.dataset, cell.seed, cell.protocol_name),
-            )
-        prepared.append(
-            (
-                cell,
-                loop.read_dataset(data[cell.dataset]),
-                loop.split_indices(loop.read_split(split)),
-            )
-        )
-
-    guarded = (loop.model_params, loop.changed_keys, loop._read_only)
-    unguarded = (lambda clf: {}, lambda before, after: [], lambda array: array)
-    walls: dict[str, list[float]] = {"guarded": [], "unguarded": []}
-    for _ in range(args.repeats):
-        for name, (params, changed, read_only) in (("guarded", guarded), ("unguarded", unguarded)):
-            loop.model_params, loop.changed_keys, loop._read_only = params, changed, read_only
-            start = time.perf_counter()
-            for cell, dataset, roles in prepared:
-                loop.run_al_loop(dataset, roles, cell)
-            walls[name].append(time.perf_counter() - start)
-    loop.model_params, loop.changed_keys, loop._read_only = guarded
+    prepared = prepared_cells(REPO / "config/config.yaml", args.seeds)
+    unguarded = {
+        "model_params": lambda clf: {},
+        "changed_keys": lambda before, after: [],
+        "_read_only": lambda array: array,
+    }
+    walls = timed_in_turns(prepared, {"guarded": {}, "unguarded": unguarded}, args.repeats)
 
     # The guard alone: reading and comparing a fitted model's parameters, as each query does.
     per_query = []

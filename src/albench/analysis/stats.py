@@ -106,6 +106,14 @@ def mean_ranks(table: pd.DataFrame, higher_is_better: bool = True) -> pd.Series:
     return table.rank(axis=1, ascending=not higher_is_better, method="average").mean()
 
 
+def friedman_p(table: pd.DataFrame) -> float:
+    """Return the Friedman test's p-value of `table`'s columns over its rows (strategies or
+    stopping criteria over data sets): NaN with fewer than 3 columns or 2 rows."""
+    if table.shape[1] < 3 or table.shape[0] < 2:
+        return float("nan")
+    return float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+
+
 @dataclass(frozen=True)
 class PairedComparison:
     """A strategy against the baseline over paired seeds."""

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from albench.analysis.stats import mean_ci
+from albench.analysis.stats import friedman_p, mean_ci, mean_ranks
 from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, read_curves
 from albench.io.files import write_text
 from albench.io.parquet import read_metadata
 from albench.specs import StoppingSpec
-from albench.stopping.criteria import Chosen, Record
+from albench.stopping.criteria import CRITERIA, Chosen, Record
 from albench.stopping.record import read_record
 from albench.tasks import CLASSIFICATION, REGRESSION
 
@@ -115,8 +115,6 @@ def applies(criterion: Chosen, n_classes: int) -> bool:
     """Whether `criterion` applies to a task of `n_classes` classes (0: regression): a built-in
     one to the tasks it names (binary-only ones not to more classes), a user's to
     classification."""
-    from albench.stopping.criteria import CRITERIA
-
     task = CLASSIFICATION if n_classes else REGRESSION
     builtin = CRITERIA.get(criterion.builtin or "")
     if builtin is None:
@@ -232,10 +230,6 @@ def criteria_ranks(summary: pd.DataFrame) -> pd.DataFrame:
     """Return every criterion's mean rank across data sets per model x protocol (by mean
     regret, 1 = least, ties sharing the average rank), with the Friedman p-value (at least 3
     criteria and 2 data sets; else NaN)."""
-    import scipy.stats as sps
-
-    from albench.analysis.stats import mean_ranks
-
     records = []
     columns = ["model", "protocol", "criterion", "mean_rank", "n_datasets", "friedman_p"]
     if summary.empty:
@@ -246,9 +240,7 @@ def criteria_ranks(summary: pd.DataFrame) -> pd.DataFrame:
         if table.empty:
             continue
         ranks = mean_ranks(table, higher_is_better=False)
-        p_value = float("nan")
-        if table.shape[1] >= 3 and table.shape[0] >= 2:
-            p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+        p_value = friedman_p(table)
         for name in table.columns:
             values = (model, protocol, name, float(ranks[name]), len(table), p_value)
             records.append(dict(zip(columns, values, strict=True)))

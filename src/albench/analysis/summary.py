@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
-from scipy import stats as sps
 
 from albench.analysis.agreement import ranking_agreement
 from albench.analysis.budgets import comparison_at_budget
@@ -17,7 +16,7 @@ from albench.analysis.equivalence import ERROR_SHARE, margin_of
 from albench.analysis.notices import warnings_table
 from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
-from albench.analysis.stats import aubc, mean_ci, mean_ranks
+from albench.analysis.stats import aubc, friedman_p, mean_ci, mean_ranks
 from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
 from albench.io.curves import ID_COLUMNS, metric_columns, read_curves
@@ -160,9 +159,7 @@ def ranks_table(aubcs: pd.DataFrame, metric: str) -> pd.DataFrame:
     for model, protocol in pairs.itertuples(index=False):
         table = strategy_table(aubcs, metric, model, protocol)
         ranks = mean_ranks(table, higher_is_better(metric))
-        p_value = float("nan")
-        if table.shape[1] >= 3 and table.shape[0] >= 2:
-            p_value = float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
+        p_value = friedman_p(table)
         for strategy in table.columns:
             records.append(
                 {

@@ -236,6 +236,7 @@ def queried_row(learner: Learner, state: LoopState, query: np.ndarray) -> dict[s
     if learner.n_classes == 0 or state.probabilities is None:
         return {}
     rows, proba = state.probabilities
+    state.probabilities = None  # used once: not kept in checkpoints
     picked = proba[np.searchsorted(rows, query)]
     return selected_summary(picked, picked.argmax(axis=1), learner.y_oracle[query])
 
