@@ -7,6 +7,7 @@ from albench.specs import FigureSpec
 with running(snakemake):
     plot_stops(
         snakemake.input.stops,
+        snakemake.input.curves,
         snakemake.output.figure,
         FigureSpec.from_json(snakemake.params.spec),
     )

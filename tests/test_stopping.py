@@ -19,7 +19,13 @@ from albench.plan.checks import check_config
 from albench.specs import CellSpec
 from albench.stopping.choice import chosen_criteria, criteria_config, example_record
 from albench.stopping.criteria import CRITERIA, Chosen, Record, cohen_kappa
-from albench.stopping.record import PREDICTIONS, pool_summary, read_record, uncertainties
+from albench.stopping.record import (
+    PREDICTIONS,
+    pool_summary,
+    read_record,
+    selected_summary,
+    uncertainties,
+)
 
 
 def cell_spec(strategy: str = "entropy", model: str = "logreg", seed: int = 0, **protocol):
@@ -381,6 +387,22 @@ def test_a_users_criterion_is_checked_on_an_example_record(tmp_path, monkeypatch
         with pytest.raises(ConfigError, match=r"stopping.criteria.mine: ") as refused:
             check_config(validated(config), probe=False)
         assert fault in str(refused.value)
+
+
+def test_contradictory_information_weighs_the_mistakes_by_the_models_doubt():
+    # least confidence 0.1, 0.5, 0.3 (mean 0.3); the rows of doubt 0.5 and 0.3 were wrong
+    proba = np.array([[0.9, 0.1], [0.5, 0.5], [0.7, 0.3]])
+    row = selected_summary(proba, np.array([0, 0, 0]), np.array([0, 1, 1]))
+    assert row["selected_accuracy"] == pytest.approx(1 / 3)
+    assert row["selected_contradiction"] == pytest.approx((0.5 + 0.3) / 0.3)
+    certain = selected_summary(np.array([[1.0, 0.0]]), np.array([0]), np.array([1]))
+    assert certain["selected_contradiction"] == 0.0  # no doubt at all: nothing to weigh
+    values = [np.nan, 5.0, 4.0, 4.5, 3.0, 2.0, 1.0, 1.5]
+    record = record_of([[0]] * len(values), selected_contradiction=values)
+    # falls at 2, rises at 3, then falls at 4, 5, 6: three falls in a row first at 6
+    stops = CRITERIA["contradictory_information"].function(record)
+    assert stops.tolist() == [False] * 6 + [True, False]
+    assert CRITERIA["contradictory_information"].function(record, rounds=1).tolist()[2]
 
 
 def test_without_a_stopping_key_every_criterion_that_needs_no_parameter_runs():

@@ -183,6 +183,7 @@ FIGURES += [
 rule plot_stops:
     input:
         stops=summary_files(DATASET_SUMMARY, STOPPING_TABLES)["stops"],
+        curves=summary_files(DATASET_SUMMARY, DATASET_TABLES)["curves"],
     output:
         figure=report(
             STOPS_FIGURE,

@@ -26,6 +26,7 @@ from albench.plan.grid import (
     verdict_spec,
 )
 from albench.analysis.tables import (
+    DATASET_TABLES,
     OVERALL_TABLES,
     PARTS,
     STOPPING_TABLES,

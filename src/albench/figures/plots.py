@@ -268,8 +268,10 @@ def log_seconds_axis(axis) -> None:
 
 
 def save_figure(fig, output: str | Path) -> None:
-    """Lay out `fig`, write it to `output` (folders created) and close it."""
-    fig.tight_layout()
+    """Lay out `fig` (unless it has its own layout engine), write it to `output` (folders
+    created) and close it."""
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     with atomic_path(output) as tmp:
         fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)

@@ -30,18 +30,35 @@ def _regret_column(frame: pd.DataFrame) -> str | None:
     return next((c for c in frame.columns if c.startswith("regret_")), None)
 
 
-def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
+def _mean_curves(curves: pd.DataFrame, metric: str) -> dict[str, pd.Series]:
+    """Return each strategy's mean `metric` over seeds, indexed by labels."""
+    return {
+        strategy: rows.groupby("n_labeled")[metric].mean()
+        for strategy, rows in curves.groupby("strategy", sort=False)
+    }
+
+
+def plot_stops(stops: str | Path, curves: str | Path, figure: str | Path, spec: FigureSpec) -> None:
     """Draw where each criterion stops the cells of `spec`'s data set x model x protocol
-    (table `stops`), per strategy: the labels at its stop and the score it lost against the
+    (table `stops`), per strategy: on top the mean learning curves (table `curves`) with a tick
+    where each criterion stops on average and a star at the cost-optimal stop; below, on the
+    same label axis, the labels at each criterion's stop and the score it lost against the
     budget's end (mean over seeds, with the seeds' range), the references (cost-optimal and
     plateau stops) first; criteria in order of mean regret, a hollow marker where a criterion
     never stopped in some seeds."""
     frame = pd.read_csv(stops)
     frame = frame[(frame["model"] == spec.model) & (frame["protocol"] == spec.protocol)]
     metric = spec.metrics[0]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.42 * frame["criterion"].nunique() + 2.2))
+    n_rows = max(frame["criterion"].nunique(), 1)
+    fig = plt.figure(figsize=(11, 0.42 * n_rows + 5.2), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[3.0, 0.42 * n_rows], width_ratios=[1.7, 1])
+    top = fig.add_subplot(grid[0, 0])
+    left = fig.add_subplot(grid[1, 0], sharex=top)
+    right = fig.add_subplot(grid[1, 1], sharey=left)
+    key = fig.add_subplot(grid[0, 1])
+    key.axis("off")
     if frame.empty:
-        left.text(0.5, 0.5, "no classification cell", ha="center", transform=left.transAxes)
+        top.text(0.5, 0.5, "no classification cell", ha="center", transform=top.transAxes)
         save_figure(fig, figure)
         return
     regret = _regret_column(frame)
@@ -55,6 +72,42 @@ def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
     order = [*references, *criteria.index]
     strategies = [s for s in spec.strategies if s in set(frame["strategy"])]
     colours = strategy_colours(strategies, spec.baseline)
+    curves = pd.read_parquet(
+        curves, columns=["model", "protocol", "strategy", "seed", "n_labeled", metric]
+    )
+    curves = curves[(curves["model"] == spec.model) & (curves["protocol"] == spec.protocol)]
+    means = _mean_curves(curves, metric)
+    stops_by_strategy = frame.groupby(["strategy", "criterion"])["labels"].mean()
+    for strategy in strategies:
+        if strategy not in means:
+            continue
+        curve = means[strategy]
+        top.plot(
+            curve.index,
+            curve.to_numpy(),
+            color=colours[strategy],
+            lw=1.4,
+            ls="--" if strategy == spec.baseline else "-",
+            label=strategy,
+        )
+        mine = stops_by_strategy.loc[strategy]
+        marks = mine.drop([r for r in references if r in mine.index])
+        at = np.interp(marks.to_numpy(), curve.index, curve.to_numpy())
+        top.plot(marks.to_numpy(), at, "|", color=colours[strategy], ms=11, mew=1.6)
+        optimal = [r for r in references if r.startswith(REFERENCES[0])]
+        if optimal and optimal[0] in mine.index:
+            x = float(mine[optimal[0]])
+            top.plot(
+                x,
+                np.interp(x, curve.index, curve.to_numpy()),
+                "*",
+                color=colours[strategy],
+                ms=11,
+                mec="white",
+            )
+    top.set_ylabel(axis_label(metric))
+    top.grid(alpha=0.3)
+    top.tick_params(labelbottom=False)
     offsets = np.linspace(-0.25, 0.25, len(strategies)) if len(strategies) > 1 else [0.0]
     for offset, strategy in zip(offsets, strategies, strict=True):
         mine = frame[frame["strategy"] == strategy]
@@ -80,32 +133,34 @@ def plot_stops(stops: str | Path, figure: str | Path, spec: FigureSpec) -> None:
                     color=colours[strategy],
                     mfc=colours[strategy] if always else "white",
                     ms=6,
-                    label=strategy if (y == 0 and axis is left) else None,
                 )
+    left.set_yticks(range(len(order)))
+    left.set_yticklabels(order)
+    left.invert_yaxis()
     for axis in (left, right):
-        axis.set_yticks(range(len(order)))
-        axis.set_yticklabels(order)
-        axis.invert_yaxis()
         axis.axhline(len(references) - 0.5, color="grey", lw=0.8, ls=":")
         axis.grid(axis="x", alpha=0.3)
-    right.set_yticklabels([])
-    right.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    right.tick_params(labelleft=False)
+    right.xaxis.set_major_locator(MaxNLocator(nbins=4))
     right.axvline(0, color="grey", lw=0.8)
-    left.set_xlabel("labels at the stop (mean over seeds; line: their range)")
-    right.set_xlabel(f"{axis_label(metric)} lost against the budget's end")
-    left.legend(
-        title="strategy",
-        loc="upper center",
-        bbox_to_anchor=(1.0, -0.09),
-        ncol=max(len(strategies), 1),
+    left.set_xlabel("labels (below: at each criterion's stop, mean over seeds; line: their range)")
+    right.set_xlabel(f"{axis_label(metric)} lost against\nthe budget's end")
+    handles, labels = top.get_legend_handles_labels()
+    key.legend(handles, labels, title="strategy", loc="upper left", fontsize=9, frameon=False)
+    key.text(
+        0.0,
+        0.02,
+        "top: mean learning curves; | where a criterion\n"
+        "stops on average, ★ the cost-optimal stop\n"
+        f"(costs {regret.removeprefix('regret_').replace('_', '/')})\n"
+        "below: criteria sorted by mean regret;\nhollow: did not stop within the budget\n"
+        "in every seed",
+        transform=key.transAxes,
         fontsize=8,
-        frameon=False,
+        va="bottom",
     )
     fig.suptitle(
-        f"{spec.dataset} × {subject(spec)}: where each stopping criterion stops\n(sorted by mean "
-        f"regret at costs {regret.removeprefix('regret_').replace('_', '/')}; hollow: did not "
-        "stop within the budget in every seed)",
-        fontsize=10,
+        f"{spec.dataset} × {subject(spec)}: where each stopping criterion stops", fontsize=11
     )
     save_figure(fig, figure)
 

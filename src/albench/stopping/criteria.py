@@ -161,6 +161,20 @@ def variance_decrease(record: Record, rounds: int = 2, margin: float = 0.0) -> n
     return stop
 
 
+def contradictory_information(record: Record, rounds: int = 3) -> np.ndarray:
+    """Contradictory information, as in Pullar-Strecker et al.'s (2022) code after Vlachos
+    (2008): stop once the contradiction of the batches the oracle labelled (the previous model's
+    least confidence summed over the rows it got wrong, over the batch's mean) decreased `rounds`
+    times in a row."""
+    values = record.stats["selected_contradiction"].to_numpy()
+    stop = np.zeros(len(values), dtype=bool)
+    streak = 0
+    for i in range(2, len(values)):
+        streak = streak + 1 if values[i] < values[i - 1] else 0
+        stop[i] = streak >= rounds
+    return stop
+
+
 def prediction_change(record: Record, window: int = 3, threshold: float = 0.01) -> np.ndarray:
     """Stabilizing predictions for a numeric target (after Bloodgood & Vijay-Shanker 2009): stop
     once the stop-set predictions moved, for `window` consecutive models, by a mean absolute
@@ -273,6 +287,11 @@ CRITERIA: dict[str, Criterion] = {
         variance_decrease,
         {"rounds": Param(2, low=1, integer=True), "margin": Param(1e-3, low=0.0)},
         "Ghayoomi 2010 (EVM)",
+    ),
+    "contradictory_information": Criterion(
+        contradictory_information,
+        {"rounds": Param(3, low=1, integer=True)},
+        "Vlachos 2008, as in Pullar-Strecker et al. 2022",
     ),
     "prediction_change": Criterion(
         prediction_change,

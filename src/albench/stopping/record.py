@@ -36,7 +36,12 @@ DEFAULT_STOP_SET_SIZE = 1000
 UNCERTAINTIES = ("entropy", "margin", "least_confident")
 STATISTICS = ("mean", "min", "max", "var")
 POOL_COLUMNS = [f"{u}_{s}" for u in UNCERTAINTIES for s in STATISTICS] + ["estimated_f1"]
-SELECTED_COLUMNS = ["selected_accuracy", "selected_entropy_mean", "selected_entropy_var"]
+SELECTED_COLUMNS = [
+    "selected_accuracy",
+    "selected_entropy_mean",
+    "selected_entropy_var",
+    "selected_contradiction",
+]
 PREDICTIONS = "stop_predictions"
 
 
@@ -100,7 +105,9 @@ def estimated_f1(proba: np.ndarray) -> float:
 
 def selected_summary(proba: np.ndarray | None, predicted: Any, revealed: Any) -> dict[str, float]:
     """Return what a model made of the batch it queried: its accuracy on the `revealed` labels
-    (its `predicted` classes against them) and its normalized entropy there (`proba`)."""
+    (its `predicted` classes against them), its normalized entropy there (`proba`), and the
+    contradictory information of Pullar-Strecker et al.'s code: the least confidence of the rows
+    it got wrong, summed, over the batch's mean least confidence."""
     row = dict.fromkeys(SELECTED_COLUMNS, float("nan"))
     if predicted is None or len(predicted) == 0:
         return row
@@ -109,6 +116,10 @@ def selected_summary(proba: np.ndarray | None, predicted: Any, revealed: Any) ->
         entropy = uncertainties(proba)["entropy"]
         row["selected_entropy_mean"] = float(entropy.mean())
         row["selected_entropy_var"] = float(entropy.var())
+        doubt = uncertainties(proba)["least_confident"]
+        wrong = np.asarray(predicted) != np.asarray(revealed)
+        mean = float(doubt.mean())
+        row["selected_contradiction"] = float(doubt[wrong].sum() / mean) if mean > 0 else 0.0
     return row
 
 
