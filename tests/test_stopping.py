@@ -66,6 +66,12 @@ def test_a_cell_records_what_criteria_read_compactly_and_never_a_test_row(tmp_pa
     for column in ("entropy_mean", "margin_max", "least_confident_var", "estimated_f1"):
         assert stats[column].between(0, 1).all() and str(stats[column].dtype) == "float32"
     assert stats["selected_accuracy"].isna().tolist() == [True] + [False] * 12
+    assert stats["selected_contradiction"].isna().tolist() == [True] + [False] * 12
+    # A record written before a column existed is refused, naming the way out.
+    old = tmp_path / "old.parquet"
+    pd.read_parquet(record_path).drop(columns="selected_contradiction").to_parquet(old)
+    with pytest.raises(ValueError, match=r"older albench \(no selected_contradiction\).*forcerun"):
+        read_record(old)
     # The stop set: rows of the pool, the same for every strategy and model of a seed.
     roles = split_indices(make_split(data.y, 0.25, 6, 0))
     learners = [

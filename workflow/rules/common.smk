@@ -34,6 +34,7 @@ from albench.analysis.tables import (
 )
 from albench.analysis.verdict import shown_paths
 from albench.data.sources import dataset_inputs, openml_downloads
+from albench.stopping.record import RECORD_VERSION
 
 
 wildcard_constraints:

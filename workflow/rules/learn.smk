@@ -17,6 +17,7 @@ rule al_cell:
         runtime=30,
     params:
         spec=get_cell_spec,
+        stop_record=RECORD_VERSION,
     script:
         "../../scripts/al_cell.py"
 

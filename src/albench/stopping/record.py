@@ -33,6 +33,9 @@ from albench.io.parquet import read_table, write_table
 from albench.seeding import derive_seed
 
 DEFAULT_STOP_SET_SIZE = 1000
+# Bumped whenever a record gains or changes a column: a param of every cell, so a bump reruns
+# each cell once (its curve comes out the same) and nothing else.
+RECORD_VERSION = 2
 UNCERTAINTIES = ("entropy", "margin", "least_confident")
 STATISTICS = ("mean", "min", "max", "var")
 POOL_COLUMNS = [f"{u}_{s}" for u in UNCERTAINTIES for s in STATISTICS] + ["estimated_f1"]
@@ -148,6 +151,12 @@ def read_record(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
     """Return a cell's stopping record: its per-iteration statistics, and its stop-set
     predictions as an (iterations x stop set) array."""
     table, _ = read_table(path)
+    missing = [c for c in [*POOL_COLUMNS, *SELECTED_COLUMNS] if c not in table.column_names]
+    if missing:
+        raise ValueError(
+            f"{path} was recorded by an older albench (no {', '.join(missing)}): rerun its cells "
+            "(snakemake --forcerun al_cell, or delete the file)"
+        )
     width = table.schema.field(PREDICTIONS).type.list_size
     flat = table.column(PREDICTIONS).combine_chunks().flatten().to_numpy()
     predictions = flat.reshape(table.num_rows, width) if width else np.empty((table.num_rows, 0))
