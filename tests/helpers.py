@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -407,3 +408,45 @@ def make_cell(name, strategy_spec, model_spec, iterations=2, batch=3):
 def run_cell_of(data, cell, seed=0):
     roles = split_indices(make_split(data.y, 0.25, cell["protocol"]["initial_size"], seed))
     return run_al_loop(data, roles, CellSpec(**cell, seed=seed)), roles
+
+
+def chrome_driver(profile: Path):
+    """Return a Selenium driver of Debian's headless Chromium (chromium and chromium-driver
+    installed first where missing), its network off: a page must need none."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+        install = ("install", "-y", "-q", "chromium", "chromium-driver")
+        if apt_get(*install, check=False).returncode != 0:
+            apt_get("update", "-q")
+            apt_get(*install)
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1400,1000",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    return driver
+
+
+def wait_for(driver, script: str, timeout: float = 60.0):
+    """Return the first truthy value of `script` run in `driver`'s page, polled."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{script!r} stayed false for {timeout} s")

@@ -53,6 +53,7 @@ DOWNSTREAM = {
     "aggregate_stopping": 1,
     "plot_stops": 2,  # both models' figures: they read the data set's stops table
     "verdict": 1,
+    "explorer": 1,
     "all": 1,
 }
 OVERALL_FIGURES = (

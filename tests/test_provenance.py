@@ -32,6 +32,7 @@ ONE_DATASET = {
     "plot_cost_benefit": 1,
     "plot_critical_difference": 1,
     "verdict": 1,
+    "explorer": 1,
     "all": 1,
 }
 

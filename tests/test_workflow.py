@@ -14,11 +14,13 @@ import pytest
 from helpers import (
     REPO,
     apt_get,
+    chrome_driver,
     planned_cells,
     planned_jobs,
     small_config,
     snakemake,
     validated,
+    wait_for,
     write_config,
 )
 
@@ -189,6 +191,7 @@ DOWNSTREAM = {
     "plot_cost_benefit": 1,
     "plot_critical_difference": 1,
     "verdict": 1,
+    "explorer": 1,
     "all": 1,
 }
 
@@ -222,6 +225,7 @@ def test_changing_the_stopping_criteria_reruns_no_cell(finished, stopping):
         "plot_stopping_overview": 1,
         "plot_stopping_ranks": 1,
         "verdict": 1,
+        "explorer": 1,
         "all": 1,
     }
 
@@ -448,6 +452,70 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
         check=True,
     )
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+EXPLORER_SOURCES = """
+const doc = Bokeh.documents.find((d) => d.get_model_by_name("curves"));
+const out = {};
+for (const s of arguments[0]) {
+  out[s] = {
+    x: doc.get_model_by_name(`curve-${s}`).data.x.length,
+    first: doc.get_model_by_name(`curve-${s}`).data.mean[0],
+    shown: doc.get_model_by_name(`item-${s}`).visible,
+  };
+}
+return out;
+"""
+
+
+def test_the_explorer_works_offline_and_a_click_opens_that_pairs_curves(finished, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    page = finished / "results/explorer.html"
+    html = page.read_text()
+    assert page.stat().st_size < 5_000_000
+    # Every script, style and datum is inline: nothing for a browser to fetch.
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", html)
+    curves = pd.read_parquet(finished / "results/summary/curves.parquet")
+    verdict = (finished / "results/verdict.txt").read_text()
+    driver = chrome_driver(tmp_path / "profile")
+    try:
+        driver.get(page.as_uri())
+        assert wait_for(driver, "return window.albenchExplorer && window.albenchExplorer.ready")
+        summary = driver.find_element(By.ID, "summary").text
+        assert summary and summary.split()[:6] == verdict.splitlines()[1].split()[:6]
+        rows = driver.find_elements(By.CSS_SELECTOR, "#matrix tr[data-pair]")
+        assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == [
+            "iris × logreg",
+            "moons × logreg",
+        ]
+        # Each cell is the verdict in words, its interval on hover.
+        cell = rows[1].find_elements(By.CSS_SELECTOR, "td.cell")[0]
+        assert cell.text.split()[0] in {"too", "undecided", "better", "worse", "equivalent"}
+        assert "AUBC of accuracy" in cell.get_attribute("title")
+        cell.click()
+        shown = wait_for(
+            driver,
+            "const s = window.albenchExplorer.shown; return s && s.pair === 1 && s",
+        )
+        pair = curves[curves["dataset"] == "moons"]
+        strategies = list(dict.fromkeys(pair["strategy"]))
+        assert sorted(shown["strategies"]) == sorted(strategies)
+        drawn = driver.execute_script(EXPLORER_SOURCES, strategies)
+        start = pair[pair["n_labeled"] == pair["n_labeled"].min()]
+        for strategy in strategies:
+            assert drawn[strategy]["shown"]
+            assert drawn[strategy]["x"] == pair["n_labeled"].nunique()
+            mean = start.loc[start["strategy"] == strategy, "accuracy"].mean()
+            assert drawn[strategy]["first"] == pytest.approx(mean, abs=1e-5)
+        assert driver.find_element(By.ID, "pair-title").text == "Learning curves: moons × logreg"
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        shot = finished / "results/explorer.png"
+        driver.save_screenshot(str(shot))
+        assert shot.read_bytes().startswith(b"\x89PNG")
+    finally:
+        driver.quit()
 
 
 def test_protocols_are_an_axis_paired_by_seed(tmp_path):

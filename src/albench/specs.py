@@ -199,6 +199,20 @@ class VerdictSpec(Spec):
 
 
 @dataclass(frozen=True)
+class ExplorerSpec(Spec):
+    """What the explorer page needs of the config: the baseline, the strategies in config
+    order, each task's metrics (the first is the verdict's), each data set's task, and which
+    config it is."""
+
+    baseline: str
+    strategies: list[str]
+    metrics: dict[str, list[str]]
+    tasks: dict[str, str]
+    config_files: list[str] = dataclasses.field(default_factory=list)
+    config_fingerprint: str = ""
+
+
+@dataclass(frozen=True)
 class MapSpec(Spec):
     """One embedding map: a cell's recorded iteration, drawn with `method`."""
 

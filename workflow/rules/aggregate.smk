@@ -101,6 +101,32 @@ rule verdict:
         "../../scripts/verdict.py"
 
 
+rule explorer:
+    input:
+        curves=OVERALL["curves"],
+        comparison=OVERALL["comparison"],
+        ranks=OVERALL["ranks"],
+        label_savings=OVERALL["label_savings"],
+        cost=OVERALL["cost"],
+        stopping=OVERALL["stopping"],
+        verdict=VERDICT,
+    output:
+        page=EXPLORER,
+    log:
+        logged("explorer.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_explorer_spec,
+    script:
+        "../../scripts/explorer.py"
+
+
 # Figure names hold no "__" but as separators, so they split back into their parts.
 LEARNING_CURVES = results("figures/{dataset}__{model}__{protocol}.png")
 FIGURES += [

@@ -24,6 +24,7 @@ from albench.plan.grid import (
     stopping_spec,
     summary_spec,
     verdict_spec,
+    explorer_spec,
 )
 from albench.analysis.tables import (
     DATASET_TABLES,
@@ -94,6 +95,7 @@ SUMMARY = results("summary")
 OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 VERDICT = results("verdict.txt")
 VERDICT_SPEC = verdict_spec(config, shown_paths(config_files(workflow)))
+EXPLORER = results("explorer.html")
 CELL_LOG = logged("al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log")
 # The final products of the figure rules (workflow/rules/aggregate.smk), each added beside the
 # rule that draws it; `rule all` asks for them (get_final_output).
@@ -202,6 +204,10 @@ def get_verdict_spec(wildcards):
     return VERDICT_SPEC.to_json()
 
 
+def get_explorer_spec(wildcards):
+    return explorer_spec(config, shown_paths(config_files(workflow))).to_json()
+
+
 def get_map_spec(wildcards):
     return map_spec(config, dict(wildcards.items())).to_json()
 
@@ -248,7 +254,7 @@ def stopping_tables():
 
 
 def get_final_output():
-    return [*FIGURES, *OVERALL.values(), VERDICT]
+    return [*FIGURES, *OVERALL.values(), VERDICT, EXPLORER]
 
 
 def incomplete_paths():

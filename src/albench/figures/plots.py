@@ -53,6 +53,13 @@ def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, obje
     return colours
 
 
+def hex_colours(strategies: Sequence[str], baseline: str) -> dict[str, str]:
+    """Return `strategy_colours` as #rrggbb strings, for pages that draw the same strategies."""
+    from matplotlib.colors import to_hex
+
+    return {s: to_hex(c) for s, c in strategy_colours(strategies, baseline).items()}
+
+
 def text_width(labels: Sequence[object], fontsize: float = 10.0) -> float:
     """Return about how wide, in inches, the longest of `labels` is at `fontsize` points (an
     average character of matplotlib's DejaVu Sans is about 0.55 em wide)."""

@@ -19,6 +19,7 @@ from albench.specs import (
     DEFAULT_PROTOCOL,
     CellSpec,
     DatasetSpec,
+    ExplorerSpec,
     FigureSpec,
     MapSpec,
     ReferenceSpec,
@@ -350,6 +351,19 @@ def verdict_spec(config: dict[str, Any], config_files: Sequence[str] = ()) -> Ve
         strategies=list(config["strategies"]),
         regression_metric=first[REGRESSION] if len(tasks) > 1 else None,
         results=results_folder(config),
+        config_files=list(config_files),
+        config_fingerprint=config_fingerprint(config),
+    )
+
+
+def explorer_spec(config: dict[str, Any], config_files: Sequence[str] = ()) -> ExplorerSpec:
+    """Return what the explorer page needs of the config (`albench.explorer`)."""
+    tasks = dataset_tasks(config)
+    return ExplorerSpec(
+        baseline=config["baseline"],
+        strategies=list(config["strategies"]),
+        metrics={t: task_metrics(config["protocol"], t) for t in TASKS if t in set(tasks.values())},
+        tasks=tasks,
         config_files=list(config_files),
         config_fingerprint=config_fingerprint(config),
     )

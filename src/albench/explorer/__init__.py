@@ -1,0 +1,1 @@
+"""The offline explorer: one self-contained HTML page that shows every result of a run."""
