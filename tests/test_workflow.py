@@ -452,6 +452,22 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
         check=True,
     )
     assert shot.read_bytes().startswith(b"\x89PNG")
+    # Its first screen shows the question and the answer: the centred landing page is short
+    # enough that its top is not pushed above the window (where it cannot be scrolled to).
+    driver = chrome_driver(tmp_path / "driver-profile")
+    try:
+        driver.get(url)
+        top = wait_for(
+            driver,
+            """const q = [...document.querySelectorAll('strong')]
+                 .find((e) => e.textContent.startsWith('Does any'));
+               return q && String(q.getBoundingClientRect().top);""",
+        )
+        assert float(top) >= 0
+        link = driver.find_element("link text", "explorer.html")
+        assert link.get_attribute("href").endswith("/results/explorer.html")
+    finally:
+        driver.quit()
 
 
 EXPLORER_SOURCES = """
