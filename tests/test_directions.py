@@ -128,4 +128,25 @@ def test_the_heat_map_draws_a_better_strategy_in_the_same_colour(tmp_path, monke
     assert np.allclose(colours["accuracy"], colours["rmse"])
     red, _, blue, _ = colours["rmse"]
     assert blue > red  # RdBu: blue is better than the baseline
-    assert drawn["label"] == "mean AUBC difference (RMSE (lower is better))"
+    assert (
+        " ".join(drawn["label"].split())
+        == "AUBC difference, % of random's (RMSE (lower is better))"
+    )
+
+
+def test_the_heat_map_scales_a_regression_error_by_each_data_sets_baseline(tmp_path, monkeypatch):
+    # An RMSE 50 times larger on one data set: the same 10 % gain must get the same colour.
+    rows = [
+        {"dataset": d, "model": "m", "protocol": "default", "strategy": "good"}
+        | {"rmse_diff": -0.1 * scale, "aubc_rmse_mean": 0.9 * scale, "rmse_verdict": "better"}
+        for d, scale in (("small", 1.0), ("large", 50.0))
+    ]
+    path = tmp_path / "comparison.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    drawn = {}
+    monkeypatch.setattr(plots.sns, "heatmap", lambda data, **kw: drawn.update(data=data, **kw))
+    monkeypatch.setattr(plots, "save_figure", lambda fig, output: None)
+    spec = FigureSpec(model="m", strategies=["random", "good"], baseline="random", metrics=["rmse"])
+    plots.plot_difference_heatmap(path, tmp_path / "rmse.png", spec)
+    assert drawn["data"]["good"].to_dict() == pytest.approx({"small": -10.0, "large": -10.0})
+    assert drawn["annot"].loc["large", "good"] == "-5\n(-10.0 %) ▲"

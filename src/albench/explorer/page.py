@@ -78,8 +78,8 @@ def curves_figure(strategies: list[str], colours: dict[str, str], baseline: str)
         name="stop-marks",
     )
     items.append(LegendItem(label="criteria's mean stops", renderers=[marks], name="item-stops"))
-    legend = Legend(items=items, click_policy="hide", location="bottom_right", name="legend")
-    plot.add_layout(legend)
+    legend = Legend(items=items, click_policy="hide", name="legend")
+    plot.add_layout(legend, "right")  # beside the curves, never over them
     plot.add_tools(
         HoverTool(
             renderers=lines,

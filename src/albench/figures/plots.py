@@ -16,13 +16,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from albench.analysis.stats import mean_ranks, percentile_bands  # noqa: E402
+from albench.analysis.stats import friedman_p, mean_ranks, percentile_bands  # noqa: E402
 from albench.analysis.summary import strategy_table  # noqa: E402
 from albench.directions import describe, higher_is_better  # noqa: E402
 from albench.io.curves import read_curves  # noqa: E402
 from albench.io.files import atomic_path  # noqa: E402
 from albench.specs import DEFAULT_PROTOCOL, FigureSpec  # noqa: E402
-from albench.tasks import METRIC_INFO  # noqa: E402
+from albench.tasks import METRIC_INFO, REGRESSION  # noqa: E402
 
 BASELINE_COLOUR = "black"
 METRIC_LABELS = {name: metric.label for name, metric in METRIC_INFO.items()}
@@ -162,13 +162,16 @@ def draw_bands(
     dashes: dict[str, object] | None = None,
 ) -> None:
     """Draw on `ax` each strategy's mean `metric` against `n_labeled` with its 95 % bootstrap
-    band (alpha 0.2 in the line's colour, as seaborn's lineplot draws one), labelled by
-    strategy; `dashes`, where given, per strategy ("" for a solid line).
+    band in the line's colour, labelled by strategy; `dashes`, where given, per strategy (""
+    for a solid line). Overlapping fills blur into one colour, so the fill fades as strategies
+    are added (alpha 0.2 for up to two, 0.08 from five) and each band's edges are dotted in its
+    colour.
 
     The intervals are computed for all strategies and budgets at once
     (`albench.analysis.stats.percentile_bands`) and drawn with matplotlib: seaborn's lineplot
     costs 0.1 s a call even on aggregated data, and a figure makes two calls a metric."""
     bands = percentile_bands(data, ["strategy", "n_labeled"], metric)
+    alpha = {1: 0.2, 2: 0.2, 3: 0.14, 4: 0.1}.get(len(order), 0.08)
     for strategy in order:
         if strategy not in bands.index.get_level_values("strategy"):
             continue
@@ -176,7 +179,16 @@ def draw_bands(
         x = band.index.to_numpy()
         style = {"dashes": dashes[strategy]} if dashes and dashes.get(strategy) else {}
         (line,) = ax.plot(x, band["mean"], color=colours[strategy], label=strategy, **style)
-        ax.fill_between(x, band["low"], band["high"], color=line.get_color(), alpha=0.2)
+        ax.fill_between(x, band["low"], band["high"], color=line.get_color(), alpha=alpha, lw=0)
+        for edge in ("low", "high"):
+            ax.plot(x, band[edge], color=line.get_color(), lw=0.6, alpha=0.7, ls=(0, (1, 1.5)))
+
+
+def relative_scale(metric: str) -> bool:
+    """Whether differences in `metric` are shown relative to the baseline's AUBC on each data
+    set: regression metrics, whose scale is the target's and differs across data sets (an RMSE
+    of 50 on one, 1 on another), unlike the classification scores' common 0 to 1."""
+    return METRIC_INFO[metric].task == REGRESSION
 
 
 def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: FigureSpec) -> None:
@@ -185,9 +197,11 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
 
     Cells whose Holm-corrected Wilcoxon test is significant are marked: ▲ better, ▼ worse; ≈
     marks a strategy shown equivalent to the baseline (within the margin); unmarked cells are
-    undecided (or too few seeds). The
-    diverging palette is centred on zero, so colour alone shows the direction: blue is better
-    than the baseline, red worse, also where lower is better (an error: the palette flips).
+    undecided (or too few seeds). The diverging palette is centred on zero, so colour alone
+    shows the direction: blue is better than the baseline, red worse, also where lower is better
+    (an error: the palette flips). A regression metric is coloured by the difference as a share
+    of the baseline's mean AUBC on that data set (`relative_scale`), its cells annotated with
+    both.
     """
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
@@ -201,29 +215,50 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     diff = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_diff")[order]
     verdicts = comparison.pivot(index="dataset", columns="strategy", values=f"{metric}_verdict")
     marks = {"better": "▲", "worse": "▼", "equivalent": "≈"}
-    annotations = diff.map(lambda v: f"{v:+.3f}") + verdicts[order].map(
-        lambda v: f" {marks[v]}" if v in marks else ""
+    suffix = verdicts[order].map(lambda v: f" {marks[v]}" if v in marks else "")
+    relative = relative_scale(metric)
+    if relative:
+        # The baseline's mean AUBC: the strategy's minus its (paired) mean difference.
+        base = comparison.pivot(index="dataset", columns="strategy", values=f"aubc_{metric}_mean")
+        base = (base[order] - diff).mean(axis=1)
+        shade = diff.div(base.abs().replace(0, np.nan), axis=0) * 100
+        annotations = (
+            diff.map(lambda v: f"{v:+.3g}") + shade.map(lambda v: f"\n({v:+.1f} %)") + suffix
+        )
+        label = f"AUBC difference, % of {baseline}'s ({axis_label(metric)})"
+    else:
+        shade = diff
+        annotations = diff.map(lambda v: f"{v:+.3f}") + suffix
+        label = f"mean AUBC difference ({axis_label(metric)})"
+    limit = float(np.nanmax(np.abs(shade.to_numpy()))) or 1e-3
+    fig, ax = plt.subplots(
+        figsize=(1.5 * len(order) + 2.5, (0.8 if relative else 0.55) * len(diff) + 1.9)
     )
-    limit = float(np.nanmax(np.abs(diff.to_numpy()))) or 1e-3
-    fig, ax = plt.subplots(figsize=(1.5 * len(order) + 2.5, 0.55 * len(diff) + 1.8))
     sns.heatmap(
-        diff,
+        shade,
         annot=annotations,
         fmt="",
         cmap="RdBu" if higher_is_better(metric) else "RdBu_r",
         vmin=-limit,
         vmax=limit,
         linewidths=0.5,
-        cbar_kws={"label": f"mean AUBC difference ({axis_label(metric)})"},
+        cbar_kws={"label": wrapped(label, 3.4, 10)},
         ax=ax,
     )
     ax.set_xlabel("strategy")
     ax.set_ylabel("data set")
     ax.tick_params(axis="y", rotation=0)  # data set names read across, not on top of each other
+    scale = (
+        f"\ncolour: the difference as a share of {baseline}'s AUBC on each data set (their "
+        "errors differ in scale)"
+        if relative
+        else ""
+    )
     ax.set_title(
-        f"{subject(spec)}: AUBC minus {baseline}\n▲/▼ significant (Wilcoxon, Holm, α = 0.05), "
-        "≈ equivalent (within the margin)",
-        fontsize=10,
+        f"{subject(spec)}: AUBC minus {baseline}\n▲ significantly better, ▼ significantly "
+        f"worse than {baseline} (Wilcoxon, Holm, α = 0.05); ≈ equivalent (within the margin)"
+        + scale,
+        fontsize=9,
     )
     save_figure(fig, output)
 
@@ -231,20 +266,29 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
 def plot_cost_benefit(
     cost: str | Path, summary: str | Path, figure: str | Path, spec: FigureSpec
 ) -> None:
-    """Draw each strategy's median query time (table `cost`) against its mean AUBC (table
-    `summary`, first metric), per data set, for `spec`'s model, to `figure`."""
+    """Draw each strategy's median query time (table `cost`) against its benefit, its mean AUBC
+    (table `summary`, first metric) minus the baseline's on the same data set, per data set,
+    for `spec`'s model, to `figure`. A regression metric's benefit is a share of the baseline's
+    AUBC (`relative_scale`); the axis says which way is better."""
     model, output, strategies = spec.model, figure, spec.strategies
     baseline, metric = spec.baseline, spec.metrics[0]
     cost = pd.read_csv(cost)
     summary = pd.read_csv(summary)
     data = cost.merge(summary, on=["dataset", "model", "protocol", "strategy"])
-    data = data[(data["model"] == model) & (data["protocol"] == spec.protocol)]
+    data = data[(data["model"] == model) & (data["protocol"] == spec.protocol)].copy()
+    value = f"aubc_{metric}_mean"
+    base = data[data["strategy"] == baseline].set_index("dataset")[value]
+    data["benefit"] = data[value] - data["dataset"].map(base)
+    relative = relative_scale(metric)
+    if relative:
+        data["benefit"] = data["benefit"] / data["dataset"].map(base.abs()) * 100
     order = [s for s in strategies if s in set(data["strategy"])]
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    ax.axhline(0, color=BASELINE_COLOUR, lw=0.8, ls=(0, (4, 2)))
     sns.scatterplot(
         data=data,
         x="median_query_seconds",
-        y=f"aubc_{metric}_mean",
+        y="benefit",
         hue="strategy",
         hue_order=order,
         palette=strategy_colours(strategies, baseline),
@@ -254,8 +298,16 @@ def plot_cost_benefit(
     )
     ax.set_xscale("log")
     log_seconds_axis(ax.xaxis)
-    ax.set_xlabel("median seconds per query (log scale)")
-    ax.set_ylabel(f"mean AUBC ({METRIC_LABELS.get(metric, metric)})")
+    ax.set_xlabel("median seconds per query (log scale; left is cheaper)")
+    direction = "higher" if higher_is_better(metric) else "lower"
+    what = f"minus {baseline}'s" + (", as % of it" if relative else "")
+    ax.set_ylabel(
+        wrapped(
+            f"mean AUBC ({METRIC_LABELS.get(metric, metric)}) {what}; {direction} is better",
+            4.2,
+            10,
+        )
+    )
     ax.set_title(f"{subject(spec)}: cost against benefit, one point per data set × strategy")
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
@@ -316,8 +368,9 @@ def draw_critical_difference(
     what: str = "strategies",
 ) -> None:
     """Draw the critical-difference diagram of `table`'s columns (data sets x `what`, ranked
-    within each row, `higher` better) to `figure`, or say why there is nothing to test (fewer
-    than 2 data sets or 3 columns)."""
+    within each row, `higher` better) to `figure`, its title saying which end is best and the
+    Friedman test's p-value (without a significant Friedman test the bars mean nothing), or say
+    why there is nothing to test (fewer than 2 data sets or 3 columns)."""
     import scikit_posthocs as sph
 
     fig, ax = plt.subplots(figsize=(8, 0.35 * table.shape[1] + 1.6))
@@ -336,6 +389,11 @@ def draw_critical_difference(
         return
     ranks = mean_ranks(table, higher)
     significance = sph.posthoc_nemenyi_friedman(table)
+    p = friedman_p(table)
+    verdict = (
+        "the ranks differ (p < 0.05)" if p < 0.05 else "no rank is shown to differ from chance"
+    )
+    title = f"{title}\nrank 1 is the best (leftmost); Friedman p = {p:.3g}: {verdict}"
     sph.critical_difference_diagram(
         ranks,
         significance,

@@ -218,8 +218,11 @@
 
   fillChoices();
   renderMatrix();
+  // Ready: the first pair drawn and Bokeh idle (every figure painted), in ms since navigation.
+  const idle = () => (typeof doc.is_idle === "function" ? doc.is_idle() : doc.is_idle);
+  const whenIdle = () => (idle() ? (explorer.ready = performance.now()) : requestAnimationFrame(whenIdle));
   whenBokehIsReady(() => {
     render();
-    requestAnimationFrame(() => { explorer.ready = performance.now(); });
+    requestAnimationFrame(whenIdle);
   });
 })();
