@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from albench.explorer.data import explorer_data, summary_lines
+from albench.explorer.data import critical_difference, explorer_data, summary_lines
 from albench.explorer.page import page_json, render_page
 from albench.specs import ExplorerSpec
 
@@ -154,3 +156,13 @@ def test_the_page_is_self_contained_and_its_data_cannot_close_its_script(tmp_pat
     assert summary_lines(VERDICT)[0] in html
     text = page_json({"name": "</script><script>alert(1)</script>"})
     assert "</" not in text and json.loads(text)["name"].startswith("</script>")
+
+
+@pytest.mark.parametrize("k, q", [(2, 1.960), (3, 2.343), (4, 2.569), (5, 2.728), (6, 2.850)])
+def test_the_critical_difference_is_demsars(k, q):
+    # Demšar (2006), Table 5(a): q_0.05 of the Nemenyi test for k classifiers.
+    n = 10
+    assert critical_difference(k, n) == pytest.approx(
+        q * math.sqrt(k * (k + 1) / (6 * n)), abs=2e-3
+    )
+    assert critical_difference(k, 1) is None

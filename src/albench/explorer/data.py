@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from albench.analysis.stats import percentile_bands
@@ -114,6 +115,29 @@ def stops(stopping: pd.DataFrame, pairs: dict[tuple, int]) -> dict:
     return out
 
 
+def critical_difference(k: int, n: int, alpha: float = 0.05) -> float | None:
+    """Return the Nemenyi critical difference of mean ranks for `k` strategies over `n` data
+    sets (Demšar 2006): two mean ranks further apart than this differ at `alpha`."""
+    from scipy.stats import studentized_range
+
+    if k < 2 or n < 2:
+        return None
+    q = studentized_range.ppf(1 - alpha, k, np.inf) / math.sqrt(2)
+    return float(q * math.sqrt(k * (k + 1) / (6 * n)))
+
+
+def ranks(table: pd.DataFrame) -> list[dict]:
+    """Return the ranks table's rows with each model x protocol x metric's Nemenyi critical
+    difference (`cd`)."""
+    table = table.copy()
+    keys = ["model", "protocol", "metric"]
+    sizes = table.groupby(keys)["strategy"].transform("size")
+    table["cd"] = [
+        critical_difference(k, n) for k, n in zip(sizes, table["n_datasets"], strict=True)
+    ]
+    return records(table)
+
+
 def records(frame: pd.DataFrame, pairs: dict[tuple, int] | None = None) -> list[dict]:
     """Return a table's rows as plain records (a pair index in place of its three columns
     where `pairs` is given), numbers rounded for the page."""
@@ -166,7 +190,7 @@ def explorer_data(
         "pairs": pair_list,
         "comparison": comparisons(comparison, pairs, metrics),
         "curves": curves(frame, pairs, metrics),
-        "ranks": records(pd.read_csv(tables["ranks"])),
+        "ranks": ranks(pd.read_csv(tables["ranks"])),
         "savings": records(pd.read_csv(tables["label_savings"]), pairs),
         "cost": records(pd.read_csv(tables["cost"]), pairs),
         "stops": stops(pd.read_csv(stopping), pairs) if stopping else {},

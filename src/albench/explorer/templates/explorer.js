@@ -136,7 +136,9 @@
     $("ranks-title").textContent =
       `Ranks of ${pair.model}'s strategies by AUBC of ${metric}` +
       (rows.length ? ` across ${rows[0].n_datasets} data sets (Friedman p = ${p === null ? "–" : p.toFixed(3)}` +
-        (p !== null && p >= 0.05 ? ": the ranks may differ by chance)" : ")") : ": none");
+        (p !== null && p >= 0.05 ? ": the ranks may differ by chance" : "") +
+        (rows[0].cd ? `; two strategies differ by Nemenyi's test where their mean ranks are more than ${rows[0].cd.toFixed(2)} apart)` : ")")
+        : ": none");
   }
 
   function renderCost() {
@@ -152,6 +154,13 @@
       out.strategy.push(s); out.colour.push(data.colours[s]);
     }
     model("src-cost").data = out;
+    const ticks = [];
+    if (out.seconds.length) {
+      const low = Math.floor(Math.log10(Math.min(...out.seconds)));
+      const high = Math.ceil(Math.log10(Math.max(...out.seconds)));
+      for (let e = low; e <= high; e++) for (const m of [1, 2, 5]) ticks.push(m * 10 ** e);
+    }
+    model("cost-ticks").ticks = ticks;
     const better = data.higher_is_better[metric] ? "higher" : "lower";
     $("cost-title").textContent = `Cost against benefit: ${pairName(pair)} (AUBC of ${metric} minus ${data.baseline}'s; ${better} is better)`;
   }
