@@ -118,6 +118,14 @@ CASES = {
         config_edit(lambda c: c.update(seeds=[0, -3])),
         "schema['properties']['seeds']",
     ),
+    "explorer seeds not a boolean": (
+        config_edit(lambda c: c.update(explorer={"seeds": "yes"})),
+        "schema['properties']['explorer']['properties']['seeds']",
+    ),
+    "explorer unknown key": (
+        config_edit(lambda c: c.update(explorer={"seed": True})),
+        "schema['properties']['explorer']",
+    ),
     "fraction outside (0, 1)": (
         config_edit(lambda c: c["protocol"].update(test_size=1.5)),
         "1.5 is greater than or equal to the maximum of 1",

@@ -166,3 +166,23 @@ def test_the_critical_difference_is_demsars(k, q):
         q * math.sqrt(k * (k + 1) / (6 * n)), abs=2e-3
     )
     assert critical_difference(k, 1) is None
+
+
+def test_every_seeds_curve_is_carried_only_where_asked(tmp_path):
+    from dataclasses import replace
+
+    from helpers import small_config, validated
+
+    from albench.plan.grid import explorer_spec
+
+    tables, verdict = write_tables(tmp_path)
+    assert "seeds" not in explorer_data(tables, verdict, SPEC)["curves"]["0"]["margin"]
+    data = explorer_data(tables, verdict, replace(SPEC, seeds=True))
+    curves = pd.read_parquet(tables["curves"])
+    margin = curves[curves["strategy"] == "margin"].sort_values(["seed", "n_labeled"])
+    seeds = data["curves"]["0"]["margin"]["seeds"]["accuracy"]
+    assert np.allclose(seeds, margin["accuracy"].to_numpy().reshape(3, 3), atol=1e-5)
+    config = small_config()
+    assert not explorer_spec(validated(config)).seeds
+    config["explorer"] = {"seeds": True}
+    assert explorer_spec(validated(config)).seeds

@@ -201,8 +201,8 @@ class VerdictSpec(Spec):
 @dataclass(frozen=True)
 class ExplorerSpec(Spec):
     """What the explorer page needs of the config: the baseline, the strategies in config
-    order, each task's metrics (the first is the verdict's), each data set's task, and which
-    config it is."""
+    order, each task's metrics (the first is the verdict's), each data set's task, which
+    config it is, and whether it draws every seed's curve (`explorer.seeds`)."""
 
     baseline: str
     strategies: list[str]
@@ -210,6 +210,7 @@ class ExplorerSpec(Spec):
     tasks: dict[str, str]
     config_files: list[str] = dataclasses.field(default_factory=list)
     config_fingerprint: str = ""
+    seeds: bool = False
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,13 @@ def comparisons(comparison: pd.DataFrame, pairs: dict[tuple, int], metrics: list
     return out
 
 
-def curves(frame: pd.DataFrame, pairs: dict[tuple, int], metrics: list[str]) -> dict:
+def curves(
+    frame: pd.DataFrame, pairs: dict[tuple, int], metrics: list[str], seeds: bool = False
+) -> dict:
     """Return, per pair index and strategy, the labelled-set sizes and per metric the mean
-    curve over seeds with its 95 % percentile-bootstrap band (the PNG figures' bands)."""
+    curve over seeds with its 95 % percentile-bootstrap band (the PNG figures' bands); with
+    `seeds`, also each seed's curve (`seeds`: metric -> one list per seed, None where a seed
+    has no value at that size)."""
     out: dict[str, dict] = {}
     for metric in metrics:
         if metric not in frame.columns or frame[metric].isna().all():
@@ -89,6 +93,21 @@ def curves(frame: pd.DataFrame, pairs: dict[tuple, int], metrics: list[str]) -> 
                 _numbers(rows["low"]),
                 _numbers(rows["high"]),
             ]
+    if seeds:
+        for key, rows in frame.groupby([*PAIR, "strategy"], sort=False):
+            index = pairs.get(tuple(key[:3]))
+            strategy = out.get(str(index), {}).get(key[3])
+            if strategy is None:
+                continue
+            wide = rows.pivot_table(index="seed", columns="n_labeled", values=metrics)
+            strategy["seeds"] = {
+                metric: [
+                    _numbers(values)
+                    for values in wide[metric].reindex(columns=strategy["x"]).to_numpy()
+                ]
+                for metric in metrics
+                if metric in strategy
+            }
     return out
 
 
@@ -189,7 +208,7 @@ def explorer_data(
         "protocols": list(dict.fromkeys(p["protocol"] for p in pair_list)),
         "pairs": pair_list,
         "comparison": comparisons(comparison, pairs, metrics),
-        "curves": curves(frame, pairs, metrics),
+        "curves": curves(frame, pairs, metrics, spec.seeds),
         "ranks": ranks(pd.read_csv(tables["ranks"])),
         "savings": records(pd.read_csv(tables["label_savings"]), pairs),
         "cost": records(pd.read_csv(tables["cost"]), pairs),

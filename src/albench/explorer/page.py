@@ -22,7 +22,8 @@ def _asset(name: str) -> str:
 
 def curves_figure(strategies: list[str], colours: dict[str, str], baseline: str):
     """Return the learning-curve figure: per strategy a band and a mean line (the baseline
-    dashed) fed by a data source named `curve-<strategy>`, a legend that hides a strategy on
+    dashed) fed by a data source named `curve-<strategy>`, each seed's curve (`seeds-<strategy>`,
+    empty unless the page carries seeds), a legend that hides a strategy on
     click, a hover that reads every strategy's value at a budget, and the stopping criteria's
     mean stops (source `stops`)."""
     from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem
@@ -43,6 +44,10 @@ def curves_figure(strategies: list[str], colours: dict[str, str], baseline: str)
             name=f"curve-{strategy}",
         )
         colour = colours[strategy]
+        each = ColumnDataSource({"xs": [], "ys": []}, name=f"seeds-{strategy}")
+        spaghetti = plot.multi_line(
+            "xs", "ys", source=each, line_color=colour, line_alpha=0.3, line_width=0.8
+        )
         band = plot.varea(
             "x",
             "low",
@@ -62,7 +67,9 @@ def curves_figure(strategies: list[str], colours: dict[str, str], baseline: str)
             name=f"line-{strategy}",
         )
         lines.append(line)
-        items.append(LegendItem(label=strategy, renderers=[line, band], name=f"item-{strategy}"))
+        items.append(
+            LegendItem(label=strategy, renderers=[line, band, spaghetti], name=f"item-{strategy}")
+        )
     stops = ColumnDataSource(
         {"x": [], "y": [], "criterion": [], "strategy": [], "colour": [], "stopped": []},
         name="src-stops",

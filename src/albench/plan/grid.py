@@ -366,6 +366,7 @@ def explorer_spec(config: dict[str, Any], config_files: Sequence[str] = ()) -> E
         tasks=tasks,
         config_files=list(config_files),
         config_fingerprint=config_fingerprint(config),
+        seeds=bool(config.get("explorer", {}).get("seeds", False)),
     )
 
 

@@ -19,6 +19,7 @@
     for (const child of children) node.append(child);
     return node;
   }
+  const gaps = (values) => values.map((v) => (v === null ? NaN : v)); // JSON has no NaN: a gap
   const signed = (v, d = 3) => (v === null || v === undefined ? "–" : (v > 0 ? "+" : "") + v.toFixed(d));
   const metricOf = (pair) => (state.metric === "primary" ? data.metrics[pair.task][0] : state.metric);
   const pairName = (p) => `${p.dataset} × ${p.model}` + (data.protocols.length > 1 ? ` (${p.protocol})` : "");
@@ -95,8 +96,10 @@
       const source = model(`curve-${s}`);
       const on = Boolean(c && c[metric]);
       source.data = on
-        ? { x: c.x, mean: c[metric][0], low: c[metric][1], high: c[metric][2], strategy: c.x.map(() => s) }
+        ? { x: c.x, mean: gaps(c[metric][0]), low: gaps(c[metric][1]), high: gaps(c[metric][2]), strategy: c.x.map(() => s) }
         : { x: [], mean: [], low: [], high: [], strategy: [] };
+      const each = on && c.seeds && c.seeds[metric];
+      model(`seeds-${s}`).data = each ? { xs: each.map(() => c.x), ys: each.map(gaps) } : { xs: [], ys: [] };
       model(`item-${s}`).visible = on;
       if (on) drawn.push(s);
     }
