@@ -118,6 +118,14 @@ CASES = {
         config_edit(lambda c: c.update(seeds=[0, -3])),
         "schema['properties']['seeds']",
     ),
+    "stability draws not a positive integer": (
+        config_edit(lambda c: c.update(stability={"draws": 0})),
+        "schema['properties']['stability']['properties']['draws']",
+    ),
+    "stability subset of one seed": (
+        config_edit(lambda c: c.update(stability={"seeds": [1, 3]})),
+        "schema['properties']['stability']['properties']['seeds']",
+    ),
     "explorer seeds not a boolean": (
         config_edit(lambda c: c.update(explorer={"seeds": "yes"})),
         "schema['properties']['explorer']['properties']['seeds']",

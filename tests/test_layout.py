@@ -19,6 +19,7 @@ ALLOWED = {
     "learn": {"core", "io", "data", "stopping", "learn"},
     "analysis": {"core", "io", "stopping", "analysis"},
     "figures": {"core", "io", "stopping", "analysis", "figures"},
+    "explorer": {"core", "io", "analysis", "figures", "explorer"},
     "plan": {"core", "io", "data", "stopping", "learn", "analysis", "plan"},
     "run": {"core", "io", "data", "stopping", "learn", "analysis", "figures", "plan", "run"},
 }

@@ -11,7 +11,7 @@ import numpy as np
 
 # The role tags keep the streams of the split, the model and the strategy independent even
 # when their name tuples coincide.
-_ROLES = {"split": 1, "model": 2, "strategy": 3, "data": 4, "noise": 5, "stop": 6}
+_ROLES = {"split": 1, "model": 2, "strategy": 3, "data": 4, "noise": 5, "stop": 6, "stability": 7}
 
 
 def _name_words(name: str) -> list[int]:

@@ -145,18 +145,21 @@ class FigureSpec(Spec):
 @dataclass(frozen=True)
 class SummarySpec(Spec):
     """What a data set's summary tables compare: the baseline, the labelled-set sizes of
-    `budgets` (the config's), and the config's `equivalence_margin` (None: the defaults)."""
+    `budgets` (the config's), the config's `equivalence_margin` (None: the defaults) and its
+    `stability` settings ({seeds: subset sizes, draws}; None: the defaults)."""
 
     baseline: str
     budgets: list[int] = dataclasses.field(default_factory=list)
     equivalence_margin: float | dict[str, float] | None = None
+    stability: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the spec as plain data; without `equivalence_margin` when the config sets
-        none, so that summaries of configs without one keep their params."""
+        """Return the spec as plain data; without `equivalence_margin` or `stability` when the
+        config sets none, so that summaries of configs without them keep their params."""
         spec = super().to_dict()
-        if spec["equivalence_margin"] is None:
-            del spec["equivalence_margin"]
+        for name in ("equivalence_margin", "stability"):
+            if spec[name] is None:
+                del spec[name]
         return spec
 
 

@@ -20,7 +20,14 @@ import pandas as pd
 
 from albench.analysis.equivalence import SeedsToDecide, equivalence_p, seeds_to_decide
 from albench.analysis.power import ALPHA, smallest_p
-from albench.analysis.stats import UNDECIDED, PairedComparison, paired_comparison, verdict
+from albench.analysis.stats import (
+    UNDECIDED,
+    PairedComparison,
+    SignedRank,
+    paired_comparison,
+    verdict,
+    wilcoxon_p,
+)
 
 
 def holm(p_values: Sequence[float]) -> np.ndarray:
@@ -123,16 +130,19 @@ def decide(
     alpha: float = ALPHA,
     higher_is_better: bool = True,
     margins: Margins = None,
+    to_decide: bool = True,
+    wilcoxon: SignedRank = wilcoxon_p,
 ) -> dict[tuple, dict[str, Decision]]:
     """Return each test's Decision: its p-value Holm-corrected over the strategies of its
     group (a family), the smallest adjusted p the family's design allows, the equivalence
     p-value within the family's margin, Holm-corrected over the same family, the verdict, and
-    for an undecided one the seeds that would likely decide it (`seeds_to_decide`)."""
+    for an undecided one (with `to_decide`) the seeds that would likely decide it
+    (`seeds_to_decide`); `wilcoxon` is the equivalence test's signed-rank test."""
     decisions = {}
     for key, family in tests.items():
         margin = _margin(margins, key)
         adjusted = holm([t.p_value for t in family.values()])
-        equivalent = holm([equivalence_p(t.differences, margin) for t in family.values()])
+        equivalent = holm([equivalence_p(t.differences, margin, wilcoxon) for t in family.values()])
         decisions[key] = {}
         for (strategy, test), p_holm, p_eq in zip(
             family.items(), adjusted, equivalent, strict=True
@@ -142,7 +152,7 @@ def decide(
                 test.mean_difference, p_holm, alpha, floor < alpha, higher_is_better, p_eq
             )
             seeds = None
-            if decided == UNDECIDED:
+            if decided == UNDECIDED and to_decide:
                 seeds = seeds_to_decide(test.mean_difference, test.sd, margin, len(family), alpha)
             decisions[key][strategy] = Decision(
                 test, float(p_holm), floor, decided, margin, float(p_eq), seeds

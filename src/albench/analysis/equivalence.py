@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats as sps
 
 from albench.analysis.power import ALPHA
+from albench.analysis.stats import SignedRank, wilcoxon_p
 from albench.directions import higher_is_better
 
 # The default margin of a bounded metric, in AUBC units: one percentage point of accuracy
@@ -55,22 +56,24 @@ def margin_of(
     return ERROR_SHARE * float(full_pool)
 
 
-def equivalence_p(differences: np.ndarray, margin: float) -> float:
+def equivalence_p(
+    differences: np.ndarray, margin: float, wilcoxon: SignedRank = wilcoxon_p
+) -> float:
     """Return the TOST p-value that the paired `differences` lie within +-`margin`: the larger
-    of the two one-sided Wilcoxon signed-rank p-values (exact for small samples, as
-    `scipy.stats.wilcoxon` chooses). 1.0 without differences or with a margin of 0."""
+    of the two one-sided Wilcoxon signed-rank p-values (`wilcoxon`: exact for small samples,
+    as `scipy.stats.wilcoxon` chooses). 1.0 without differences or with a margin of 0."""
     d = np.asarray(differences, dtype=float)
     if len(d) == 0 or not margin > 0:  # NaN: unknown
         return 1.0
-    lower = _one_sided(d + margin, "greater")
-    upper = _one_sided(d - margin, "less")
+    lower = _one_sided(d + margin, "greater", wilcoxon)
+    upper = _one_sided(d - margin, "less", wilcoxon)
     return max(lower, upper)
 
 
-def _one_sided(shifted: np.ndarray, alternative: str) -> float:
+def _one_sided(shifted: np.ndarray, alternative: str, wilcoxon: SignedRank) -> float:
     if np.all(shifted == 0):
         return 1.0
-    return float(sps.wilcoxon(shifted, alternative=alternative, zero_method="wilcox").pvalue)
+    return wilcoxon(shifted, alternative)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,22 +132,43 @@ class PairedComparison:
         return float(np.std(self.differences, ddof=1)) if self.n > 1 else float("nan")
 
 
-def paired_comparison(values: np.ndarray, baseline: np.ndarray) -> PairedComparison:
+# A signed-rank test: p-value of paired differences, for an alternative ("two-sided", "less",
+# "greater"); scipy's everywhere but where many subsets are tested (albench.analysis.stability).
+SignedRank = Callable[[np.ndarray, str], float]
+
+
+def wilcoxon_p(differences: np.ndarray, alternative: str = "two-sided") -> float:
+    """Return the Wilcoxon signed-rank p-value of `differences` (zeros dropped, as scipy's
+    `wilcox` method does; exact for small samples without ties, as `scipy.stats.wilcoxon`
+    chooses)."""
+    return float(sps.wilcoxon(differences, alternative=alternative, zero_method="wilcox").pvalue)
+
+
+def paired_comparison(
+    values: np.ndarray,
+    baseline: np.ndarray,
+    interval: bool = True,
+    wilcoxon: SignedRank = wilcoxon_p,
+) -> PairedComparison:
     """Return the mean of `values - baseline` (paired by seed), its 95 % CI and Wilcoxon p.
 
-    The CI is a BCa bootstrap of the mean difference; the p-value is the two-sided Wilcoxon
-    signed-rank test (exact for small samples without ties). Identical pairs give p = 1.
+    The CI is a BCa bootstrap of the mean difference (NaN without `interval`: a test repeated
+    on many subsets needs only its p-value); the p-value is the two-sided Wilcoxon signed-rank
+    test (exact for small samples without ties). Identical pairs give p = 1.
     """
     values = np.asarray(values, dtype=float)
     baseline = np.asarray(baseline, dtype=float)
     if values.shape != baseline.shape:
         raise ValueError("paired comparison needs one baseline value per value")
     differences = values - baseline
-    mean, low, high = mean_ci(differences)
+    if interval:
+        mean, low, high = mean_ci(differences)
+    else:
+        mean, low, high = float(np.mean(differences)), float("nan"), float("nan")
     if len(differences) == 0 or not np.any(differences):
         p_value = 1.0
     else:
-        p_value = float(sps.wilcoxon(differences).pvalue)
+        p_value = wilcoxon(differences, "two-sided")
     return PairedComparison(len(differences), mean, low, high, p_value, differences)
 
 

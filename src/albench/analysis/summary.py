@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -16,6 +17,13 @@ from albench.analysis.equivalence import ERROR_SHARE, margin_of
 from albench.analysis.notices import warnings_table
 from albench.analysis.power import ALPHA
 from albench.analysis.savings import label_savings
+from albench.analysis.stability import (
+    COLUMNS,
+    DEFAULT_DRAWS,
+    DEFAULT_SIZES,
+    stability_columns,
+    stability_table,
+)
 from albench.analysis.stats import aubc, friedman_p, mean_ci, mean_ranks
 from albench.analysis.tables import COMPARED
 from albench.directions import higher_is_better
@@ -238,9 +246,12 @@ def comparisons(
     baseline = spec.baseline
     aubcs = aubc_table(curves, metrics)
     margins = equivalence_margins(metrics, spec.equivalence_margin, references)
+    comparison = comparison_table(aubcs, metrics, baseline, margins=margins)
+    stability = verdict_stability(aubcs, comparison, baseline, margins, spec.stability or {})
     tables = {
         "aubc": aubcs,
-        "comparison": comparison_table(aubcs, metrics, baseline, margins=margins),
+        "comparison": comparison,
+        "stability": stability,
         "comparison_at_budget": comparison_at_budget(
             curves, metrics, baseline, spec.budgets, margins=margins
         ),
@@ -249,6 +260,40 @@ def comparisons(
         metric = "accuracy" if "accuracy" in metrics else metrics[0]
         tables["label_savings"] = label_savings(curves, references, baseline, metric)
     return tables
+
+
+def verdict_stability(
+    aubcs: pd.DataFrame,
+    comparison: pd.DataFrame,
+    baseline: str,
+    margins: Mapping[str, Margins],
+    settings: Mapping[str, Any],
+) -> pd.DataFrame:
+    """Return the stability of each data set's verdicts on its verdict's metric (the first of
+    its task's), re-decided on subsets of the seeds (`albench.analysis.stability`; `settings`:
+    the config's `stability`, subset sizes `seeds` and `draws`), and add its columns to
+    `comparison` in place."""
+    metrics = [c.removeprefix("aubc_") for c in aubcs.columns if c.startswith("aubc_")]
+    sizes = settings.get("seeds", DEFAULT_SIZES)
+    draws = settings.get("draws", DEFAULT_DRAWS)
+    parts = []
+    for metric in primary_metrics(aubcs, metrics):
+        judged = aubcs[aubcs[f"aubc_{metric}"].notna()]
+        table = stability_table(
+            judged,
+            comparison,
+            metric,
+            baseline,
+            higher_is_better(metric),
+            margins.get(metric),
+            sizes,
+            draws,
+        )
+        added = stability_columns(comparison, table)
+        for column in added.columns.difference(comparison.columns):
+            comparison[column] = added[column]
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def equivalence_margins(

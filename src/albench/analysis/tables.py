@@ -15,6 +15,7 @@ DATASET_TABLES = (
     "cost",
     "label_savings",
     "warnings",
+    "stability",
 )
 # The tables of one data set's stopping criteria (`albench.analysis.stops`), beside its others.
 STOPPING_TABLES = ("stops", "stopping")

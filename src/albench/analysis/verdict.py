@@ -118,6 +118,7 @@ def verdict_text(
                     )
             else:
                 lines += _wrapped(f"{kind}: {_names(found, kind, f'{metric}_diff')}")
+        lines += _fragile_lines(rows, metric, order)
         lines += _budget_lines(budgets[metric], (dataset, model, protocol), order)
         if stops is not None and len(stops):
             lines += _stop_lines(stops, (dataset, model, protocol), metric)
@@ -317,6 +318,24 @@ def _margins(groups) -> str:
     if len(values) == 1:
         return f"±{values[0]:.3g}"
     return f"±{values[0]:.3g} to ±{values[-1]:.3g}"
+
+
+def _fragile_lines(rows, metric: str, order: dict[str, int]) -> list[str]:
+    """One line naming the decided comparisons of `rows` whose verdict changes when one of
+    their seeds is left out (`albench.analysis.stability`), and in how many of the ways."""
+    from albench.analysis.stability import fragile
+
+    rows = rows.sort_values("strategy", key=lambda names: names.map(order))
+    found = [row for _, row in rows.iterrows() if fragile(row, metric)]
+    if not found:
+        return []
+    seeds = int(found[0][f"{metric}_n_pairs"])
+    named = ", ".join(
+        f"{row['strategy']}{NBSP}({round((1 - row[f'{metric}_drop_one_agreement']) * seeds)}"
+        f"{NBSP}of{NBSP}{seeds}{NBSP}ways)"
+        for row in found
+    )
+    return _wrapped(f"fragile: leaving out one of the {seeds} seeds changes the verdict of {named}")
 
 
 def _wrapped(text: str) -> list[str]:
