@@ -118,6 +118,10 @@ CASES = {
         config_edit(lambda c: c.update(seeds=[0, -3])),
         "schema['properties']['seeds']",
     ),
+    "unknown blind-pick policy": (
+        config_edit(lambda c: c.update(blind_pick={"policies": ["by_luck"]})),
+        "schema['properties']['blind_pick']['properties']['policies']",
+    ),
     "stability draws not a positive integer": (
         config_edit(lambda c: c.update(stability={"draws": 0})),
         "schema['properties']['stability']['properties']['draws']",

@@ -52,6 +52,7 @@ DOWNSTREAM = {
     "aggregate": 1,
     "aggregate_stopping": 1,
     "plot_stops": 2,  # both models' figures: they read the data set's stops table
+    "blind_pick": 1,
     "verdict": 1,
     "explorer": 1,
     "all": 1,
@@ -62,6 +63,7 @@ OVERALL_FIGURES = (
     "plot_critical_difference",
     "plot_stopping_overview",
     "plot_stopping_ranks",
+    "plot_stability",
 )
 
 

@@ -31,6 +31,8 @@ ONE_DATASET = {
     "plot_heatmap": 1,
     "plot_cost_benefit": 1,
     "plot_critical_difference": 1,
+    "plot_stability": 1,
+    "blind_pick": 1,
     "verdict": 1,
     "explorer": 1,
     "all": 1,

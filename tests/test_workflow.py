@@ -164,7 +164,9 @@ def test_the_run_ends_with_the_verdict_of_its_tables(finished):
     tables = pd.read_csv(summary / "comparison.csv"), pd.read_csv(summary / "label_savings.csv")
     warnings = pd.read_csv(summary / "warnings.csv")
     stops = pd.read_csv(summary / "stops.csv")
-    assert text == verdict_text(*tables, spec, warnings=warnings, stops=stops)
+    blind = pd.read_csv(summary / "blind_pick_summary.csv")  # two data sets: none
+    assert blind.empty
+    assert text == verdict_text(*tables, spec, warnings=warnings, stops=stops, blind=blind)
     assert "  stop with " in text or "  stop: no " in text
     assert f"\nConfig: bench.yaml (fingerprint {spec.config_fingerprint})\n" in text
     verdict.unlink()
@@ -190,6 +192,8 @@ DOWNSTREAM = {
     "plot_heatmap": 1,
     "plot_cost_benefit": 1,
     "plot_critical_difference": 1,
+    "plot_stability": 1,
+    "blind_pick": 1,
     "verdict": 1,
     "explorer": 1,
     "all": 1,
@@ -415,13 +419,21 @@ def test_report_embeds_every_figure_and_renders_in_a_browser(finished, tmp_path)
     figures = [
         p.relative_to(finished).as_posix() for p in (finished / "results/figures").rglob("*.png")
     ]
-    assert len(figures) == 2 + 3 + 2 + 2  # curves, overall, stops per data set, stopping
+    assert len(figures) == 2 + 4 + 2 + 2  # curves, overall (with stability), stops, stopping
     for figure in figures:
         uri = results[figure]["data_uri"]
         assert uri.startswith("data:image/png")
         assert base64.b64decode(uri.split("base64,", 1)[1]).startswith(b"\x89PNG")
         assert results[figure]["caption"]
-    for table in ("comparison", "ranks", "cost", "label_savings", "aubc_summary", "stopping"):
+    for table in (
+        "comparison",
+        "ranks",
+        "cost",
+        "label_savings",
+        "aubc_summary",
+        "stopping",
+        "stability",
+    ):
         assert f"results/summary/{table}.csv" in results
     # captions say how many seeds, which test and which interval
     assert "over 2 seeds" in results["results/figures/iris__logreg__default.png"]["caption"]

@@ -202,6 +202,18 @@ class VerdictSpec(Spec):
 
 
 @dataclass(frozen=True)
+class BlindPickSpec(Spec):
+    """What the blind pick compares: the baseline, the strategies in config order (ties go to
+    the first), the verdict's metric of each task, and the policies that pick
+    (`albench.analysis.blind`)."""
+
+    baseline: str
+    strategies: list[str]
+    metrics: list[str]
+    policies: list[str]
+
+
+@dataclass(frozen=True)
 class ExplorerSpec(Spec):
     """What the explorer page needs of the config: the baseline, the strategies in config
     order, each task's metrics (the first is the verdict's), each data set's task, which

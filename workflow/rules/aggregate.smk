@@ -77,6 +77,32 @@ rule aggregate_stopping:
         "../../scripts/aggregate_stopping.py"
 
 
+rule blind_pick:
+    input:
+        aubc=OVERALL["aubc"],
+        comparison=OVERALL["comparison"],
+    output:
+        table=report(BLIND_PICK, caption="../report/blind_pick.rst", category="Summary"),
+        summary=report(
+            BLIND_PICK_SUMMARY,
+            caption="../report/blind_pick_summary.rst",
+            category="Summary",
+        ),
+    log:
+        logged("blind_pick.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        spec=get_blind_pick_spec,
+    script:
+        "../../scripts/blind_pick.py"
+
+
 rule verdict:
     input:
         comparison=OVERALL["comparison"],
@@ -84,6 +110,7 @@ rule verdict:
         at_budget=OVERALL["comparison_at_budget"],
         warnings=OVERALL["warnings"],
         stops=OVERALL["stops"],
+        blind=BLIND_PICK_SUMMARY,
     output:
         verdict=report(VERDICT, caption="../report/verdict.rst", category="Verdict"),
     log:
@@ -377,6 +404,73 @@ rule plot_critical_difference:
         spec=get_figure_spec,
     script:
         "../../scripts/plot_critical_difference.py"
+
+
+BLIND_PICK_FIGURE = results("figures/overall/blind_pick__{model}__{protocol}.png")
+if len(config["datasets"]) >= BLIND_PICK_MIN_DATASETS:
+    FIGURES += expand(BLIND_PICK_FIGURE, model=config["models"], protocol=PROTOCOLS)
+
+
+rule plot_blind_pick:
+    input:
+        table=BLIND_PICK,
+    output:
+        figure=report(
+            BLIND_PICK_FIGURE,
+            caption="../report/blind_pick_figure.rst",
+            category="Overall",
+            labels={
+                "figure": "blind pick",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        logged("plot_blind_pick/{model}__{protocol}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_figure_spec,
+    script:
+        "../../scripts/plot_blind_pick.py"
+
+
+STABILITY_FIGURE = results("figures/overall/stability__{model}__{protocol}.png")
+FIGURES += expand(STABILITY_FIGURE, model=config["models"], protocol=PROTOCOLS)
+
+
+rule plot_stability:
+    input:
+        stability=OVERALL["stability"],
+    output:
+        figure=report(
+            STABILITY_FIGURE,
+            caption="../report/stability_figure.rst",
+            category="Overall",
+            labels={
+                "figure": "verdict stability",
+                "model": "{model}",
+                "protocol": "{protocol}",
+            },
+        ),
+    log:
+        logged("plot_stability/{model}__{protocol}.log"),
+    localrule: True
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=get_figure_spec,
+    script:
+        "../../scripts/plot_stability.py"
 
 
 PROTOCOL_FIGURE = results("figures/protocols/{dataset}__{model}.png")

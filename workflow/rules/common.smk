@@ -25,8 +25,10 @@ from albench.plan.grid import (
     summary_spec,
     verdict_spec,
     explorer_spec,
+    blind_pick_spec,
 )
 from albench.analysis.tables import (
+    BLIND_PICK_MIN_DATASETS,
     DATASET_TABLES,
     OVERALL_TABLES,
     PARTS,
@@ -96,6 +98,8 @@ OVERALL = summary_files(SUMMARY, OVERALL_TABLES)
 VERDICT = results("verdict.txt")
 VERDICT_SPEC = verdict_spec(config, shown_paths(config_files(workflow)))
 EXPLORER = results("explorer.html")
+BLIND_PICK = results("summary/blind_pick.csv")
+BLIND_PICK_SUMMARY = results("summary/blind_pick_summary.csv")
 CELL_LOG = logged("al_cell/{dataset}/{protocol}/{model}/{strategy}/seed{seed}.log")
 # The final products of the figure rules (workflow/rules/aggregate.smk), each added beside the
 # rule that draws it; `rule all` asks for them (get_final_output).
@@ -204,6 +208,10 @@ def get_verdict_spec(wildcards):
     return VERDICT_SPEC.to_json()
 
 
+def get_blind_pick_spec(wildcards):
+    return blind_pick_spec(config).to_json()
+
+
 def get_explorer_spec(wildcards):
     return explorer_spec(config, shown_paths(config_files(workflow))).to_json()
 
@@ -254,7 +262,7 @@ def stopping_tables():
 
 
 def get_final_output():
-    return [*FIGURES, *OVERALL.values(), VERDICT, EXPLORER]
+    return [*FIGURES, *OVERALL.values(), BLIND_PICK, VERDICT, EXPLORER]
 
 
 def incomplete_paths():

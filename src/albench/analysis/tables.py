@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # The tables of one data set's cells (`summarise`), and of all data sets (`combine`).
+# The blind pick picks each data set's strategy from the others' results: at least two others.
+BLIND_PICK_MIN_DATASETS = 3
 DATASET_TABLES = (
     "curves",
     "aubc",

@@ -38,13 +38,15 @@ def verdict_text(
     at_budget=None,
     warnings=None,
     stops=None,
+    blind=None,
 ) -> str:
     """Return the verdict of `comparison` (and `savings`, and `at_budget`: the comparisons at
-    the config's budgets, and `warnings`: what the jobs warned of), data frames of the overall
-    tables, ending with the config it is of (`spec.config_files`, `spec.config_fingerprint`)
-    and `where` (where the figures and tables are, in `spec.results`). Each data set is judged on
-    its task's metric: `spec.metric`, or `spec.regression_metric` for the regression data sets
-    of a config of both tasks."""
+    the config's budgets, and `warnings`: what the jobs warned of, and `blind`: the blind
+    pick's summary, whose lines come first), data frames of the overall tables, ending with
+    the config it is of (`spec.config_files`, `spec.config_fingerprint`) and `where` (where
+    the figures and tables are, in `spec.results`). Each data set is judged on its task's
+    metric: `spec.metric`, or `spec.regression_metric` for the regression data sets of a
+    config of both tasks."""
     baseline, share = spec.baseline, f"{spec.threshold:g}"
     compared = comparison[comparison["strategy"] != baseline]
     groups = [
@@ -91,8 +93,10 @@ def verdict_text(
             f" At N labels: {_listed(metrics)} minus {baseline}'s at the first iteration with at "
             "least N labels, the same test."
         )
+    several = compared["protocol"].nunique() > 1
     lines = [
         f"albench verdict: does any strategy beat {baseline}?",
+        *(_blind_lines(blind, baseline, several) if blind is not None else []),
         *summary_lines(groups, baseline),
         *textwrap.wrap(intro, WIDTH),
     ]
@@ -105,7 +109,6 @@ def verdict_text(
     saved = savings.set_index([*COMPARED, "strategy"])
     order = {name: i for i, name in enumerate(spec.strategies)}
     width = max(len(name) for name in spec.strategies)
-    several = compared["protocol"].nunique() > 1
     for (dataset, model, protocol), rows, metric in groups:
         lines.append(f"{dataset} × {model}" + (f" × {protocol}:" if several else ":"))
         for kind, found in _by_verdict(rows, f"{metric}_verdict", order):
@@ -320,6 +323,46 @@ def _margins(groups) -> str:
     return f"±{values[0]:.3g} to ±{values[-1]:.3g}"
 
 
+def _blind_lines(blind, baseline: str, several: bool) -> list[str]:
+    """The blind pick's answer, one sentence per model x protocol, for the first policy
+    (`albench.analysis.blind`), with the fixed habit of least regret beside it (none for a
+    model x protocol of fewer than BLIND_PICK_MIN_DATASETS data sets)."""
+    from albench.analysis.blind import FIXED, POLICIES
+
+    lines = []
+    for (model, protocol, metric), rows in blind.groupby(
+        ["model", "protocol", "metric"], sort=False
+    ):
+        first = rows.iloc[0]
+        habits = rows[rows["policy"].str.startswith(FIXED) & (rows["policy"] != FIXED + baseline)]
+        habit = habits.loc[habits["regret"].idxmin()] if len(habits) else None
+        picks = first["picks"].replace(": ", " ×")
+        who = f"{model}" + (f" ({protocol})" if several else "")
+        policy = POLICIES.get(first["policy"], first["policy"])
+        text = (
+            f"Picked blind from the other data sets ({policy}; {picks}), {who}'s pick beats "
+            f"{baseline} on {first['better']} of "
+            f"{first['datasets']} data sets, loses on {first['worse']}; it gives up "
+            f"{_regret(first)} {metric} AUBC to the best choice in hindsight"
+        )
+        if habit is not None:
+            text += f" (the best fixed habit, {habit['policy']}: {_regret(habit)})"
+        lines += _wrapped_first(text + ".")
+    return lines
+
+
+def _regret(row) -> str:
+    return (
+        f"{row['regret']:.3f} [{row['regret_ci_low']:.3f}, {row['regret_ci_high']:.3f}]"
+        if row["regret_ci_low"] == row["regret_ci_low"]
+        else f"{row['regret']:.3f}"
+    )
+
+
+def _wrapped_first(text: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH)
+
+
 def _fragile_lines(rows, metric: str, order: dict[str, int]) -> list[str]:
     """One line naming the decided comparisons of `rows` whose verdict changes when one of
     their seeds is left out (`albench.analysis.stability`), and in how many of the ways."""
@@ -407,10 +450,11 @@ def write_verdict(
     spec: VerdictSpec,
     warnings: Path | None = None,
     stops: Path | None = None,
+    blind: Path | None = None,
 ) -> str:
-    """Write the verdict of the overall tables `comparison`, `savings`, `at_budget` and
-    `warnings` to `verdict`; return it. An incomplete run's verdict beside it
-    (`INCOMPLETE_NAME`) no longer holds: removed."""
+    """Write the verdict of the overall tables `comparison`, `savings`, `at_budget`,
+    `warnings`, `stops` and `blind` (the blind pick's summary) to `verdict`; return it. An
+    incomplete run's verdict beside it (`INCOMPLETE_NAME`) no longer holds: removed."""
     import pandas as pd
 
     text = verdict_text(
@@ -420,6 +464,7 @@ def write_verdict(
         at_budget=pd.read_csv(at_budget),
         warnings=pd.read_csv(warnings) if warnings is not None else None,
         stops=pd.read_csv(stops) if stops is not None else None,
+        blind=pd.read_csv(blind) if blind is not None else None,
     )
     write_text(verdict, text)
     Path(verdict).with_name(INCOMPLETE_NAME).unlink(missing_ok=True)

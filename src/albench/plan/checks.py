@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from albench.analysis.power import ALPHA, seeds_needed, smallest_p
+from albench.analysis.tables import BLIND_PICK_MIN_DATASETS as MIN_DATASETS
 from albench.data.sources import check_dataset, dataset_shape, known_size, task_hint
 from albench.errors import ConfigError
 from albench.plan.grid import (
@@ -79,8 +80,9 @@ def check_config(
 def check_design(config: dict[str, Any]) -> dict[str, int]:
     """Raise ConfigError naming the key if the schema-valid `config` cannot run for a reason
     known without importing any model or strategy: the seeds, the baseline, the equivalence
-    margins, the embedding maps' names, and the protocol's and budgets' fit to every data set
-    whose size is cheap to know; return those sizes by data set."""
+    margins, the blind pick's data sets, the embedding maps' names, and the protocol's and
+    budgets' fit to every data set whose size is cheap to know; return those sizes by data
+    set."""
     seed_list(config)
     strategies = config["strategies"]
     if config["baseline"] not in strategies:
@@ -93,6 +95,12 @@ def check_design(config: dict[str, Any]) -> dict[str, int]:
             "one other strategy with it"
         )
     _check_margins(config.get("equivalence_margin"))
+    if "blind_pick" in config and len(config["datasets"]) < MIN_DATASETS:
+        raise ConfigError(
+            f"blind_pick: each data set's strategy is picked from the others' results, which "
+            f"needs at least {MIN_DATASETS} data sets (this config has "
+            f"{len(config['datasets'])}); add data sets or remove the key"
+        )
     maps = embedding_maps(config)
     if maps:
         _check_embedding_maps(config, maps)

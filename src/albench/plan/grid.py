@@ -17,6 +17,7 @@ from albench.errors import ConfigError
 from albench.protocol import DEFAULT_ITERATIONS
 from albench.specs import (
     DEFAULT_PROTOCOL,
+    BlindPickSpec,
     CellSpec,
     DatasetSpec,
     ExplorerSpec,
@@ -353,6 +354,18 @@ def verdict_spec(config: dict[str, Any], config_files: Sequence[str] = ()) -> Ve
         results=results_folder(config),
         config_files=list(config_files),
         config_fingerprint=config_fingerprint(config),
+    )
+
+
+def blind_pick_spec(config: dict[str, Any]) -> BlindPickSpec:
+    """Return what the blind pick needs of the config (`albench.analysis.blind`)."""
+    tasks = [t for t in TASKS if t in set(dataset_tasks(config).values())]
+    policies = config.get("blind_pick", {}).get("policies", ["by_rank", "by_difference"])
+    return BlindPickSpec(
+        baseline=config["baseline"],
+        strategies=list(config["strategies"]),
+        metrics=[task_metrics(config["protocol"], t)[0] for t in tasks],
+        policies=list(policies),
     )
 
 
