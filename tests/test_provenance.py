@@ -33,6 +33,7 @@ ONE_DATASET = {
     "plot_critical_difference": 1,
     "plot_stability": 1,
     "blind_pick": 1,
+    "plot_blind_pick": 1,  # three data sets: each picked from the other two
     "verdict": 1,
     "explorer": 1,
     "all": 1,
