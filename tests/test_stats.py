@@ -87,9 +87,10 @@ def test_holm_on_known_p_values():
 def test_holm_equals_statsmodels_bit_for_bit():
     from statsmodels.stats.multitest import multipletests
 
+    # statsmodels' multipletests costs about 20 ms a call (0.3 s in a loaded test worker).
     rng = np.random.default_rng(0)
     for size in (1, 2, 3, 7, 20):
-        for _ in range(50):
+        for _ in range(10):
             p = rng.uniform(0, 0.3, size) ** rng.uniform(0.5, 3)
             p[rng.random(size) < 0.2] = p[0]  # ties
             np.testing.assert_array_equal(holm(p), multipletests(p, method="holm")[1])
