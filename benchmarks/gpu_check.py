@@ -2,6 +2,7 @@
 its curves are reproducible, and the digits CNN example through the workflow.
 
 Usage: python benchmarks/gpu_check.py [--device cuda] [--iterations 3] [--budget 330] [--tiny]
+       python benchmarks/gpu_check.py --difficulty [--device cpu]
 
 Four steps, each printing its figures, each skipped (and said so) once `--budget` seconds are
 spent, so the whole fits one call of a lent machine with time to rerun it:
@@ -16,6 +17,8 @@ spent, so the whole fits one call of a lent machine with time to rerun it:
    albench executor, `--resources gpu=1`): wall seconds and the verdict's first lines.
 `--tiny` shrinks every step to seconds (a twentieth of the images, one epoch, one round) so
 that each line runs on a laptop's CPU: `python benchmarks/gpu_check.py --device cpu --tiny`.
+`--difficulty` only trains the network on 137, 500 and 1 500 stand-in images (10 epochs) and
+prints its macro-F1 on 500 others: how many labels the stand-in takes.
 """
 
 from __future__ import annotations
@@ -70,7 +73,6 @@ def flower_cell(device: str, iterations: int, tiny: bool, folder: Path) -> None:
     from albench.data.flower_standin import write_flower_standin
     from albench.data.sources import load_dataset
     from albench.data.splits import make_split, split_indices
-    from albench.learn.cnn import CNNClassifier
     from albench.learn.loop import run_al_loop
     from albench.plan.grid import cell_spec
 
@@ -90,9 +92,7 @@ def flower_cell(device: str, iterations: int, tiny: bool, folder: Path) -> None:
     validation = protocol["validation_size"]
     split = make_split(data.y, test, protocol["initial_size"], 0, validation_size=validation)
     config["datasets"] = {"flowers": spec}
-    cell = dataclasses.replace(
-        cell_spec(config, "flowers", "cnn", "badge", 0), embedding_maps=None
-    )
+    cell = dataclasses.replace(cell_spec(config, "flowers", "cnn", "badge", 0), embedding_maps=None)
     on_gpu = device != "cpu" and torch.cuda.is_available()
     if on_gpu:
         torch.cuda.reset_peak_memory_stats()
@@ -101,22 +101,67 @@ def flower_cell(device: str, iterations: int, tiny: bool, folder: Path) -> None:
     wall = time.perf_counter() - start
     image_epochs = int(curve["n_labeled"].sum()) * params["epochs"]
     fit = float(curve["fit_seconds"].sum())
-    peak = f"; peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB" if on_gpu else ""
+    peak = (
+        f"; peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB" if on_gpu else ""
+    )
     print(
         f"flower-sized cell ({n} images, {len(curve)} fits of {params['epochs']} epochs, BADGE, "
-        f"{device}): {wall:.1f} s, {wall / len(curve):.1f} s per round; fit {fit:.1f} s = "
-        f"{fit / image_epochs * 1000:.3f} ms per image-epoch{peak}; final macro-F1 "
+        f"{device}): {wall:.1f} s, {wall / len(curve):.1f} s per round; fit {fit:.1f} s, "
+        f"{fit / image_epochs * 1000:.3f} ms per labelled image-epoch with its validation "
+        f"passes{peak}; final macro-F1 "
         f"{curve['f1_macro'].iloc[-1]:.3f}"
     )
     rows = np.flatnonzero(np.isin(np.arange(n), split_indices(split)["pool"]))[:1000]
-    clf = CNNClassifier(image_shape=(3, 64, 64), epochs=1, device="cpu", threads=os.cpu_count())
-    start = time.perf_counter()
-    clf.fit(data.X[rows], data.y[rows])
-    cpu = (time.perf_counter() - start) / len(rows)
+    seconds = {
+        d: epoch_seconds(data.X[rows], data.y[rows], d) for d in dict.fromkeys([device, "cpu"])
+    }
     print(
-        f"the same network on this machine's CPU ({os.cpu_count()} threads): "
-        f"{cpu * 1000:.3f} ms per image-epoch, {cpu / (fit / image_epochs):.1f} x the {device}'s"
+        f"one epoch of the network on {len(rows)} images: "
+        + ", ".join(f"{d} {s * 1000 / len(rows):.3f} ms per image" for d, s in seconds.items())
+        + (
+            f"; the CPU ({os.cpu_count()} threads) takes {seconds['cpu'] / seconds[device]:.1f} x "
+            f"the {device}'s time"
+            if device != "cpu"
+            else ""
+        )
     )
+
+
+def epoch_seconds(X: np.ndarray, y: np.ndarray, device: str) -> float:
+    """Seconds to train the flower network one epoch on `X` on `device`, all cores on a CPU."""
+    import torch
+
+    from albench.learn.cnn import CNNClassifier
+
+    clf = CNNClassifier(image_shape=(3, 64, 64), epochs=1, device=device, threads=os.cpu_count())
+    start = time.perf_counter()
+    clf.fit(X, y)
+    if clf.device_.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def difficulty(device: str, folder: Path) -> None:
+    """How many labels the stand-in takes: the network trained from scratch (10 epochs) on 137,
+    500 and 1 500 random stand-in images, macro-F1 on 500 others (chance: 0.2)."""
+    from sklearn.metrics import f1_score
+
+    from albench.data.flower_standin import write_flower_standin
+    from albench.data.sources import load_dataset
+    from albench.learn.cnn import CNNClassifier
+
+    spec = {"source": "image_folder", "path": str(folder / "standin"), "size": 64, "color": "rgb"}
+    write_flower_standin(spec["path"])
+    data = load_dataset("flowers", spec)
+    order = np.random.default_rng(0).permutation(len(data.y))
+    test, pool = order[:500], order[500:]
+    for n in (137, 500, 1500):
+        clf = CNNClassifier(
+            image_shape=(3, 64, 64), epochs=10, device=device, threads=os.cpu_count()
+        )
+        clf.fit(data.X[pool[:n]], data.y[pool[:n]])
+        f1 = f1_score(data.y[test], clf.predict(data.X[test]), average="macro")
+        print(f"stand-in, {n} labels, 10 epochs ({device}): macro-F1 {f1:.3f}", flush=True)
 
 
 def determinism(device: str, tiny: bool, folder: Path) -> None:
@@ -192,7 +237,14 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--budget", type=float, default=330.0)
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument(
+        "--difficulty", action="store_true", help="only how many labels the stand-in takes"
+    )
     args = parser.parse_args()
+    if args.difficulty:
+        with tempfile.TemporaryDirectory() as tmp:
+            difficulty(args.device, Path(tmp))
+        return
     budget = Budget(args.budget)
     print(device_line(args.device), flush=True)
     with tempfile.TemporaryDirectory() as tmp:

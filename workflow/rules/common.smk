@@ -26,6 +26,7 @@ from albench.plan.grid import (
     verdict_spec,
     explorer_spec,
     blind_pick_spec,
+    cell_gpus,
 )
 from albench.analysis.tables import (
     BLIND_PICK_MIN_DATASETS,
@@ -141,6 +142,10 @@ def get_split_spec(wildcards):
     return split_spec(
         config, wildcards.dataset, wildcards.seed, wildcards.protocol
     ).to_json()
+
+
+def get_cell_gpus(wildcards):
+    return cell_gpus(config, wildcards.model)
 
 
 def get_cell_spec(wildcards):

@@ -15,6 +15,7 @@ rule al_cell:
     resources:
         mem_mb=2000,
         runtime=30,
+        gpu=get_cell_gpus,
     params:
         spec=get_cell_spec,
         stop_record=RECORD_VERSION,
@@ -54,6 +55,7 @@ rule full_pool:
     resources:
         mem_mb=2000,
         runtime=30,
+        gpu=get_cell_gpus,
     params:
         spec=get_reference_spec,
     script:

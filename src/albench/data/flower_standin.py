@@ -23,7 +23,7 @@ SIZE = 64
 CLASSES = {
     "daisy": (495, 13, 0.6, 0.15, 0.10),
     "dandelion": (520, 21, 0.3, 0.13, 0.08),
-    "roses": (540, 5, 1.4, 0.97, 0.08),
+    "roses": (540, 5, 1.4, 0.92, 0.06),
     "sunflowers": (545, 8, 0.9, 0.12, 0.06),
     "tulips": (646, 6, 2.0, 0.02, 0.12),
 }
@@ -48,7 +48,7 @@ def draw(rng: np.random.Generator, petals: int, sharpness: float, hue: float, sp
     image[stripes] *= rng.uniform(0.7, 1.0)
     # The flower: petals r(theta) = R (0.45 + 0.55 |cos(n theta / 2)|^k), a centre disc.
     cx, cy = rng.uniform(18, 46, 2)
-    radius = rng.uniform(9, 22)
+    radius = rng.uniform(11, 24)
     angle = np.arctan2(y - cy, x - cx) + rng.uniform(0, 2 * np.pi)
     distance = np.hypot(x - cx, y - cy)
     edge = radius * (0.45 + 0.55 * np.abs(np.cos(petals * angle / 2)) ** sharpness)
@@ -62,7 +62,7 @@ def draw(rng: np.random.Generator, petals: int, sharpness: float, hue: float, sp
     lx, ly = rng.uniform(0, SIZE, 2)
     leaf = ((x - lx) / rng.uniform(4, 10)) ** 2 + ((y - ly) / rng.uniform(10, 20)) ** 2 < 1
     image[leaf] = _hsv(rng.uniform(0.25, 0.4), 0.7, rng.uniform(0.2, 0.5))
-    image = image * rng.uniform(0.6, 1.3) + rng.normal(0, 0.08, image.shape)
+    image = image * rng.uniform(0.7, 1.2) + rng.normal(0, 0.05, image.shape)
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 

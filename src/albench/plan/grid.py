@@ -253,6 +253,19 @@ def split_spec(
     )
 
 
+# Estimators that train on a GPU where one is seen unless their `device` says otherwise.
+GPU_ESTIMATORS = {"albench.torch.CNNClassifier": "auto"}
+
+
+def cell_gpus(config: dict[str, Any], model: str) -> int:
+    """Return the GPUs a cell of `model` asks for (Snakemake resource `gpu`): 1 where its
+    `device` param (for albench's CNN, "auto" without one) is "auto" or a CUDA device, else 0.
+    `--resources gpu=N` then runs at most N such cells at once; a SLURM job asks for the GPU."""
+    spec = config["models"][model]
+    device = spec.get("params", {}).get("device", GPU_ESTIMATORS.get(spec["estimator"], "cpu"))
+    return int(str(device).startswith(("auto", "cuda")))
+
+
 def cell_spec(
     config: dict[str, Any],
     dataset: str,

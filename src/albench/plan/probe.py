@@ -94,7 +94,8 @@ def fit_probe(
     X, _, y_seen = probe_data(shape, initial, pool=pool)
     estimator = build_estimator(f"models.{model}", model_spec, 0, shape.task)
     params = estimator.get_params(deep=False)
-    overrides = {"image_shape": shape.image_shape, "threads": 1, "epochs": 1}
+    # On the CPU: a probe in the Snakemake process must not hold a CUDA context for the run.
+    overrides = {"image_shape": shape.image_shape, "threads": 1, "epochs": 1, "device": "cpu"}
     estimator.set_params(**{k: v for k, v in overrides.items() if k in params and v is not None})
     clf = wrap_model(estimator, shape.n_classes, random_state=0)
     with warnings.catch_warnings():
