@@ -33,15 +33,20 @@ def _numbers(values: Sequence[Any], digits: int = DIGITS) -> list[float | None]:
 
 
 def summary_lines(verdict: str) -> list[str]:
-    """Return the verdict's answer: its lines after the heading up to the first blank line or
-    detail, joined where the text was wrapped."""
-    lines = verdict.splitlines()[1:]
-    answer = []
-    for line in lines:
+    """Return the verdict's answer, its lines after the heading up to the method's paragraph,
+    as paragraphs (a wrapped line joined to the one before; a line after one that ends a
+    sentence starts a paragraph)."""
+    paragraphs: list[str] = []
+    ended = True
+    for line in verdict.splitlines()[1:]:
         if not line.strip() or line.startswith(("AUBC", "Config:")):
             break
-        answer.append(line.strip())
-    return [" ".join(answer)] if answer else []
+        if ended:
+            paragraphs.append(line.strip())
+        else:
+            paragraphs[-1] += " " + line.strip()
+        ended = line.rstrip().endswith((".", ".)"))
+    return paragraphs
 
 
 def comparisons(comparison: pd.DataFrame, pairs: dict[tuple, int], metrics: list[str]) -> dict:
