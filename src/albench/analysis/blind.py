@@ -198,11 +198,10 @@ def write_blind_pick(
 ) -> None:
     """Write the blind pick of the overall `aubc` and `comparison` tables to `table` and its
     per-policy `summary` (CSV)."""
-    from albench.io.files import atomic_path
+    from albench.io.files import write_text
 
     picks = blind_pick_table(
         pd.read_csv(aubc), pd.read_csv(comparison), baseline, strategies, metrics, policies
     )
-    for frame, path in ((picks, table), (blind_pick_summary(picks), summary)):
-        with atomic_path(path) as tmp:
-            frame.to_csv(tmp, index=False)
+    write_text(table, picks.to_csv(index=False))
+    write_text(summary, blind_pick_summary(picks).to_csv(index=False))

@@ -94,7 +94,8 @@ class Decision:
 Margins = float | Mapping[tuple, float] | None
 
 
-def _margin(margins: Margins, key: tuple) -> float:
+def family_margin(margins: Margins, key: tuple) -> float:
+    """Return the equivalence margin of the family `key` (NaN: none)."""
     if margins is None:
         return float("nan")
     if isinstance(margins, Mapping):
@@ -140,7 +141,7 @@ def decide(
     (`seeds_to_decide`); `wilcoxon` is the equivalence test's signed-rank test."""
     decisions = {}
     for key, family in tests.items():
-        margin = _margin(margins, key)
+        margin = family_margin(margins, key)
         adjusted = holm([t.p_value for t in family.values()])
         equivalent = holm([equivalence_p(t.differences, margin, wilcoxon) for t in family.values()])
         decisions[key] = {}

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from albench.analysis.compare import Margins, _margin, decide
+from albench.analysis.compare import Margins, decide, family_margin
 from albench.analysis.power import ALPHA, TOO_FEW_SEEDS, smallest_p
 from albench.analysis.stats import paired_comparison, wilcoxon_p
 from albench.analysis.tables import COMPARED
@@ -223,7 +223,7 @@ def stability_table(
             key,
             metric,
             higher_is_better,
-            _margin(margins, key),
+            family_margin(margins, key),
             sizes,
             draws,
         )

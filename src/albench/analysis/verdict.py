@@ -347,7 +347,7 @@ def _blind_lines(blind, baseline: str, several: bool) -> list[str]:
         )
         if habit is not None:
             text += f" (the best fixed habit, {habit['policy']}: {_regret(habit)})"
-        lines += _wrapped_first(text + ".")
+        lines += textwrap.wrap(text + ".", WIDTH)
     return lines
 
 
@@ -357,10 +357,6 @@ def _regret(row) -> str:
         if row["regret_ci_low"] == row["regret_ci_low"]
         else f"{row['regret']:.3f}"
     )
-
-
-def _wrapped_first(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH)
 
 
 def _fragile_lines(rows, metric: str, order: dict[str, int]) -> list[str]:

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from albench.io.files import atomic_path
+from albench.io.files import write_text
 
 # Bokeh's figures are built empty here and filled by explorer.js from the page's data: the
 # page carries each number once, not once per figure state.
@@ -218,5 +218,4 @@ def render_page(data: dict[str, Any]) -> str:
 
 def write_page(data: dict[str, Any], path: str | Path) -> None:
     """Write the explorer page of `data` to `path`, whole or not at all."""
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(render_page(data), encoding="utf-8")
+    write_text(path, render_page(data))

@@ -152,7 +152,12 @@ def uncertainty_convergence(
 def variance_decrease(record: Record, rounds: int = 2, margin: float = 0.0) -> np.ndarray:
     """Ghayoomi (2010), VM (`margin` 0) and EVM (`margin` > 0): stop once the variance of the
     selected batch's uncertainty decreased, by more than `margin`, `rounds` times in a row."""
-    values = record.stats["selected_entropy_var"].to_numpy()
+    return _fell_in_a_row(record.stats["selected_entropy_var"].to_numpy(), rounds, margin)
+
+
+def _fell_in_a_row(values: np.ndarray, rounds: int, margin: float = 0.0) -> np.ndarray:
+    """Whether `values` (NaN at iteration 0: no batch yet) fell by more than `margin` at
+    least `rounds` times in a row by each iteration."""
     stop = np.zeros(len(values), dtype=bool)
     streak = 0
     for i in range(2, len(values)):
@@ -166,13 +171,7 @@ def contradictory_information(record: Record, rounds: int = 3) -> np.ndarray:
     (2008): stop once the contradiction of the batches the oracle labelled (the previous model's
     least confidence summed over the rows it got wrong, over the batch's mean) decreased `rounds`
     times in a row."""
-    values = record.stats["selected_contradiction"].to_numpy()
-    stop = np.zeros(len(values), dtype=bool)
-    streak = 0
-    for i in range(2, len(values)):
-        streak = streak + 1 if values[i] < values[i - 1] else 0
-        stop[i] = streak >= rounds
-    return stop
+    return _fell_in_a_row(record.stats["selected_contradiction"].to_numpy(), rounds)
 
 
 def prediction_change(record: Record, window: int = 3, threshold: float = 0.01) -> np.ndarray:

@@ -116,10 +116,10 @@ def selected_summary(proba: np.ndarray | None, predicted: Any, revealed: Any) ->
         return row
     row["selected_accuracy"] = float(np.mean(np.asarray(predicted) == np.asarray(revealed)))
     if proba is not None:
-        entropy = uncertainties(proba)["entropy"]
+        measures = uncertainties(proba)
+        entropy, doubt = measures["entropy"], measures["least_confident"]
         row["selected_entropy_mean"] = float(entropy.mean())
         row["selected_entropy_var"] = float(entropy.var())
-        doubt = uncertainties(proba)["least_confident"]
         wrong = np.asarray(predicted) != np.asarray(revealed)
         mean = float(doubt.mean())
         row["selected_contradiction"] = float(doubt[wrong].sum() / mean) if mean > 0 else 0.0
