@@ -1,7 +1,7 @@
 """Time albench's whole workflow against a bare AL loop over the same cells.
 
 Usage: python benchmarks/bare_loop.py [--grid small|heavy] [--seeds N] [--cores 2] [--keep]
-                                     [--references] [--repeats N]
+                                     [--references] [--stopping] [--repeats N]
 
 The small grid is the cluster benchmark's: iris, wine, breast_cancer and digits x
 LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
@@ -19,7 +19,9 @@ both: the data sets are prepared first (`snakemake results/data/...`), then
   and then every iteration is `clf.fit`, `clf.predict` with scikit-learn's metric functions,
   `strategy.query` and revealing the batch; curves stay in memory, nothing is written, no
   full-pool references (with `--references`: those too, fitted as albench fits them, so that
-  both do the same learning), statistics or figures.
+  both do the same learning), no predictions for stopping criteria (with `--stopping`: those
+  too, the model's probabilities over the unlabelled pool and the stop set that albench
+  records at every iteration, `albench.stopping.record`), statistics or figures.
 
 Printed: both walls and their ratio (albench / bare; with `--repeats`, the medians of that many
 runs of each, in turns, on a machine whose speed drifts by more than the 5 % targeted), each
@@ -91,12 +93,19 @@ def snakemake(workdir: Path, cores: int, *targets: str, options: tuple[str, ...]
 
 
 def bare_cells(
-    workdir: Path, config: dict, cells: list[dict], references: bool = False
+    workdir: Path,
+    config: dict,
+    cells: list[dict],
+    references: bool = False,
+    stopping: bool = False,
 ) -> list[dict]:
     """Run `cells` one after another in this process, as a plain loop; return curve rows. With
     `references`, each baseline cell's process also fits the full-pool reference of its data
     set, model and seed (`albench.learn.reference.full_pool_scores`, as albench's `full_pool`
-    job does; one per data set x model x seed), its scores dropped."""
+    job does; one per data set x model x seed), its scores dropped. With `stopping`, each
+    iteration also predicts what stopping criteria read (`albench.stopping.record`): the
+    fitted model's probabilities over the unlabelled pool and the stop set in one call (for
+    regression, its predictions on the stop set), dropped."""
     import time
 
     import numpy as np
@@ -152,6 +161,13 @@ def bare_cells(
                 scored = time.perf_counter()
                 timings = {"fit_seconds": fitted - start, "score_seconds": scored - fitted}
                 rows.append({**cell, "iteration": iteration, **scores, **timings})
+                if stopping:
+                    if learner.n_classes:
+                        pool = np.union1d(np.flatnonzero(np.isnan(y)), learner.stop_positions)
+                        clf.predict_proba(learner.X_train[pool])
+                    else:
+                        clf.predict(learner.X_train[learner.stop_positions])
+                    scored = time.perf_counter()  # not the query's
                 if iteration == learner.iterations:
                     break
                 query = strategy.query(learner.X_train, y, clf, learner.batch_size)
@@ -171,10 +187,15 @@ def bare_cells(
 
 
 def run_bare(
-    workdir: Path, config: dict, processes: int, references: bool = False
+    workdir: Path,
+    config: dict,
+    processes: int,
+    references: bool = False,
+    stopping: bool = False,
 ) -> tuple[float, pd.DataFrame]:
-    """Run every cell in `processes` fresh processes (and with `references` the full-pool
-    references); return the wall seconds and the curves."""
+    """Run every cell in `processes` fresh processes (with `references` the full-pool
+    references, with `stopping` what stopping criteria read); return the wall seconds and the
+    curves."""
     from albench.plan.grid import cells
 
     grid = cells(config)
@@ -189,6 +210,7 @@ def run_bare(
                 [config] * processes,
                 shares,
                 [references] * processes,
+                [stopping] * processes,
             )
         )
     wall = time.perf_counter() - start
@@ -241,6 +263,11 @@ def main() -> None:
         help="the bare loop also fits albench's full-pool references (like for like)",
     )
     parser.add_argument(
+        "--stopping",
+        action="store_true",
+        help="the bare loop also predicts what albench records for stopping criteria",
+    )
+    parser.add_argument(
         "--repeats",
         type=int,
         default=1,
@@ -262,7 +289,9 @@ def main() -> None:
     for k in range(args.repeats):
         for which in ("albench", "bare") if k % 2 == 0 else ("bare", "albench"):
             if which == "bare":
-                wall, bare = run_bare(workdir, filled_config(config), args.cores, args.references)
+                wall, bare = run_bare(
+                    workdir, filled_config(config), args.cores, args.references, args.stopping
+                )
                 bare_walls.append(wall)
                 bare_work.append(bare[["fit_seconds", "query_seconds"]].sum().sum())
                 continue
@@ -274,7 +303,8 @@ def main() -> None:
             albench_work.append(summary[["fit_seconds", "query_seconds"]].sum().sum())
     last_wall = albench_walls[-1]
     albench_wall, bare_wall = statistics.median(albench_walls), statistics.median(bare_walls)
-    loop = "bare loop with references" if args.references else "bare loop"
+    extras = [name for name in ("references", "stopping") if getattr(args, name)]
+    loop = "bare loop" + (f" with {' and '.join(extras)}" if extras else "")
 
     curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
     key = ["dataset", "model", "strategy", "seed", "iteration"]

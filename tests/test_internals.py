@@ -13,7 +13,7 @@ import pytest
 SNAKEFILE = """
 import json
 from albench.run.internals import (
-    config_files, deployment_methods, is_main_process, keeps_going,
+    config_files, deployment_methods, has_action, is_main_process, keeps_going,
 )
 
 MAIN = is_main_process(workflow)
@@ -23,7 +23,7 @@ onstart:
     with open("reads.json", "w") as out:
         json.dump(
             [MAIN, config_files(workflow), sorted(deployment_methods(workflow)),
-             keeps_going(workflow)],
+             keeps_going(workflow), has_action(rules.all.rule), has_action(rules.dump.rule)],
             out,
         )
 
@@ -95,6 +95,9 @@ def test_a_script_sees_the_same_snakemake_under_either_executor(tmp_path, execut
         "name": "a",
         "threads": 1,
     }
-    main, config_file, methods, keep_going = json.loads((tmp_path / "reads.json").read_text())
+    main, config_file, methods, keep_going, *actions = json.loads(
+        (tmp_path / "reads.json").read_text()
+    )
     assert main and config_file[0].endswith("c.yaml") and methods == []
     assert keep_going
+    assert actions == [False, True]  # `all` only asks for its input: nothing to run

@@ -80,12 +80,11 @@ def test_subsets_are_seeded_and_leave_one_out_is_enumerated():
 
 @pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
 def test_the_fast_signed_rank_test_gives_scipys_p_values(alternative):
-    # Each scipy call with ties costs about 0.1 s (its permutation test): a few samples of
-    # each kind (with and without ties and zeros), sizes 3 to 9.
+    # Each scipy call with ties costs 0.04 s at 9 differences to 0.7 s at 13 (its permutation
+    # test): a few samples of each kind (with and without ties and zeros), sizes 3 to 13.
     rng = np.random.default_rng(0)
-    for _ in range(40):
-        n = int(rng.integers(3, 10))
-        d = np.round(rng.normal(0.005, 0.02, n), int(rng.integers(1, 4)))  # ties and zeros
+    for n in [*rng.integers(3, 10, 30), 10, 11, 12, 13, 13]:
+        d = np.round(rng.normal(0.005, 0.02, int(n)), int(rng.integers(1, 4)))  # ties, zeros
         if not np.any(d):
             continue
         expected = sps.wilcoxon(d, alternative=alternative, zero_method="wilcox").pvalue

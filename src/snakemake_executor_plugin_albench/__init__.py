@@ -103,10 +103,12 @@ class Executor(RealExecutor):
             self._workers = Workers((settings and settings.workers) or cores)
 
     def run_job(self, job: JobExecutorInterface) -> None:
-        from albench.run.internals import python_script, script_job
+        from albench.run.internals import has_action, python_script, script_job
 
         script = None if self._workers is None or job.is_group() else python_script(job)
-        if script is None:
+        if not job.is_group() and not has_action(job.rule):
+            future = self._threads.submit(lambda: None)  # a target rule: nothing to run
+        elif script is None:
             future = self._threads.submit(self._spawn, job)
         else:
             for path in [*job.output, *job.log]:

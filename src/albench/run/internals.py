@@ -33,6 +33,12 @@ def keeps_going(workflow: Any) -> bool:
     return bool(workflow.execution_settings.keep_going)
 
 
+def has_action(rule: Any) -> bool:
+    """Whether a rule does anything when its job runs (a `script:`, `shell:`, `run:`, ...);
+    a target rule such as `all` only asks for its input."""
+    return not rule.norun
+
+
 def python_script(job: Any) -> Path | None:
     """The Python file of a job's `script:` directive (resolved as Snakemake does, beside the
     rule's file), or None for a job of another kind."""
