@@ -1,7 +1,7 @@
 """Time albench's whole workflow against a bare AL loop over the same cells.
 
 Usage: python benchmarks/bare_loop.py [--grid small|heavy] [--seeds N] [--cores 2] [--keep]
-                                     [--references] [--stopping] [--repeats N]
+                                     [--references] [--stopping] [--cells-only] [--repeats N]
 
 The small grid is the cluster benchmark's: iris, wine, breast_cancer and digits x
 LogisticRegression x random, entropy, least confident, margin and BADGE, 20 iterations of 5;
@@ -12,7 +12,9 @@ rows and 20 features x random, entropy, least confident and margin, 20 iteration
 both: the data sets are prepared first (`snakemake results/data/...`), then
 
 - albench: `snakemake --cores N` runs everything else (splits, cells, full-pool references,
-  summaries, statistics, figures), timed from start to end;
+  summaries, statistics, figures, the explorer), timed from start to end; with `--cells-only`
+  only the splits, cells and references (`--until al_cell full_pool`): the same learning as
+  the bare loop with `--references --stopping`, so that the ratio is the job machinery's;
 - bare: N single-threaded processes run the cells, split between them, as a plain loop a user
   would write: each process reads a prepared data set and split once, albench builds each
   cell's model, strategy and scaled arrays (so that the loop does exactly a cell's model work),
@@ -81,6 +83,12 @@ HEAVY = {
     "protocol": {"initial_size": 20, "batch_size": 20, "iterations": 20},
 }
 GRIDS = {"small": (GRID, 16, 1.1), "heavy": (HEAVY, 8, 1.05)}  # grid, seeds, target
+
+
+def cell_curves(workdir: Path) -> pd.DataFrame:
+    """Every cell's curve file, concatenated (the run may have stopped before the summaries)."""
+    paths = sorted((workdir / "results" / "curves").rglob("*.parquet"))
+    return pd.concat([pd.read_parquet(path) for path in paths], ignore_index=True)
 
 
 def snakemake(workdir: Path, cores: int, *targets: str, options: tuple[str, ...] = ()) -> float:
@@ -268,6 +276,11 @@ def main() -> None:
         help="the bare loop also predicts what albench records for stopping criteria",
     )
     parser.add_argument(
+        "--cells-only",
+        action="store_true",
+        help="albench runs only the splits, cells and references (no summaries or figures)",
+    )
+    parser.add_argument(
         "--repeats",
         type=int,
         default=1,
@@ -296,17 +309,20 @@ def main() -> None:
                 bare_work.append(bare[["fit_seconds", "query_seconds"]].sum().sum())
                 continue
             again: tuple[str, ...] = ("--forcerun", "split") if albench_walls else ()
+            if args.cells_only:
+                again += ("--until", "al_cell", "full_pool")
             for kind in ("checked", "probed"):
                 shutil.rmtree(workdir / ".snakemake" / "albench" / kind, ignore_errors=True)
             albench_walls.append(snakemake(workdir, args.cores, options=again))
-            summary = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
+            summary = cell_curves(workdir)
             albench_work.append(summary[["fit_seconds", "query_seconds"]].sum().sum())
     last_wall = albench_walls[-1]
     albench_wall, bare_wall = statistics.median(albench_walls), statistics.median(bare_walls)
     extras = [name for name in ("references", "stopping") if getattr(args, name)]
     loop = "bare loop" + (f" with {' and '.join(extras)}" if extras else "")
+    what = "albench (cells and references only)" if args.cells_only else "albench"
 
-    curves = pd.read_parquet(workdir / "results" / "summary" / "curves.parquet")
+    curves = cell_curves(workdir)
     key = ["dataset", "model", "strategy", "seed", "iteration"]
     from albench.plan.grid import metrics_of
 
@@ -329,7 +345,7 @@ def main() -> None:
     n_cells = curves.groupby(key[:-1]).ngroups
     print(f"cells: {n_cells}, cores: {args.cores}")
     print(
-        f"albench wall {albench_wall:7.1f} s   {loop} wall {bare_wall:7.1f} s   "
+        f"{what} wall {albench_wall:7.1f} s   {loop} wall {bare_wall:7.1f} s   "
         f"ratio {albench_wall / bare_wall:5.2f}"
     )
     if args.repeats > 1:
@@ -378,11 +394,11 @@ def main() -> None:
     if args.grid == "small":
         allowed = bare_wall + floors[" with a Python start each"]
         print(
-            f"albench / (bare loop + floor with a Python start each) = {albench_wall:.1f} / "
+            f"{what} / (bare loop + floor with a Python start each) = {albench_wall:.1f} / "
             f"{allowed:.1f} = {albench_wall / allowed:.2f} (target: at most {target})"
         )
     else:
-        print(f"albench / {loop} = {albench_wall / bare_wall:.3f} (target: at most {target})")
+        print(f"{what} / {loop} = {albench_wall / bare_wall:.3f} (target: at most {target})")
     if args.keep:
         print(f"kept in {workdir}")
     else:
