@@ -3,8 +3,9 @@
 `executor: albench` (profiles/default) runs every job on this machine, as Snakemake's local
 executor does, except that a job whose rule has a Python `script:` runs in one of a few warm
 worker processes (`albench.run.workers`) instead of a fresh interpreter: it skips the ~1.5 s
-import of scikit-learn and friends. Any other job (a `shell:` or `run:` rule, or every job under
---use-conda or a container) runs as Snakemake runs a cluster job: its own `snakemake` process.
+import of scikit-learn and friends. A target rule with nothing to run (`all`) completes at once;
+any other job (a `shell:` or `run:` rule, or every job under --use-conda or a container) runs as
+Snakemake runs a cluster job: its own `snakemake` process.
 The workers start with the executor and end with it: none outlives the `snakemake` call.
 
 The rules do not know which executor runs them: `--executor local` (or `--workflow-profile
