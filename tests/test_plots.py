@@ -1,11 +1,13 @@
 import dataclasses
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from albench.figures.plots import BASELINE_COLOUR, strategy_colours
+from albench.figures.plots import BASELINE_COLOUR, palette, strategy_colours
 
 
 def test_baseline_is_black_and_colours_are_distinct():
@@ -361,3 +363,22 @@ def test_a_log_axis_of_seconds_has_readable_labels_over_a_short_and_a_long_span(
         boxes = [t.get_window_extent(renderer) for t in texts]
         assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
         plt.close(fig)
+
+
+def test_the_palette_is_seaborns_colour_blind_one_then_evenly_spaced_hues():
+    import seaborn as sns
+
+    assert palette(10) == list(sns.color_palette("colorblind"))
+    assert palette(3) == list(sns.color_palette("colorblind", n_colors=3))
+    assert palette(12) == list(sns.color_palette("husl", n_colors=12))
+
+
+def test_a_figure_job_imports_neither_seaborn_nor_scipy_stats():
+    # A figure job in a process of its own (--executor local, a cluster's local rules) pays
+    # every import: seaborn and scipy.stats are about 0.8 s of it, needed by a few figures only.
+    code = (
+        "import sys, albench.figures.plots, albench.figures.stopping, albench.figures.trust; "
+        "print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from albench.analysis.power import ALPHA, EQUIVALENT, TOO_FEW_SEEDS, UNDECIDED
 
@@ -42,6 +41,8 @@ def mean_ci(values: np.ndarray, random_state: int = 0) -> tuple[float, float, fl
         return mean, float("nan"), float("nan")
     if np.ptp(values) == 0:
         return mean, mean, mean
+    from scipy import stats as sps  # here: a figure job needs no scipy.stats (about 0.7 s)
+
     result = sps.bootstrap(
         (values,),
         np.mean,
@@ -112,6 +113,8 @@ def friedman_p(table: pd.DataFrame) -> float:
     stopping criteria over data sets): NaN with fewer than 3 columns or 2 rows."""
     if table.shape[1] < 3 or table.shape[0] < 2:
         return float("nan")
+    from scipy import stats as sps
+
     return float(sps.friedmanchisquare(*table.to_numpy().T).pvalue)
 
 
@@ -141,6 +144,8 @@ def wilcoxon_p(differences: np.ndarray, alternative: str = "two-sided") -> float
     """Return the Wilcoxon signed-rank p-value of `differences` (zeros dropped, as scipy's
     `wilcox` method does; exact for small samples without ties, as `scipy.stats.wilcoxon`
     chooses)."""
+    from scipy import stats as sps
+
     return float(sps.wilcoxon(differences, alternative=alternative, zero_method="wilcox").pvalue)
 
 

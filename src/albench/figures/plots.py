@@ -14,10 +14,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 
 from albench.analysis.stats import friedman_p, mean_ranks, percentile_bands  # noqa: E402
-from albench.analysis.summary import strategy_table  # noqa: E402
 from albench.directions import describe, higher_is_better  # noqa: E402
 from albench.io.curves import read_curves  # noqa: E402
 from albench.io.files import atomic_path  # noqa: E402
@@ -42,13 +41,37 @@ def subject(spec: FigureSpec) -> str:
     return f"{spec.model} · protocol {spec.protocol}"
 
 
+# seaborn's "colorblind" palette, written out: seaborn (and the scipy.stats it imports) is
+# imported only by the figures that draw with it, about 0.8 s of a figure job's own process.
+COLORBLIND = (
+    "#0173b2",
+    "#de8f05",
+    "#029e73",
+    "#d55e00",
+    "#cc78bc",
+    "#ca9161",
+    "#fbafe4",
+    "#949494",
+    "#ece133",
+    "#56b4e9",
+)
+
+
+def palette(n: int) -> list[tuple[float, float, float]]:
+    """Return `n` colours: seaborn's colour-blind-safe ones up to ten, evenly spaced hues
+    beyond (where that palette would repeat)."""
+    if n <= len(COLORBLIND):
+        return [to_rgb(colour) for colour in COLORBLIND[: max(n, 1)]]
+    import seaborn as sns
+
+    return list(sns.color_palette("husl", n_colors=n))
+
+
 def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, object]:
-    """Return one colour per strategy, fixed by config order, baseline black: colour-blind-safe
-    up to ten strategies; beyond (where that palette would repeat) evenly spaced hues."""
+    """Return one colour per strategy, fixed by config order, baseline black (`palette`)."""
     others = [s for s in strategies if s != baseline]
-    name = "colorblind" if len(others) <= 10 else "husl"
-    palette = sns.color_palette(name, n_colors=max(len(others), 1))
-    colours: dict[str, object] = {s: palette[i % len(palette)] for i, s in enumerate(others)}
+    colours_ = palette(len(others))
+    colours: dict[str, object] = {s: colours_[i] for i, s in enumerate(others)}
     colours[baseline] = BASELINE_COLOUR
     return colours
 
@@ -234,6 +257,8 @@ def plot_difference_heatmap(comparison: str | Path, figure: str | Path, spec: Fi
     fig, ax = plt.subplots(
         figsize=(1.5 * len(order) + 2.5, (0.8 if relative else 0.55) * len(diff) + 1.9)
     )
+    import seaborn as sns
+
     sns.heatmap(
         shade,
         annot=annotations,
@@ -285,6 +310,8 @@ def plot_cost_benefit(
     order = [s for s in strategies if s in set(data["strategy"])]
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     ax.axhline(0, color=BASELINE_COLOUR, lw=0.8, ls=(0, (4, 2)))
+    import seaborn as sns
+
     sns.scatterplot(
         data=data,
         x="median_query_seconds",
@@ -345,6 +372,8 @@ def plot_critical_difference(aubc: str | Path, figure: str | Path, spec: FigureS
     (scikit-posthocs). With fewer than two data sets or three strategies there is nothing to
     test, and the figure says so.
     """
+    from albench.analysis.summary import strategy_table
+
     metric = spec.metrics[0]
     table = strategy_table(pd.read_csv(aubc), metric, spec.model, spec.protocol)
     draw_critical_difference(
@@ -434,7 +463,7 @@ def plot_protocols(
         raise ValueError(f"no comparisons for data set {dataset!r} and model {model!r}")
     order = [s for s in spec.strategies if s in set(rows["strategy"])]
     protocols = sorted(rows["protocol"].unique())
-    palette = dict(zip(protocols, sns.color_palette("colorblind", len(protocols)), strict=True))
+    colours = dict(zip(protocols, palette(len(protocols)), strict=True))
     fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(order) * max(1, len(protocols) / 2) + 1.8))
     step = 0.8 / max(1, len(protocols))
     for k, protocol in enumerate(protocols):
@@ -443,7 +472,7 @@ def plot_protocols(
         diff = mine[f"{metric}_diff"].to_numpy(float)
         low = diff - mine[f"{metric}_diff_ci_low"].to_numpy(float)
         high = mine[f"{metric}_diff_ci_high"].to_numpy(float) - diff
-        ax.errorbar(diff, y, xerr=[low, high], fmt="none", ecolor=palette[protocol], lw=1.5)
+        ax.errorbar(diff, y, xerr=[low, high], fmt="none", ecolor=colours[protocol], lw=1.5)
         significant = mine[f"{metric}_verdict"].isin(["better", "worse"]).to_numpy()
         for filled in (True, False):
             pick = significant == filled
@@ -452,15 +481,15 @@ def plot_protocols(
                 y[pick],
                 s=40,
                 zorder=3,
-                edgecolors=palette[protocol],
-                facecolors=palette[protocol] if filled else "white",
+                edgecolors=colours[protocol],
+                facecolors=colours[protocol] if filled else "white",
             )
     ax.axvline(0, color=BASELINE_COLOUR, lw=1, ls="--")
     margins = rows.get(f"{metric}_margin", pd.Series(dtype=float)).dropna().unique()
     # The legend names the protocols by colour (filled or open is the verdict, said in the
     # title) and, where known, the region of practical equivalence of the widest margin.
     handles = [
-        plt.Line2D([], [], marker="o", linestyle="", color=palette[p], label=p) for p in protocols
+        plt.Line2D([], [], marker="o", linestyle="", color=colours[p], label=p) for p in protocols
     ]
     if len(margins):
         margin = float(max(margins))
