@@ -12,6 +12,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+import seaborn
 
 from albench.analysis.agreement import best, ranking_agreement
 from albench.analysis.budgets import comparison_at_budget
@@ -119,7 +120,7 @@ def test_the_heat_map_draws_a_better_strategy_in_the_same_colour(tmp_path, monke
         )
         drawn["label"] = kwargs["cbar_kws"]["label"]
 
-    monkeypatch.setattr(plots.sns, "heatmap", heatmap)
+    monkeypatch.setattr(seaborn, "heatmap", heatmap)
     colours = {}
     for metric in METRICS:
         spec = FigureSpec(model="m", strategies=list(SPEED), baseline="random", metrics=[metric])
@@ -144,7 +145,7 @@ def test_the_heat_map_scales_a_regression_error_by_each_data_sets_baseline(tmp_p
     path = tmp_path / "comparison.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     drawn = {}
-    monkeypatch.setattr(plots.sns, "heatmap", lambda data, **kw: drawn.update(data=data, **kw))
+    monkeypatch.setattr(seaborn, "heatmap", lambda data, **kw: drawn.update(data=data, **kw))
     monkeypatch.setattr(plots, "save_figure", lambda fig, output: None)
     spec = FigureSpec(model="m", strategies=["random", "good"], baseline="random", metrics=["rmse"])
     plots.plot_difference_heatmap(path, tmp_path / "rmse.png", spec)
