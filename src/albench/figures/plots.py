@@ -70,8 +70,7 @@ def palette(n: int) -> list[tuple[float, float, float]]:
 def strategy_colours(strategies: Sequence[str], baseline: str) -> dict[str, object]:
     """Return one colour per strategy, fixed by config order, baseline black (`palette`)."""
     others = [s for s in strategies if s != baseline]
-    colours_ = palette(len(others))
-    colours: dict[str, object] = {s: colours_[i] for i, s in enumerate(others)}
+    colours: dict[str, object] = dict(zip(others, palette(len(others)), strict=False))
     colours[baseline] = BASELINE_COLOUR
     return colours
 
